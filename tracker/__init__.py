@@ -1,0 +1,62 @@
+"""The EU implementation tracker: how Dutch ministries carry EU digital acts into national law and practice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from tracker.config import PROJECT_ROOT, Settings, load_settings
+from tracker.db import Database
+
+
+def create_app(config: Mapping[str, Any] | None = None, settings: Settings | None = None) -> Flask:
+    """Build the application. `config` holds TRACKER_* overrides by short name (e.g. {"DATABASE_URL": ...})."""
+    settings = settings or load_settings(overrides=config)
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(settings.instance_path),
+    )
+    app.config.update(SECRET_KEY=settings.secret_key, TRACKER=settings)
+    app.extensions["tracker.db"] = Database(settings.database_url)
+
+    from tracker.regulations.views import bp as regulations_bp
+    from tracker.web import register_web
+
+    app.register_blueprint(regulations_bp)
+    register_web(app)
+    app.teardown_appcontext(_close_session)
+    return app
+
+
+def get_db() -> Database:
+    return current_app.extensions["tracker.db"]
+
+
+def get_session() -> Session:
+    """The request's session; the request decides whether to commit."""
+    if "db_session" not in g:
+        g.db_session = get_db().sessionmaker()
+    return g.db_session
+
+
+def _close_session(exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+def today() -> dt.date:
+    """Today in the configured time zone; only the edges of the program (views, CLI) call this."""
+    settings: Settings = current_app.config["TRACKER"]
+    return dt.datetime.now(settings.tz).date()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,182 @@
+"""The `tracker` command: everything an operator does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from tracker import create_app, get_db
+from tracker.config import ConfigError, Settings, load_settings
+from tracker.dates import DateError, parse_day
+from tracker.regulations.queries import board as build_board
+from tracker.regulations.stages import Stage
+from tracker.seeding.loader import load_seed
+from tracker.seeding.schema import SeedError
+
+
+def _settings() -> Settings:
+    return current_app.config["TRACKER"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(_settings().tz).date()
+
+
+def _day_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except DateError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(settings=_LOADED), add_version_option=False,
+             load_dotenv=False, set_debug_flag=False)
+def cli() -> None:
+    """The EU implementation tracker. Settings come from TRACKER_* environment variables (see README)."""
+
+
+# -- database -----------------------------------------------------------------------------------
+@cli.group()
+def db() -> None:
+    """Create and migrate the database schema (Alembic)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from tracker import migrate
+
+    migrate.upgrade(_settings().database_url, revision)
+    click.echo(f"database at {migrate.current_revision(get_db().engine)}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ('base' removes every table)."""
+    from tracker import migrate
+
+    migrate.downgrade(_settings().database_url, revision)
+    click.echo(f"database at {migrate.current_revision(get_db().engine) or 'base'}")
+
+
+@db.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the applied revision and whether it is the latest."""
+    from tracker import migrate
+
+    url = _settings().database_url
+    rev = migrate.current_revision(get_db().engine)
+    state = "up to date" if rev in migrate.heads(url) else "needs `tracker db upgrade`"
+    click.echo(f"{rev or 'base'} ({state})")
+
+
+# -- seed ---------------------------------------------------------------------------------------
+@cli.command("seed")
+@with_appcontext
+def seed() -> None:
+    """Load the report's portfolio from the seed folder; validates everything first, loads idempotently."""
+    _require_schema()
+    _load_seed_or_exit()
+
+
+def _load_seed_or_exit() -> None:
+    try:
+        with get_db().transaction() as session:
+            report = load_seed(session, _settings().seed_path, now=_now())
+    except SeedError as exc:
+        click.echo(f"Nothing was loaded: {len(exc.problems)} problem(s) in {_settings().seed_path}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    click.echo(report.summary())
+    click.echo("seed loaded" if report.changed else "seed already loaded: nothing changed")
+
+
+# -- board --------------------------------------------------------------------------------------
+@cli.command("board")
+@click.option("--as-of", "as_of", callback=_day_option, metavar="YYYY-MM-DD", help="Show the board as of this day.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: each regulation's short name and stage key.")
+@with_appcontext
+def board_command(as_of: dt.date | None, as_json: bool) -> None:
+    """The board by stage, as in Figure 8 of the report."""
+    _require_schema()
+    day = as_of or _today()
+    with get_db().sessionmaker() as session:
+        result = build_board(session, day)
+        if as_json:
+            payload = {
+                "as_of": day.isoformat(),
+                "regulations": [
+                    {"short_name": c.regulation.key, "stage": c.stage.value if c.stage else None,
+                     "since": c.stage_change.effective.isoformat() if c.stage_change else None,
+                     "next_deadline": ({"due": c.next_deadline.due.isoformat(), "title": c.next_deadline.title}
+                                       if c.next_deadline else None)}
+                    for c in result.cards
+                ],
+            }
+            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+            return
+        click.echo(f"Board as of {day.isoformat()}")
+        for stage, cards in result.columns.items():
+            if stage is None and not cards:
+                continue
+            title = f"{stage.label_nl} / {stage.label_en}" if isinstance(stage, Stage) else "Stage not recorded"
+            click.echo(f"\n{title} ({len(cards)})")
+            for c in cards:
+                nxt = f"  next: {c.next_deadline.due.display()} {c.next_deadline.title}" if c.next_deadline else ""
+                click.echo(f"  {c.regulation.key:<16} {c.regulation.title[:50]:<50}{nxt}")
+
+
+# -- serve --------------------------------------------------------------------------------------
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Development: migrate, load the seed and serve the tracker in one step."""
+    from werkzeug.serving import run_simple
+
+    from tracker import migrate
+
+    migrate.upgrade(_settings().database_url)
+    _load_seed_or_exit()
+    click.echo(f"Tracker on http://{host}:{port}/  (database {_settings().database_url})")
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+
+def _require_schema() -> None:
+    from tracker import migrate
+
+    if not migrate.is_current(get_db().engine, _settings().database_url):
+        click.echo("The database schema is not up to date: run `tracker db upgrade` first.", err=True)
+        sys.exit(2)
+
+
+_LOADED: Settings | None = None
+
+
+def main() -> None:
+    global _LOADED
+    try:
+        _LOADED = load_settings()
+    except ConfigError as exc:
+        click.echo(f"tracker: configuration error: {exc}", err=True)
+        sys.exit(2)
+    cli.main(prog_name="tracker")
+

@@ -1,0 +1,197 @@
+"""Regulations, their stage history, deadlines, designations, evaluations and the authorities they name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from tracker.auth.models import Team
+from tracker.dates import PrecisionDate
+from tracker.db import Base, UTCDateTime, precision_check, precision_date, str_enum
+from tracker.regulations.stages import MoveKind, Stage
+
+
+class RegulationKind(enum.StrEnum):
+    REGULATION = "regulation"
+    DIRECTIVE = "directive"
+    NATIONAL_LAW = "national_law"
+    DECISION = "decision"
+    PROGRAMME = "programme"
+
+
+class DeadlineKind(enum.StrEnum):
+    APPLICATION = "application"
+    DESIGNATION = "designation"
+    TRANSPOSITION = "transposition"
+    ENTRY_INTO_FORCE = "entry_into_force"
+    COMPLIANCE = "compliance"
+    REPORT = "report"
+    MILESTONE = "milestone"
+    OTHER = "other"
+
+
+class DesignationStatus(enum.StrEnum):
+    INTENDED = "intended"
+    DESIGNATED = "designated"
+
+
+class EvaluationLevel(enum.StrEnum):
+    EU = "eu"
+    NATIONAL = "national"
+
+
+class EvaluationStatus(enum.StrEnum):
+    DONE = "done"
+    RUNNING = "running"
+    ANNOUNCED = "announced"
+
+
+class Sourced:
+    """Where in the report (or elsewhere) a fact comes from."""
+
+    source_ref: Mapped[str | None] = mapped_column(String(300))
+    source_quote: Mapped[str | None] = mapped_column(Text)
+    # The seed file entry this row was loaded from; lets `tracker seed` update instead of duplicate.
+    seed_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    seed_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Optimistic lock: SQLAlchemy bumps it on every UPDATE and refuses a stale write.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Authority(Sourced, Base):
+    __tablename__ = "authorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+
+
+class Regulation(Sourced, Timestamped, Base):
+    __tablename__ = "regulations"
+    __table_args__ = (
+        CheckConstraint("pillar BETWEEN 1 AND 5", name="pillar_range"),
+        precision_check("eu_published"),
+        precision_check("eu_in_force"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)  # the short name: DSA, NIS2, ...
+    title: Mapped[str] = mapped_column(String(300))
+    title_nl: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[RegulationKind] = mapped_column(str_enum(RegulationKind, "kind"))
+    eu_number: Mapped[str | None] = mapped_column(String(60))
+    celex: Mapped[str | None] = mapped_column(String(30))
+    pillar: Mapped[int | None] = mapped_column(Integer)
+    lead_ministry: Mapped[str | None] = mapped_column(String(40))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    national_instrument: Mapped[str | None] = mapped_column(String(300))
+    bill_number: Mapped[str | None] = mapped_column(String(60))
+    summary: Mapped[str | None] = mapped_column(Text)
+    links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    eu_published: Mapped[PrecisionDate] = precision_date("eu_published")
+    eu_in_force: Mapped[PrecisionDate] = precision_date("eu_in_force")
+
+    team: Mapped[Team] = relationship(lazy="raise")
+    stage_changes: Mapped[list[StageChange]] = relationship(
+        back_populates="regulation", lazy="raise", order_by="(StageChange.effective_on, StageChange.id)"
+    )
+    deadlines: Mapped[list[Deadline]] = relationship(back_populates="regulation", lazy="raise")
+    designations: Mapped[list[Designation]] = relationship(back_populates="regulation", lazy="raise")
+    evaluations: Mapped[list[Evaluation]] = relationship(back_populates="regulation", lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<Regulation {self.key}>"
+
+
+class StageChange(Sourced, Base):
+    """One move on the stage machine. Rows are only ever added: the history is append-only."""
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (
+        precision_check("effective"),
+        CheckConstraint("effective_on IS NOT NULL", name="effective_known"),
+        Index("ix_stage_changes_regulation_effective", "regulation_id", "effective_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regulation_id: Mapped[int] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"))
+    from_stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "from_stage"))
+    to_stage: Mapped[Stage] = mapped_column(str_enum(Stage, "to_stage"))
+    move: Mapped[MoveKind] = mapped_column(str_enum(MoveKind, "move"))
+    effective: Mapped[PrecisionDate] = precision_date("effective", known=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(500))
+
+    regulation: Mapped[Regulation] = relationship(back_populates="stage_changes", lazy="raise")
+
+
+class Deadline(Sourced, Timestamped, Base):
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        precision_check("due"),
+        Index("ix_deadlines_due_on", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regulation_id: Mapped[int] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DeadlineKind] = mapped_column(str_enum(DeadlineKind, "kind"))
+    title: Mapped[str] = mapped_column(String(300))
+    due: Mapped[PrecisionDate] = precision_date("due")
+    legal_basis: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+    met_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    regulation: Mapped[Regulation] = relationship(back_populates="deadlines", lazy="raise")
+
+
+class Designation(Sourced, Timestamped, Base):
+    __tablename__ = "designations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regulation_id: Mapped[int] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    role: Mapped[str] = mapped_column(String(300))
+    scope: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[DesignationStatus] = mapped_column(str_enum(DesignationStatus, "status"))
+    legal_basis: Mapped[str | None] = mapped_column(String(300))
+
+    regulation: Mapped[Regulation] = relationship(back_populates="designations", lazy="raise")
+    authority: Mapped[Authority] = relationship(lazy="raise")
+
+
+class Evaluation(Sourced, Timestamped, Base):
+    """An EU review clause or a national evaluation; it may concern a tracked act or a policy."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (precision_check("due"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regulation_id: Mapped[int | None] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    level: Mapped[EvaluationLevel] = mapped_column(str_enum(EvaluationLevel, "level"))
+    status: Mapped[EvaluationStatus] = mapped_column(str_enum(EvaluationStatus, "status"))
+    due: Mapped[PrecisionDate] = precision_date("due")
+    due_note: Mapped[str | None] = mapped_column(Text)
+    performer: Mapped[str | None] = mapped_column(String(200))
+    pillar: Mapped[str | None] = mapped_column(String(10))
+
+    regulation: Mapped[Regulation | None] = relationship(back_populates="evaluations", lazy="raise")
+    team: Mapped[Team | None] = relationship(lazy="raise")

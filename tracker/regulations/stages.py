@@ -1,0 +1,129 @@
+"""The stage machine of a national implementing act (pure: no database, no clock).
+
+Forward moves go to the next stage. Skipping a stage or moving back needs a written reason. A change's effective
+date must be known, may not lie in the future and may not lie before the previous change (each compared by the
+first day of its period). The first change of a regulation places it at any stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from tracker.dates import PrecisionDate
+
+
+class Stage(enum.StrEnum):
+    EU_NEGOTIATION = "eu_negotiation"
+    INTERNAL_PREP = "internal_prep"
+    CONSULTATION = "consultation"
+    COUNCIL_OF_STATE = "council_of_state"
+    PARLIAMENT = "parliament"
+    IN_FORCE = "in_force"
+
+    @property
+    def index(self) -> int:
+        return list(Stage).index(self)
+
+    @property
+    def label_nl(self) -> str:
+        return LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return LABELS[self][1]
+
+
+LABELS = {
+    Stage.EU_NEGOTIATION: ("Onderhandelingen EU", "EU negotiation"),
+    Stage.INTERNAL_PREP: ("Interne voorbereiding", "Internal preparation"),
+    Stage.CONSULTATION: ("Consultatie en toetsen", "Consultation and checks"),
+    Stage.COUNCIL_OF_STATE: ("Advisering Raad van State", "Council of State advice"),
+    Stage.PARLIAMENT: ("Parlementaire behandeling", "Parliament"),
+    Stage.IN_FORCE: ("In werking", "In force"),
+}
+
+
+class MoveKind(enum.StrEnum):
+    INITIAL = "initial"
+    FORWARD = "forward"
+    SKIP = "skip"
+    BACK = "back"
+
+
+class StageError(ValueError):
+    """A refused move. Each refusal has its own subclass and a message a user can act on."""
+
+
+class UnknownStageError(StageError):
+    pass
+
+
+class SameStageError(StageError):
+    pass
+
+
+class ReasonRequiredError(StageError):
+    pass
+
+
+class EffectiveDateUnknownError(StageError):
+    pass
+
+
+class EffectiveDateInFutureError(StageError):
+    pass
+
+
+class EffectiveDateBeforePreviousError(StageError):
+    pass
+
+
+def parse_stage(value: str | Stage) -> Stage:
+    try:
+        return Stage(value)
+    except ValueError:
+        known = ", ".join(s.value for s in Stage)
+        raise UnknownStageError(f"{value!r} is not a stage; known stages: {known}") from None
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the machine needs to know of the latest change."""
+
+    stage: Stage
+    effective: PrecisionDate
+
+
+def check_move(
+    previous: Previous | None,
+    to_stage: Stage | str,
+    effective: PrecisionDate,
+    today: dt.date,
+    reason: str | None = None,
+) -> MoveKind:
+    """Return what kind of move this is, or raise the StageError that refuses it."""
+    target = parse_stage(to_stage)
+    if effective.start is None:
+        raise EffectiveDateUnknownError("a stage change needs an effective date; 't.b.d.' is not allowed")
+    if effective.start > today:
+        raise EffectiveDateInFutureError(
+            f"effective date {effective.display()} lies in the future (today is {today.isoformat()}); "
+            "record a change once it has happened"
+        )
+    if previous is None:
+        return MoveKind.INITIAL
+    if previous.effective.start is not None and effective.start < previous.effective.start:
+        raise EffectiveDateBeforePreviousError(
+            f"effective date {effective.display()} lies before the previous change "
+            f"({previous.stage.label_en}, {previous.effective.display()})"
+        )
+    step = target.index - previous.stage.index
+    if step == 0:
+        raise SameStageError(f"the act is already at stage {target.label_en}")
+    kind = MoveKind.FORWARD if step == 1 else MoveKind.SKIP if step > 1 else MoveKind.BACK
+    if kind is not MoveKind.FORWARD and not (reason or "").strip():
+        what = "skipping a stage" if kind is MoveKind.SKIP else "moving back"
+        raise ReasonRequiredError(f"{what} from {previous.stage.label_en} to {target.label_en} needs a written reason")
+    return kind

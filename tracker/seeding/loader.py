@@ -1,0 +1,193 @@
+"""Load a validated portfolio into the database, idempotently.
+
+Each row loaded from the seed remembers its entry's id (`seed_key`) and a digest of the entry (`seed_hash`).
+A run updates a row only when its seed entry changed, so loading twice changes nothing, an edited entry updates
+its row in place, and edits made in the tracker to rows whose seed entry did not change are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.auth.models import Team
+from tracker.regulations.models import (
+    Authority,
+    Deadline,
+    Designation,
+    Evaluation,
+    Regulation,
+    StageChange,
+)
+from tracker.regulations.stages import MoveKind, Previous, StageError, check_move
+from tracker.seeding.schema import REPORT_DATE, Portfolio, RegulationSpec, SeedError, Spec, read_seed
+
+SEED_ACTOR = "seed"
+
+
+@dataclass
+class LoadReport:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        parts = [
+            f"{k}: {self.created[k]} created, {self.updated[k]} updated, {self.unchanged[k]} unchanged" for k in kinds
+        ]
+        return "\n".join(parts)
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) + sum(self.updated.values()))
+
+
+def load_seed(session: Session, folder: Path, *, now: dt.datetime) -> LoadReport:
+    """Validate everything, then load it; on any problem raise SeedError and flush nothing."""
+    portfolio = read_seed(folder, today=now.date())
+    return _Loader(session, now).load(portfolio)
+
+
+class _Loader:
+    def __init__(self, session: Session, now: dt.datetime) -> None:
+        self.session, self.now, self.report = session, now, LoadReport()
+
+    def load(self, p: Portfolio) -> LoadReport:
+        teams = {t.key: t for t in self.session.scalars(select(Team))}
+        for spec in p.teams:
+            teams[spec.id] = self._upsert_keyed(Team, teams.get(spec.id), spec, "teams")
+        authorities = {a.key: a for a in self.session.scalars(select(Authority))}
+        for spec in p.authorities:
+            authorities[spec.id] = self._upsert_keyed(Authority, authorities.get(spec.id), spec, "authorities")
+        self.session.flush()
+
+        regulations = {r.key: r for r in self.session.scalars(select(Regulation))}
+        by_seed: dict[type, dict[str, Any]] = {
+            model: {row.seed_key: row for row in self.session.scalars(select(model).where(model.seed_key.is_not(None)))}
+            for model in (StageChange, Deadline, Designation, Evaluation)
+        }
+        for spec in p.regulations:
+            values = {k: v for k, v in spec.values.items() if k != "team"}
+            values["team_id"] = teams[spec.values["team"]].id
+            reg = self._upsert(Regulation, regulations.get(spec.id), spec, values, "regulations", key=spec.id)
+            regulations[spec.id] = reg
+            self.session.flush()
+            self._load_history(reg, spec, by_seed[StageChange])
+            for d in spec.deadlines:
+                self._upsert(
+                    Deadline, by_seed[Deadline].get(d.id), d, dict(d.values, regulation_id=reg.id), "deadlines"
+                )
+            for d in spec.designations:
+                values = {k: v for k, v in d.values.items() if k != "authority"}
+                values.update(regulation_id=reg.id, authority_id=authorities[d.values["authority"]].id)
+                self._upsert(Designation, by_seed[Designation].get(d.id), d, values, "designations")
+        for e in p.evaluations:
+            values = {k: v for k, v in e.values.items() if k not in ("regulation", "team")}
+            reg = regulations.get(e.values["regulation"] or "")
+            team = teams.get(e.values["team"] or "")
+            values.update(regulation_id=reg.id if reg else None, team_id=team.id if team else None)
+            self._upsert(Evaluation, by_seed[Evaluation].get(e.id), e, values, "evaluations")
+        self.session.flush()
+        return self.report
+
+    # -- rows -----------------------------------------------------------------------------------
+    def _upsert_keyed(self, model: type, row: Any, spec: Spec, kind: str) -> Any:
+        values = dict(spec.values)
+        if row is None:
+            row = model(key=spec.id)
+            self.session.add(row)
+            self.report.created[kind] += 1
+        elif all(getattr(row, k) == v for k, v in values.items()) and self._same_source(row, spec):
+            self.report.unchanged[kind] += 1
+            return row
+        else:
+            self.report.updated[kind] += 1
+        for k, v in values.items():
+            setattr(row, k, v)
+        self._set_source(row, spec)
+        return row
+
+    def _upsert(
+        self, model: type, row: Any, spec: Spec, values: dict[str, Any], kind: str, key: str | None = None
+    ) -> Any:
+        if row is not None and row.seed_hash == spec.digest:
+            self.report.unchanged[kind] += 1
+            return row
+        if row is None:
+            row = model(created_at=self.now, **({"key": key} if key else {}))
+            self.session.add(row)
+            self.report.created[kind] += 1
+        else:
+            self.report.updated[kind] += 1
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.updated_at = self.now
+        self._set_source(row, spec)
+        return row
+
+    @staticmethod
+    def _same_source(row: Any, spec: Spec) -> bool:
+        ref, quote = (spec.source.ref, spec.source.quote) if spec.source else (None, None)
+        return (row.source_ref, row.source_quote) == (ref, quote)
+
+    @staticmethod
+    def _set_source(row: Any, spec: Spec) -> None:
+        row.source_ref = spec.source.ref if spec.source else None
+        row.source_quote = spec.source.quote if spec.source else None
+        if hasattr(row, "seed_hash"):
+            row.seed_key, row.seed_hash = spec.id, spec.digest
+
+    # -- history ----------------------------------------------------------------------------------
+    def _load_history(self, reg: Regulation, spec: RegulationSpec, existing: dict[str, StageChange]) -> None:
+        """Add or correct the seeded stage changes, then re-check the whole history against the machine."""
+        touched = False
+        for s in spec.stages:
+            row = existing.get(s.id)
+            if row is not None and row.seed_hash == s.digest:
+                self.report.unchanged["stage_changes"] += 1
+                continue
+            if row is None:
+                # from_stage and move are set by _rechain once the whole history is in place.
+                row = StageChange(regulation_id=reg.id, recorded_at=self.now, actor=SEED_ACTOR, move=MoveKind.INITIAL)
+                self.session.add(row)
+                self.report.created["stage_changes"] += 1
+            else:
+                self.report.updated["stage_changes"] += 1
+            v = s.values
+            row.to_stage, row.effective = v["stage"], v["date"]
+            row.note, row.reason, row.reference = v["note"], v["reason"], v["reference"]
+            self._set_source(row, s)
+            touched = True
+        if touched:
+            self.session.flush()
+            self._rechain(reg)
+
+    def _rechain(self, reg: Regulation) -> None:
+        """Recompute from_stage and move kind along the ordered history; refuse a history the machine refuses."""
+        rows = self.session.scalars(
+            select(StageChange)
+            .where(StageChange.regulation_id == reg.id)
+            .order_by(StageChange.effective_on, StageChange.id)
+        ).all()
+        previous: Previous | None = None
+        for row in rows:
+            try:
+                kind = check_move(
+                    previous,
+                    row.to_stage,
+                    row.effective,
+                    REPORT_DATE if row.actor == SEED_ACTOR else self.now.date(),
+                    row.reason,
+                )
+            except StageError as exc:
+                raise SeedError([f"regulation {reg.key}: stage change {row.seed_key or row.id}: {exc}"]) from None
+            row.from_stage = previous.stage if previous else None
+            row.move = kind if previous else MoveKind.INITIAL
+            previous = Previous(row.to_stage, row.effective)
