@@ -362,7 +362,6 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "(effective_on IS NULL) = (effective_precision = 'unknown')", name=op.f("ck_stage_changes_effective_known")
         ),
-        sa.CheckConstraint("effective_on IS NOT NULL", name=op.f("ck_stage_changes_effective_known")),
         sa.ForeignKeyConstraint(
             ["regulation_id"],
             ["regulations.id"],

@@ -123,7 +123,6 @@ class StageChange(Sourced, Base):
     __tablename__ = "stage_changes"
     __table_args__ = (
         precision_check("effective"),
-        CheckConstraint("effective_on IS NOT NULL", name="effective_known"),
         Index("ix_stage_changes_regulation_effective", "regulation_id", "effective_on", "id"),
     )
 

@@ -1,0 +1,91 @@
+"""The board as of 30 September 2023 must match Figure 8 of the report ("stand eind sept 2023")."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tracker.cli import cli
+from tracker.regulations.queries import board
+from tracker.regulations.stages import Stage
+
+FIGURE_8 = {
+    "AIA": Stage.EU_NEGOTIATION,  # "In behandeling - triloog"
+    "DA": Stage.EU_NEGOTIATION,  # "Trilogen afgerond, politiek akkoord op 28 juni 2023"
+    "DSA": Stage.CONSULTATION,  # "Openbare consultatie in Q2 2023. Adviezen ... worden nu verwerkt"
+    "DMA": Stage.COUNCIL_OF_STATE,  # "Adviesaanvraag aan RvS verstuurd in Q3 2023"
+    "DGA": Stage.COUNCIL_OF_STATE,  # "Nader rapport opgesteld in Q3. Aanbieding TK in oktober 2023."
+}
+END_SEPT_2023 = dt.date(2023, 9, 30)
+
+
+def test_board_as_of_end_september_2023_matches_figure_8(seeded, session):
+    result = board(session, END_SEPT_2023)
+    assert {key: result.stage_of(key) for key in FIGURE_8} == FIGURE_8
+
+
+def test_the_board_moves_with_the_as_of_date(seeded, session):
+    # The DGA bill went to parliament in October 2023 (month precision: from 1 October).
+    assert board(session, dt.date(2023, 10, 1)).stage_of("DGA") is Stage.PARLIAMENT
+    assert board(session, dt.date(2023, 6, 30)).stage_of("DMA") is Stage.CONSULTATION
+    # Before anything the report dates, no stage is recorded.
+    early = board(session, dt.date(2000, 1, 1))
+    assert early.columns[None] and all(not cards for s, cards in early.columns.items() if s is not None)
+
+
+def page_columns(html: str) -> dict[str, str]:
+    soup = BeautifulSoup(html, "html.parser")
+    return {
+        card["data-key"]: column["data-stage"]
+        for column in soup.select("section.column")
+        for card in column.select("article.card")
+    }
+
+
+def test_board_page_as_of_matches_figure_8(seeded, app):
+    response = app.test_client().get("/?as_of=2023-09-30")
+    assert response.status_code == 200
+    columns = page_columns(response.get_data(as_text=True))
+    assert {key: columns[key] for key in FIGURE_8} == {k: v.value for k, v in FIGURE_8.items()}
+    assert "2023-09-30" in response.get_data(as_text=True)
+
+
+def test_board_card_shows_the_next_deadline_as_of_the_date(seeded, app):
+    html = app.test_client().get("/?as_of=2023-09-30").get_data(as_text=True)
+    card = BeautifulSoup(html, "html.parser").select_one('article[data-key="DSA"]')
+    assert card.select_one(".deadline time")["datetime"] == "2024-02-17"
+    assert "Application to all intermediary services" in card.get_text()
+
+
+@pytest.mark.parametrize("bad", ["2023-13-01", "yesterday", "2023-09", "30-09-2023", "2023-02-30"])
+def test_a_malformed_as_of_date_is_a_clear_400(seeded, app, bad):
+    response = app.test_client().get("/", query_string={"as_of": bad})
+    assert response.status_code == 400
+    assert "as_of" in response.get_data(as_text=True)
+    assert "YYYY-MM-DD" in response.get_data(as_text=True) or "not a date" in response.get_data(as_text=True)
+
+
+def test_cli_board_json_as_of_matches_figure_8(seeded, app):
+    result = app.test_cli_runner().invoke(cli, ["board", "--as-of", "2023-09-30", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    stages = {r["short_name"]: r["stage"] for r in data["regulations"]}
+    assert {k: stages[k] for k in FIGURE_8} == {k: v.value for k, v in FIGURE_8.items()}
+    assert data["as_of"] == "2023-09-30"
+
+
+def test_cli_board_text_lists_stages_in_order(seeded, app):
+    result = app.test_cli_runner().invoke(cli, ["board", "--as-of", "2023-09-30"])
+    assert result.exit_code == 0, result.output
+    headings = re.findall(r"^(\S.*) \(\d+\)$", result.output, re.M)
+    assert headings[:6] == [f"{s.label_nl} / {s.label_en}" for s in Stage]
+    section = result.output.split("Advisering Raad van State")[1].split("Parlementaire")[0]
+    assert "DMA" in section and "DGA" in section
+
+
+def test_cli_board_refuses_a_malformed_date(seeded, app):
+    result = app.test_cli_runner().invoke(cli, ["board", "--as-of", "30-09-2023"])
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output

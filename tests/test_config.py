@@ -1,0 +1,51 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracker.config import ConfigError, load_settings
+
+
+def test_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(environ={})
+    assert s.instance_path == tmp_path / "instance"
+    assert s.database_url == f"sqlite:///{tmp_path / 'instance' / 'tracker.sqlite3'}"
+    assert s.timezone == "Europe/Amsterdam" and s.base_url == "http://127.0.0.1:5000"
+
+
+def test_the_secret_key_is_generated_once_and_kept(tmp_path):
+    env = {"TRACKER_INSTANCE_PATH": str(tmp_path)}
+    first = load_settings(environ=env).secret_key
+    assert len(first) >= 32
+    assert load_settings(environ=env).secret_key == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert load_settings(environ={**env, "TRACKER_SECRET_KEY": "x" * 20}).secret_key == "x" * 20
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TRACKER_DATABSE_URL", "sqlite://", "TRACKER_DATABSE_URL is not a known setting"),
+        ("TRACKER_DATABASE_URL", "not a url", "TRACKER_DATABASE_URL is not a database URL"),
+        ("TRACKER_DATABASE_URL", "mysql://x/y", "backend 'mysql' is not supported"),
+        ("TRACKER_TIMEZONE", "Europe/Amsterdm", "not an IANA time zone"),
+        ("TRACKER_BASE_URL", "tracker.example.nl", "must be an http(s) URL"),
+        ("TRACKER_SECRET_KEY", "short", "at least 16 characters"),
+    ],
+)
+def test_unknown_or_malformed_settings_stop_with_a_clear_message(tmp_path, name, value, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_settings(environ={"TRACKER_INSTANCE_PATH": str(tmp_path), name: value})
+
+
+def test_the_command_refuses_to_start_on_a_bad_setting(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env.update(TRACKER_INSTANCE_PATH=str(tmp_path), TRACKER_TIMEZONE="Mars/Olympus")
+    exe = Path(sys.executable).with_name("tracker")
+    result = subprocess.run([str(exe), "board"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "configuration error" in result.stderr and "TRACKER_TIMEZONE" in result.stderr
+    assert "Traceback" not in result.stderr

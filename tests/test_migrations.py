@@ -1,0 +1,57 @@
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+import tracker.models  # noqa: F401  (every table on the metadata)
+from tracker import migrate
+from tracker.db import Base, make_engine
+
+
+def test_a_single_head_and_dated_file_names(settings):
+    script = ScriptDirectory.from_config(migrate.alembic_config(settings.database_url))
+    assert len(script.get_heads()) == 1
+    for rev in script.walk_revisions():
+        name = rev.module.__file__.rsplit("/", 1)[-1]
+        assert name[:8].isdigit(), f"{name} should start with its date (YYYYMMDD)"
+
+
+def test_upgrade_downgrade_to_base_and_upgrade_again(settings):
+    url = settings.database_url
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(url)
+        tables = set(inspect(engine).get_table_names())
+        assert {"regulations", "stage_changes", "deadlines", "designations", "evaluations", "teams"} <= tables
+        migrate.downgrade(url, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        migrate.upgrade(url)
+        assert migrate.is_current(engine, url)
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrations_do_not_drift(settings):
+    url = settings.database_url
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(ctx, Base.metadata)
+        assert diff == [], f"models and migrations differ: {diff}"
+    finally:
+        engine.dispose()
+
+
+def test_tracker_db_commands(app):
+    from tracker.cli import cli
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(cli, ["db", "current"]).output.strip().endswith("(up to date)")
+    result = runner.invoke(cli, ["db", "downgrade", "base"])
+    assert result.exit_code == 0 and "base" in result.output
+    result = runner.invoke(cli, ["board"])
+    assert result.exit_code == 2 and "tracker db upgrade" in result.output
+    result = runner.invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output

@@ -1,0 +1,97 @@
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from tests.conftest import NOW
+from tracker.auth.models import Team
+from tracker.dates import PrecisionDate
+from tracker.db import QueryCounter
+from tracker.regulations.models import Deadline, DeadlineKind, Regulation, RegulationKind
+from tracker.regulations.operations import move_stage
+
+
+def test_regulation_page_shows_history_deadlines_designations_evaluations_and_sources(seeded, app):
+    response = app.test_client().get("/regulations/DSA")
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    history = soup.select_one("#history").get_text(" ", strip=True)
+    assert "Consultatie en toetsen" in history and "Q2 2023" in history and "Figuur 8" in history
+    deadlines = soup.select_one("#deadlines").get_text(" ", strip=True)
+    assert "17 Feb 2024" in deadlines and "Application to all intermediary services" in deadlines
+    designations = soup.select_one("#designations").get_text(" ", strip=True)
+    assert "ACM" in designations and "Autoriteit Consument en Markt" in designations
+    evaluations = soup.select_one("#evaluations").get_text(" ", strip=True)
+    assert "17 Sep 2025" in evaluations and "17 Nov 2027" in evaluations
+
+
+def test_unknown_regulation_is_404_with_a_message(seeded, app):
+    response = app.test_client().get("/regulations/NOPE")
+    assert response.status_code == 404
+    assert "NOPE" in response.get_data(as_text=True)
+
+
+def test_pages_are_html_with_security_headers(seeded, app):
+    response = app.test_client().get("/")
+    assert response.mimetype == "text/html"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def add_regulations(db, n: int, start: int) -> None:
+    """Add n regulations, each with a history of three changes and two deadlines."""
+    with db.transaction() as s:
+        team = s.scalars(select(Team).where(Team.key == "EZK")).one()
+        for i in range(start, start + n):
+            reg = Regulation(
+                key=f"SYN{i}",
+                title=f"Synthetic act {i}",
+                kind=RegulationKind.DIRECTIVE,
+                team_id=team.id,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            s.add(reg)
+            s.flush()
+            for stage, date in [
+                ("internal_prep", "2022"),
+                ("consultation", "2023-Q1"),
+                ("council_of_state", "2023-06"),
+            ]:
+                move_stage(s, reg, stage, PrecisionDate.parse(date), actor="bench", now=NOW, today=NOW.date())
+            for due in ["2024-03", "2027"]:
+                s.add(
+                    Deadline(
+                        regulation_id=reg.id,
+                        kind=DeadlineKind.TRANSPOSITION,
+                        title="Transpose",
+                        due=PrecisionDate.parse(due),
+                        created_at=NOW,
+                        updated_at=NOW,
+                    )
+                )
+
+
+def queries_for(app, db, url: str) -> int:
+    client = app.test_client()
+    with QueryCounter(db.engine) as counter:
+        assert client.get(url).status_code == 200
+    return counter.count
+
+
+@pytest.mark.parametrize("url", ["/", "/?as_of=2023-09-30", "/regulations/DSA", "/regulations/SYN0"])
+def test_queries_per_page_do_not_grow_with_the_portfolio(seeded, app, url):
+    add_regulations(seeded, 1, 0)
+    small = queries_for(app, seeded, url)
+    add_regulations(seeded, 40, 1)
+    assert queries_for(app, seeded, url) == small
+    assert small <= 6
+
+
+def test_stage_since_date_shows_on_the_board(seeded, app):
+    add_regulations(seeded, 1, 0)
+    html = app.test_client().get("/?as_of=" + dt.date(2023, 7, 1).isoformat()).get_data(as_text=True)
+    card = BeautifulSoup(html, "html.parser").select_one('article[data-key="SYN0"]')
+    assert card.find_parent("section")["data-stage"] == "council_of_state"
+    assert "Jun 2023" in card.get_text()
