@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -83,9 +85,77 @@ def seeded(db: Database) -> Database:
     return db
 
 
+PASSWORD = "correct horse battery staple"
+USERS = {
+    "admin@example.nl": ("admin", []),
+    "ezk.editor@example.nl": ("editor", ["EZK"]),
+    "jenv.editor@example.nl": ("editor", ["JENV"]),
+    "viewer@example.nl": ("viewer", ["EZK"]),
+}
+
+
+@pytest.fixture
+def users(seeded: Database) -> dict[str, int]:
+    from tracker.audit.record import Actor
+    from tracker.auth.service import create_user
+
+    ids = {}
+    with seeded.transaction() as s:
+        for email, (role, teams) in USERS.items():
+            user = create_user(
+                s,
+                email=email,
+                name=email.split("@")[0],
+                role=role,
+                teams=teams,
+                password=PASSWORD,
+                actor=Actor("test"),
+                now=NOW,
+            )
+            ids[email] = user.id
+    return ids
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def login_client(app: Flask, email: str, password: str = PASSWORD) -> FlaskClient:
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def login(app: Flask, users: dict[str, int]):
+    return lambda email, password=PASSWORD: login_client(app, email, password)
+
+
+@pytest.fixture
+def viewer(login) -> FlaskClient:
+    return login("viewer@example.nl")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A skipped test means a component is missing here: that is a failure, not a pass."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and reporter.stats.get("skipped") and exitstatus == 0:
         reporter.write_line("FAILED: tests were skipped; install what they need instead", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2id with small cost parameters: the same algorithm and code path, a fraction of the time."""
+    from argon2 import PasswordHasher
+
+    from tracker.auth import service
+
+    production = service.HASHER
+    service.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    service.HASHER = production

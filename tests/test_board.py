@@ -44,24 +44,24 @@ def page_columns(html: str) -> dict[str, str]:
     }
 
 
-def test_board_page_as_of_matches_figure_8(seeded, app):
-    response = app.test_client().get("/?as_of=2023-09-30")
+def test_board_page_as_of_matches_figure_8(viewer):
+    response = viewer.get("/?as_of=2023-09-30")
     assert response.status_code == 200
     columns = page_columns(response.get_data(as_text=True))
     assert {key: columns[key] for key in FIGURE_8} == {k: v.value for k, v in FIGURE_8.items()}
     assert "2023-09-30" in response.get_data(as_text=True)
 
 
-def test_board_card_shows_the_next_deadline_as_of_the_date(seeded, app):
-    html = app.test_client().get("/?as_of=2023-09-30").get_data(as_text=True)
+def test_board_card_shows_the_next_deadline_as_of_the_date(viewer):
+    html = viewer.get("/?as_of=2023-09-30").get_data(as_text=True)
     card = BeautifulSoup(html, "html.parser").select_one('article[data-key="DSA"]')
     assert card.select_one(".deadline time")["datetime"] == "2024-02-17"
     assert "Application to all intermediary services" in card.get_text()
 
 
 @pytest.mark.parametrize("bad", ["2023-13-01", "yesterday", "2023-09", "30-09-2023", "2023-02-30"])
-def test_a_malformed_as_of_date_is_a_clear_400(seeded, app, bad):
-    response = app.test_client().get("/", query_string={"as_of": bad})
+def test_a_malformed_as_of_date_is_a_clear_400(viewer, bad):
+    response = viewer.get("/", query_string={"as_of": bad})
     assert response.status_code == 400
     assert "as_of" in response.get_data(as_text=True)
     assert "YYYY-MM-DD" in response.get_data(as_text=True) or "not a date" in response.get_data(as_text=True)

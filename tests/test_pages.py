@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from tests.conftest import NOW
+from tracker.audit.record import Actor
 from tracker.auth.models import Team
 from tracker.dates import PrecisionDate
 from tracker.db import QueryCounter
@@ -12,8 +13,8 @@ from tracker.regulations.models import Deadline, DeadlineKind, Regulation, Regul
 from tracker.regulations.operations import move_stage
 
 
-def test_regulation_page_shows_history_deadlines_designations_evaluations_and_sources(seeded, app):
-    response = app.test_client().get("/regulations/DSA")
+def test_regulation_page_shows_history_deadlines_designations_evaluations_and_sources(viewer):
+    response = viewer.get("/regulations/DSA")
     assert response.status_code == 200
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     history = soup.select_one("#history").get_text(" ", strip=True)
@@ -26,14 +27,14 @@ def test_regulation_page_shows_history_deadlines_designations_evaluations_and_so
     assert "17 Sep 2025" in evaluations and "17 Nov 2027" in evaluations
 
 
-def test_unknown_regulation_is_404_with_a_message(seeded, app):
-    response = app.test_client().get("/regulations/NOPE")
+def test_unknown_regulation_is_404_with_a_message(viewer):
+    response = viewer.get("/regulations/NOPE")
     assert response.status_code == 404
     assert "NOPE" in response.get_data(as_text=True)
 
 
-def test_pages_are_html_with_security_headers(seeded, app):
-    response = app.test_client().get("/")
+def test_pages_are_html_with_security_headers(viewer):
+    response = viewer.get("/")
     assert response.mimetype == "text/html"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
@@ -59,7 +60,7 @@ def add_regulations(db, n: int, start: int) -> None:
                 ("consultation", "2023-Q1"),
                 ("council_of_state", "2023-06"),
             ]:
-                move_stage(s, reg, stage, PrecisionDate.parse(date), actor="bench", now=NOW, today=NOW.date())
+                move_stage(s, reg, stage, PrecisionDate.parse(date), actor=Actor("bench"), now=NOW, today=NOW.date())
             for due in ["2024-03", "2027"]:
                 s.add(
                     Deadline(
@@ -73,25 +74,24 @@ def add_regulations(db, n: int, start: int) -> None:
                 )
 
 
-def queries_for(app, db, url: str) -> int:
-    client = app.test_client()
+def queries_for(client, db, url: str) -> int:
     with QueryCounter(db.engine) as counter:
         assert client.get(url).status_code == 200
     return counter.count
 
 
 @pytest.mark.parametrize("url", ["/", "/?as_of=2023-09-30", "/regulations/DSA", "/regulations/SYN0"])
-def test_queries_per_page_do_not_grow_with_the_portfolio(seeded, app, url):
+def test_queries_per_page_do_not_grow_with_the_portfolio(seeded, app, viewer, url):
     add_regulations(seeded, 1, 0)
-    small = queries_for(app, seeded, url)
+    small = queries_for(viewer, seeded, url)
     add_regulations(seeded, 40, 1)
-    assert queries_for(app, seeded, url) == small
-    assert small <= 6
+    assert queries_for(viewer, seeded, url) == small
+    assert small <= 10
 
 
-def test_stage_since_date_shows_on_the_board(seeded, app):
+def test_stage_since_date_shows_on_the_board(seeded, viewer):
     add_regulations(seeded, 1, 0)
-    html = app.test_client().get("/?as_of=" + dt.date(2023, 7, 1).isoformat()).get_data(as_text=True)
+    html = viewer.get("/?as_of=" + dt.date(2023, 7, 1).isoformat()).get_data(as_text=True)
     card = BeautifulSoup(html, "html.parser").select_one('article[data-key="SYN0"]')
     assert card.find_parent("section")["data-stage"] == "council_of_state"
     assert "Jun 2023" in card.get_text()

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import NOW, TODAY
+from tracker.audit.record import Actor
 from tracker.auth.models import Team
 from tracker.dates import PrecisionDate
 from tracker.regulations.models import Regulation, RegulationKind, StageChange
@@ -101,7 +102,7 @@ def reg(session):
 
 
 def move(session, reg, stage, date, **kw):
-    return move_stage(session, reg, stage, D(date), actor="tester@example.nl", now=NOW, today=TODAY, **kw)
+    return move_stage(session, reg, stage, D(date), actor=Actor("tester@example.nl"), now=NOW, today=TODAY, **kw)
 
 
 def test_history_is_appended_and_the_current_stage_is_the_latest(session, reg):

@@ -22,13 +22,29 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(settings.instance_path),
     )
-    app.config.update(SECRET_KEY=settings.secret_key, TRACKER=settings)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TRACKER=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # Secure cookies everywhere but plain local http, where a browser would drop them.
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,  # the token is bound to the session, which expires
+    )
     app.extensions["tracker.db"] = Database(settings.database_url)
 
+    from flask_wtf.csrf import CSRFProtect
+
+    from tracker.auth.views import register_auth
+    from tracker.regulations.edit_views import bp as edit_bp
     from tracker.regulations.views import bp as regulations_bp
     from tracker.web import register_web
 
+    register_auth(app)  # first: an anonymous POST is a 401, before any CSRF check
+    CSRFProtect(app)
     app.register_blueprint(regulations_bp)
+    app.register_blueprint(edit_bp)
     register_web(app)
     app.teardown_appcontext(_close_session)
     return app

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from tracker import create_app, get_db
+from tracker.auth.cli import ensure_admin, users
 from tracker.config import ConfigError, Settings, load_settings
 from tracker.dates import DateError, parse_day
 from tracker.regulations.queries import board as build_board
@@ -40,10 +41,18 @@ def _day_option(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(str(exc)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(settings=_LOADED), add_version_option=False,
-             load_dotenv=False, set_debug_flag=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=lambda: create_app(settings=_LOADED),
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
 def cli() -> None:
     """The EU implementation tracker. Settings come from TRACKER_* environment variables (see README)."""
+
+
+cli.add_command(users)
 
 
 # -- database -----------------------------------------------------------------------------------
@@ -123,10 +132,16 @@ def board_command(as_of: dt.date | None, as_json: bool) -> None:
             payload = {
                 "as_of": day.isoformat(),
                 "regulations": [
-                    {"short_name": c.regulation.key, "stage": c.stage.value if c.stage else None,
-                     "since": c.stage_change.effective.isoformat() if c.stage_change else None,
-                     "next_deadline": ({"due": c.next_deadline.due.isoformat(), "title": c.next_deadline.title}
-                                       if c.next_deadline else None)}
+                    {
+                        "short_name": c.regulation.key,
+                        "stage": c.stage.value if c.stage else None,
+                        "since": c.stage_change.effective.isoformat() if c.stage_change else None,
+                        "next_deadline": (
+                            {"due": c.next_deadline.due.isoformat(), "title": c.next_deadline.title}
+                            if c.next_deadline
+                            else None
+                        ),
+                    }
                     for c in result.cards
                 ],
             }
@@ -154,8 +169,16 @@ def serve(host: str, port: int) -> None:
 
     from tracker import migrate
 
-    migrate.upgrade(_settings().database_url)
+    settings = _settings()
+    migrate.upgrade(settings.database_url)
     _load_seed_or_exit()
+    with get_db().transaction() as session:
+        generated = ensure_admin(session, settings.admin_email, settings.admin_password, _now())
+    if generated:
+        click.echo(
+            f"\nCreated the first admin: {settings.admin_email}\nOne-time password: {generated}\n"
+            "(set TRACKER_ADMIN_PASSWORD to choose it; create more users with `tracker users create`)\n"
+        )
     click.echo(f"Tracker on http://{host}:{port}/  (database {_settings().database_url})")
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
@@ -179,4 +202,3 @@ def main() -> None:
         click.echo(f"tracker: configuration error: {exc}", err=True)
         sys.exit(2)
     cli.main(prog_name="tracker")
-

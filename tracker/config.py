@@ -8,6 +8,8 @@
 | TRACKER_BASE_URL | http://127.0.0.1:5000 | public URL used in links in mails and feeds |
 | TRACKER_TIMEZONE | Europe/Amsterdam | time zone for "today", display and schedules |
 | TRACKER_SEED_PATH | <repo>/seed | folder `tracker seed` reads |
+| TRACKER_ADMIN_EMAIL | admin@example.invalid | the first admin, created by `tracker serve` when no user exists |
+| TRACKER_ADMIN_PASSWORD | (generated, printed once) | that admin's password |
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,6 +35,8 @@ KNOWN = {
     "BASE_URL": "public base URL, e.g. https://tracker.example.nl",
     "TIMEZONE": "IANA time zone, e.g. Europe/Amsterdam",
     "SEED_PATH": "folder with the seed files",
+    "ADMIN_EMAIL": "e-mail of the first admin created on first run",
+    "ADMIN_PASSWORD": "password of the first admin (otherwise generated and printed once)",
 }
 
 
@@ -44,10 +48,12 @@ class ConfigError(Exception):
 class Settings:
     instance_path: Path
     database_url: str
-    secret_key: str
+    secret_key: str = field(repr=False)
     base_url: str
     timezone: str
     seed_path: Path
+    admin_email: str = "admin@example.invalid"
+    admin_password: str | None = field(default=None, repr=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -82,6 +88,12 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
     secret = raw.get("SECRET_KEY")
     if secret is not None and len(secret) < 16:
         problems.append(f"{PREFIX}SECRET_KEY must be at least 16 characters")
+    admin_email = (raw.get("ADMIN_EMAIL") or "admin@example.invalid").strip().lower()
+    if "@" not in admin_email:
+        problems.append(f"{PREFIX}ADMIN_EMAIL={admin_email!r} is not an e-mail address")
+    admin_password = raw.get("ADMIN_PASSWORD") or None
+    if admin_password is not None and len(admin_password) < 12:
+        problems.append(f"{PREFIX}ADMIN_PASSWORD must be at least 12 characters")
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -92,6 +104,8 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
         base_url=base_url,
         timezone=timezone,
         seed_path=seed_path,
+        admin_email=admin_email,
+        admin_password=admin_password,
     )
 
 

@@ -1,6 +1,19 @@
 """Every model, imported in one place so the metadata is complete (Alembic, tests)."""
 
-from tracker.auth.models import Team
+from tracker.audit.models import AuditEvent
+from tracker.auth.models import LoginThrottle, Team, User, UserSession
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 
-__all__ = ["Authority", "Deadline", "Designation", "Evaluation", "Regulation", "StageChange", "Team"]
+__all__ = [
+    "AuditEvent",
+    "Authority",
+    "Deadline",
+    "Designation",
+    "Evaluation",
+    "LoginThrottle",
+    "Regulation",
+    "StageChange",
+    "Team",
+    "User",
+    "UserSession",
+]

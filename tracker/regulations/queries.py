@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation, StageChange
+from tracker.audit.models import AuditEvent
+from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation, RegulationKind, StageChange
 from tracker.regulations.stages import Stage
+
+SOON_DAYS = 30
 
 
 @dataclass
@@ -18,6 +21,36 @@ class Card:
     stage: Stage | None
     stage_change: StageChange | None
     next_deadline: Deadline | None
+    overdue: int = 0  # open deadlines whose (first) day lies before the as-of date
+    due_soon: int = 0  # open deadlines due within SOON_DAYS of the as-of date
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """Board filters; each narrows the regulations shown. Values are already validated."""
+
+    pillar: int | None = None
+    team_id: int | None = None
+    authority_id: int | None = None
+    kind: RegulationKind | None = None
+    team_ids: frozenset[int] | None = None  # "my teams"
+
+    def apply(self, query: Select) -> Select:
+        if self.pillar is not None:
+            query = query.where(Regulation.pillar == self.pillar)
+        if self.team_id is not None:
+            query = query.where(Regulation.team_id == self.team_id)
+        if self.kind is not None:
+            query = query.where(Regulation.kind == self.kind)
+        if self.team_ids is not None:
+            query = query.where(Regulation.team_id.in_(self.team_ids or {-1}))
+        if self.authority_id is not None:
+            query = query.where(
+                Regulation.id.in_(
+                    select(Designation.regulation_id).where(Designation.authority_id == self.authority_id)
+                )
+            )
+        return query
 
 
 @dataclass
@@ -68,18 +101,35 @@ def next_deadlines(session: Session, as_of: dt.date) -> dict[int, Deadline]:
     return {d.regulation_id: d for d in rows}
 
 
-def board(session: Session, as_of: dt.date) -> Board:
+def deadline_badges(session: Session, as_of: dt.date) -> dict[int, tuple[int, int]]:
+    """Per regulation: (overdue, due within SOON_DAYS) open deadlines as of the date; one query."""
+    soon_end = as_of + dt.timedelta(days=SOON_DAYS)
+    open_then = or_(Deadline.met_on.is_(None), Deadline.met_on > as_of)
+    rows = session.execute(
+        select(
+            Deadline.regulation_id,
+            func.sum(case((Deadline.due_on < as_of, 1), else_=0)),
+            func.sum(case((Deadline.due_on.between(as_of, soon_end), 1), else_=0)),
+        )
+        .where(open_then, Deadline.due_on.is_not(None), Deadline.due_on <= soon_end)
+        .group_by(Deadline.regulation_id)
+    )
+    return {reg_id: (int(overdue or 0), int(soon or 0)) for reg_id, overdue, soon in rows}
+
+
+def board(session: Session, as_of: dt.date, filters: BoardFilter | None = None) -> Board:
     """The portfolio by stage as it stood on `as_of`; regulations without a stage then go under None."""
-    regulations = session.scalars(
-        select(Regulation).options(joinedload(Regulation.team)).order_by(Regulation.key)
-    ).all()
+    query = select(Regulation).options(joinedload(Regulation.team)).order_by(Regulation.key)
+    regulations = session.scalars((filters or BoardFilter()).apply(query)).all()
     changes = stages_as_of(session, as_of)
     deadlines = next_deadlines(session, as_of)
+    badges = deadline_badges(session, as_of)
     result = Board(as_of=as_of, columns={stage: [] for stage in [*Stage, None]})
     for reg in regulations:
         change = changes.get(reg.id)
         stage = change.to_stage if change else None
-        result.columns[stage].append(Card(reg, stage, change, deadlines.get(reg.id)))
+        overdue, soon = badges.get(reg.id, (0, 0))
+        result.columns[stage].append(Card(reg, stage, change, deadlines.get(reg.id), overdue, soon))
     return result
 
 
@@ -90,6 +140,7 @@ class RegulationPage:
     deadlines: list[Deadline]
     designations: list[Designation]
     evaluations: list[Evaluation]
+    audit: list[AuditEvent]
 
     @property
     def current(self) -> StageChange | None:
@@ -122,4 +173,10 @@ def regulation_page(session: Session, key: str) -> RegulationPage | None:
         .where(Evaluation.regulation_id == reg.id)
         .order_by(Evaluation.due_on.is_(None), Evaluation.due_on, Evaluation.id)
     ).all()
-    return RegulationPage(reg, list(history), list(deadlines), list(designations), list(evaluations))
+    audit = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.regulation_id == reg.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(200)
+    ).all()
+    return RegulationPage(reg, list(history), list(deadlines), list(designations), list(evaluations), list(audit))

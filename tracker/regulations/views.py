@@ -1,30 +1,110 @@
-"""Read-only pages: the board by stage (as of any date) and a page per regulation."""
+"""Pages: the board by stage (as of any date, filtered) and a page per regulation."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
 
 from tracker import get_session, today
+from tracker.auth.models import Team
+from tracker.auth.permissions import can_create, can_edit_team
 from tracker.dates import DateError, parse_day
-from tracker.regulations.queries import board, regulation_page
+from tracker.regulations.forms import DeleteForm, MoveStageForm
+from tracker.regulations.models import Authority, RegulationKind
+from tracker.regulations.queries import BoardFilter, board, regulation_page
 
 bp = Blueprint("regulations", __name__)
+
+FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine")
+
+
+def _as_of(current: dt.date) -> dt.date:
+    raw = request.args.get("as_of", "").strip()
+    try:
+        return parse_day(raw) if raw else current
+    except DateError as exc:
+        abort(400, description=f"as_of: {exc}")
+
+
+def _filters(teams: list[Team], authorities: list[Authority]) -> BoardFilter:
+    """Read the filter parameters; an unknown value is a 400 that says which values exist."""
+    args = request.args
+    values: dict[str, Any] = {}
+    if pillar := args.get("pillar", "").strip():
+        if pillar not in {"1", "2", "3", "4", "5"}:
+            abort(400, description=f"pillar: {pillar!r} is not a pillar; use 1 to 5.")
+        values["pillar"] = int(pillar)
+    if team := args.get("team", "").strip():
+        match = next((t for t in teams if t.key == team), None)
+        if match is None:
+            abort(400, description=f"team: {team!r} is not a team; known: {', '.join(t.key for t in teams)}.")
+        values["team_id"] = match.id
+    if authority := args.get("authority", "").strip():
+        found = next((a for a in authorities if a.key == authority), None)
+        if found is None:
+            abort(
+                400,
+                description=f"authority: {authority!r} is not known; known: {', '.join(a.key for a in authorities)}.",
+            )
+        values["authority_id"] = found.id
+    if kind := args.get("kind", "").strip():
+        try:
+            values["kind"] = RegulationKind(kind)
+        except ValueError:
+            abort(
+                400, description=f"kind: {kind!r} is not a kind; known: {', '.join(k.value for k in RegulationKind)}."
+            )
+    if mine := args.get("mine", "").strip():
+        if mine not in ("1", "0"):
+            abort(400, description="mine: use 1 (only my teams) or leave it out.")
+        if mine == "1":
+            values["team_ids"] = frozenset(current_user.team_ids)
+    return BoardFilter(**values)
 
 
 @bp.get("/")
 def board_page() -> str:
     current = today()
-    raw = request.args.get("as_of", "").strip()
-    try:
-        as_of = parse_day(raw) if raw else current
-    except DateError as exc:
-        abort(400, description=f"as_of: {exc}")
-    return render_template("regulations/board.html", board=board(get_session(), as_of), today=current)
+    as_of = _as_of(current)
+    db = get_session()
+    teams = list(db.scalars(select(Team).order_by(Team.key)))
+    authorities = list(db.scalars(select(Authority).order_by(Authority.key)))
+    filters = _filters(teams, authorities)
+    return render_template(
+        "regulations/board.html",
+        board=board(db, as_of, filters),
+        today=current,
+        teams=teams,
+        authorities=authorities,
+        kinds=list(RegulationKind),
+        args=request.args,
+        filtered=any(request.args.get(k) for k in FILTER_ARGS[1:]),
+        can_create=can_create(current_user),
+    )
+
+
+def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
+    page = regulation_page(get_session(), key)
+    if page is None:
+        abort(404, description=f"No regulation with short name {key!r}.")
+    editable = can_edit_team(current_user, page.regulation.team_id)
+    if editable and move_form is None:
+        move_form = MoveStageForm(formdata=None)
+        move_form.version.data = str(page.regulation.version)
+    return render_template(
+        "regulations/detail.html",
+        page=page,
+        today=today(),
+        editable=editable,
+        move_form=move_form,
+        delete_form=DeleteForm(formdata=None),
+    )
 
 
 @bp.get("/regulations/<key>")
 def detail(key: str) -> str:
-    page = regulation_page(get_session(), key)
-    if page is None:
-        abort(404, description=f"No regulation with short name {key!r}.")
-    return render_template("regulations/detail.html", page=page, today=today())
+    return render_detail(key)

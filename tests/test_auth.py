@@ -1,0 +1,153 @@
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import NOW, PASSWORD, csrf_from
+from tracker import create_app
+from tracker.audit.models import AuditEvent
+from tracker.auth import service
+from tracker.auth.models import LoginThrottle
+
+
+def post_login(client, email, password, **environ):
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}, environ_base=environ)
+
+
+def test_pages_need_a_login(seeded, app):
+    client = app.test_client()
+    response = client.get("/regulations/DSA")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.post("/regulations/DSA/stage").status_code == 401
+
+
+def test_login_and_logout(users, app, session):
+    client = app.test_client()
+    response = post_login(client, "Viewer@Example.nl ", PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-1] == "login.success"
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_a_wrong_password_is_refused_and_audited(users, app, session):
+    response = post_login(app.test_client(), "viewer@example.nl", "wrong password!")
+    assert response.status_code == 401
+    assert "password is wrong" in response.get_data(as_text=True)
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.actor) == ("login.failure", "viewer@example.nl")
+
+
+def test_a_session_cookie_copied_before_logout_no_longer_works(users, app):
+    client = app.test_client()
+    post_login(client, "viewer@example.nl", PASSWORD)
+    stolen = client.get_cookie("session").value
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/").status_code == 302  # sent to the login page
+
+
+def test_login_starts_a_new_session(users, app):
+    client = app.test_client()
+    client.get("/login")
+    before = client.get_cookie("session").value
+    post_login(client, "viewer@example.nl", PASSWORD)
+    assert client.get_cookie("session").value != before
+
+
+def test_cookie_flags(users, app, settings):
+    client = app.test_client()
+    response = post_login(client, "viewer@example.nl", PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie  # plain local http
+    https = create_app(
+        {
+            "DATABASE_URL": settings.database_url,
+            "INSTANCE_PATH": str(settings.instance_path),
+            "BASE_URL": "https://tracker.example.nl",
+        }
+    )
+    assert https.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_failed_logins_are_limited_per_account_across_workers(users, app, settings):
+    for _ in range(service.ACCOUNT_LIMIT):
+        assert post_login(app.test_client(), "viewer@example.nl", "bad password 1").status_code == 401
+    # Another worker (another app, another engine) sees the same counters: they live in the database.
+    other = create_app({"DATABASE_URL": settings.database_url, "INSTANCE_PATH": str(settings.instance_path)})
+    response = post_login(other.test_client(), "viewer@example.nl", PASSWORD)
+    assert response.status_code == 429
+    assert "Too many failed" in response.get_data(as_text=True)
+    # Another account from the same address is not locked by this.
+    assert post_login(other.test_client(), "admin@example.nl", PASSWORD).status_code == 302
+    other.extensions["tracker.db"].dispose()
+
+
+def test_failed_logins_are_limited_per_address(users, app):
+    for i in range(service.ADDRESS_LIMIT):
+        post_login(app.test_client(), f"nobody{i}@example.nl", "bad password 1", REMOTE_ADDR="10.9.8.7")
+    assert post_login(app.test_client(), "viewer@example.nl", PASSWORD, REMOTE_ADDR="10.9.8.7").status_code == 429
+    assert post_login(app.test_client(), "viewer@example.nl", PASSWORD, REMOTE_ADDR="10.9.8.8").status_code == 302
+
+
+def test_the_limit_window_passes(users, session):
+    for _ in range(service.ACCOUNT_LIMIT):
+        with pytest.raises(service.LoginRefused):
+            service.authenticate(session, "viewer@example.nl", "nope", address="1.2.3.4", now=NOW)
+    with pytest.raises(service.LoginRefused) as refused:
+        service.authenticate(session, "viewer@example.nl", PASSWORD, address="1.2.3.4", now=NOW)
+    assert refused.value.throttled
+    later = NOW + service.WINDOW + dt.timedelta(seconds=1)
+    assert service.authenticate(session, "viewer@example.nl", PASSWORD, address="1.2.3.4", now=later)
+    assert session.get(LoginThrottle, "account:viewer@example.nl") is None
+
+
+def test_a_deactivated_account_cannot_log_in_and_its_sessions_end(users, app, session):
+    client = app.test_client()
+    post_login(client, "viewer@example.nl", PASSWORD)
+    user = service.find_user(session, "viewer@example.nl")
+    service.deactivate(session, user, actor=service.Actor("test"), now=NOW)
+    session.commit()
+    assert client.get("/").status_code == 302
+    assert post_login(app.test_client(), "viewer@example.nl", PASSWORD).status_code == 401
+
+
+def test_passwords_are_hashed_with_argon2id(users, session):
+    user = service.find_user(session, "viewer@example.nl")
+    assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+
+
+def test_csrf_is_required(users, app):
+    client = app.test_client()
+    response = client.post("/login", data={"email": "viewer@example.nl", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_no_open_redirect_after_login(users, app, target):
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": "viewer@example.nl", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_malformed_login_input_is_a_form_error_not_a_500(users, app):
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    for data in (
+        {"email": "", "password": ""},
+        {"email": "x" * 5000, "password": "y"},
+        {"email": "\x00", "password": "\x00"},
+    ):
+        response = client.post("/login", data={**data, "csrf_token": token})
+        assert response.status_code in (400, 401), data

@@ -1,0 +1,120 @@
+"""`tracker users ...`: accounts from the command line, for operators and scripts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import sys
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker import get_db
+from tracker.audit.record import Actor
+from tracker.auth import service
+from tracker.auth.models import Role, User
+
+CLI_ACTOR = Actor("cli")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _user(session: Session, email: str) -> User:
+    user = service.find_user(session, email)
+    if user is None:
+        _fail(f"no user with e-mail {email.strip().lower()}")
+    return user  # type: ignore[return-value]
+
+
+@click.group()
+def users() -> None:
+    """Create and manage user accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--team", "teams", multiple=True, help="Team key (repeat for several teams).")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="viewer", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@with_appcontext
+def create(email: str, name: str, teams: tuple[str, ...], role: str, password_stdin: bool) -> None:
+    """Create a user; without --password-stdin a one-time password is generated and printed."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
+    try:
+        with get_db().transaction() as session:
+            user = service.create_user(
+                session,
+                email=email,
+                name=name,
+                role=role,
+                teams=list(teams),
+                password=password,
+                actor=CLI_ACTOR,
+                now=_now(),
+            )
+            email_out = user.email
+    except service.AccountError as exc:
+        _fail(str(exc))
+    click.echo(f"created {email_out} ({role})")
+    if not password_stdin:
+        click.echo(f"one-time password: {password}")
+
+
+@users.command("list")
+@with_appcontext
+def list_users() -> None:
+    """List users with role, teams and state."""
+    with get_db().sessionmaker() as session:
+        for user in session.scalars(select(User).order_by(User.email)):
+            teams = ",".join(t.key for t in user.teams) or "-"
+            state = "active" if user.active else "deactivated"
+            click.echo(f"{user.email:<40} {user.role.value:<7} {teams:<20} {state}  {user.name}")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@with_appcontext
+def set_role(email: str, role: str) -> None:
+    """Change a user's role."""
+    with get_db().transaction() as session:
+        service.set_role(session, _user(session, email), role, actor=CLI_ACTOR, now=_now())
+    click.echo(f"{email.strip().lower()} is now {role}")
+
+
+@users.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def deactivate(email: str) -> None:
+    """Deactivate a user and end their sessions; the audit trail keeps their name."""
+    with get_db().transaction() as session:
+        service.deactivate(session, _user(session, email), actor=CLI_ACTOR, now=_now())
+    click.echo(f"{email.strip().lower()} deactivated")
+
+
+def ensure_admin(session: Session, email: str, password: str | None, now: dt.datetime) -> str | None:
+    """On a database without users, create the first admin; return a generated password to print once."""
+    if session.scalar(select(func.count()).select_from(User)):
+        return None
+    generated = None if password else secrets.token_urlsafe(12)
+    service.create_user(
+        session,
+        email=email,
+        name="Administrator",
+        role="admin",
+        teams=[],
+        password=password or generated,
+        actor=CLI_ACTOR,
+        now=now,
+    )
+    return generated

@@ -1,0 +1,226 @@
+"""Accounts, passwords (Argon2id), server-side sessions and login throttling. No Flask here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tracker.audit.record import Actor, record
+from tracker.auth.models import LoginThrottle, Role, Team, User, UserSession
+
+HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# A hash of a throw-away password, verified for unknown accounts so timing does not reveal which e-mails exist.
+_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+ACCOUNT_LIMIT = 5  # failures per account per window
+ADDRESS_LIMIT = 20  # failures per address per window
+WINDOW = dt.timedelta(minutes=15)
+MIN_PASSWORD = 12
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class AccountError(ValueError):
+    """A refused account change; the message says what to fix."""
+
+
+class LoginRefused(Exception):
+    def __init__(self, message: str, throttled: bool = False) -> None:
+        super().__init__(message)
+        self.throttled = throttled
+
+
+def normalise_email(email: str) -> str:
+    value = (email or "").strip().lower()
+    if not EMAIL.fullmatch(value) or len(value) > 254:
+        raise AccountError(f"{email!r} is not an e-mail address")
+    return value
+
+
+def check_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    return password
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == email.strip().lower())).first()
+
+
+def teams_by_key(session: Session, keys: list[str]) -> list[Team]:
+    found = {t.key: t for t in session.scalars(select(Team).where(Team.key.in_(keys)))}
+    missing = [k for k in keys if k not in found]
+    if missing:
+        known = ", ".join(session.scalars(select(Team.key).order_by(Team.key)))
+        raise AccountError(f"unknown team(s): {', '.join(missing)}; known teams: {known}")
+    return [found[k] for k in keys]
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    teams: list[str],
+    password: str | None,
+    actor: Actor,
+    now: dt.datetime,
+) -> User:
+    address = normalise_email(email)
+    if find_user(session, address):
+        raise AccountError(f"a user with e-mail {address} exists already")
+    if not (name or "").strip():
+        raise AccountError("a name is required")
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise AccountError(f"{role!r} is not a role; one of: {', '.join(r.value for r in Role)}") from None
+    user = User(
+        email=address,
+        name=name.strip(),
+        role=role_value,
+        active=True,
+        created_at=now,
+        password_hash=HASHER.hash(check_password(password)) if password is not None else None,
+        teams=teams_by_key(session, teams),
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor,
+        now,
+        "user.create",
+        target=user,
+        label=address,
+        changes={"role": [None, role_value.value], "teams": [None, teams], "name": [None, user.name]},
+    )
+    return user
+
+
+def set_role(session: Session, user: User, role: str, *, actor: Actor, now: dt.datetime) -> None:
+    try:
+        new = Role(role)
+    except ValueError:
+        raise AccountError(f"{role!r} is not a role; one of: {', '.join(r.value for r in Role)}") from None
+    if new is not user.role:
+        record(
+            session,
+            actor,
+            now,
+            "user.role",
+            target=user,
+            label=user.email,
+            changes={"role": [user.role.value, new.value]},
+        )
+        user.role = new
+        session.flush()
+
+
+def deactivate(session: Session, user: User, *, actor: Actor, now: dt.datetime) -> None:
+    if user.active:
+        user.active = False
+        for s in session.scalars(
+            select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        ):
+            s.revoked_at = now
+        record(session, actor, now, "user.deactivate", target=user, label=user.email, changes={"active": [True, False]})
+        session.flush()
+
+
+def set_password(session: Session, user: User, password: str, *, actor: Actor, now: dt.datetime) -> None:
+    user.password_hash = HASHER.hash(check_password(password))
+    record(session, actor, now, "user.password", target=user, label=user.email)
+    session.flush()
+
+
+# -- login ---------------------------------------------------------------------------------------
+def _throttle_keys(email: str, address: str | None) -> list[tuple[str, int]]:
+    keys = [(f"account:{email.strip().lower()[:250]}", ACCOUNT_LIMIT)]
+    if address:
+        keys.append((f"address:{address}", ADDRESS_LIMIT))
+    return keys
+
+
+def _recent_failures(session: Session, key: str, now: dt.datetime) -> int:
+    row = session.get(LoginThrottle, key)
+    return row.failures if row and now - row.window_start < WINDOW else 0
+
+
+def _count_failure(session: Session, key: str, now: dt.datetime) -> None:
+    row = session.get(LoginThrottle, key, with_for_update=True)
+    if row is None:
+        session.add(LoginThrottle(key=key, failures=1, window_start=now))
+    elif now - row.window_start >= WINDOW:
+        row.failures, row.window_start = 1, now
+    else:
+        # An atomic increment, so two workers counting at once both count.
+        session.execute(
+            update(LoginThrottle).where(LoginThrottle.key == key).values(failures=LoginThrottle.failures + 1)
+        )
+    session.flush()
+
+
+def authenticate(session: Session, email: str, password: str, *, address: str | None, now: dt.datetime) -> User:
+    """Return the user, or raise LoginRefused; every attempt is audited and failures are counted."""
+    keys = _throttle_keys(email, address)
+    actor = Actor(label=(email or "").strip().lower()[:254] or "?", address=address)
+    if any(_recent_failures(session, key, now) >= limit for key, limit in keys):
+        record(session, actor, now, "login.throttled")
+        raise LoginRefused("Too many failed log-in attempts; try again in 15 minutes.", throttled=True)
+    user = find_user(session, email or "")
+    hashed = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    try:
+        ok = HASHER.verify(hashed, password or "") and user is not None and user.password_hash is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None or not user.active:
+        for key, _limit in keys:
+            _count_failure(session, key, now)
+        record(session, Actor(actor.label, user.id if user else None, address), now, "login.failure")
+        raise LoginRefused("E-mail address or password is wrong, or the account is not active.")
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    user.last_login_at = now
+    throttle = session.get(LoginThrottle, keys[0][0])
+    if throttle is not None:
+        session.delete(throttle)
+    record(session, Actor(user.email, user.id, address), now, "login.success", target=user, label=user.email)
+    session.flush()
+    return user
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, user: User, *, address: str | None, now: dt.datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(token_hash=_hash_token(token), user_id=user.id, created_at=now, address=address))
+    session.flush()
+    return token
+
+
+def load_session(session: Session, token: str) -> User | None:
+    row = session.scalars(
+        select(UserSession).where(UserSession.token_hash == _hash_token(token), UserSession.revoked_at.is_(None))
+    ).first()
+    if row is None or not row.user.active:
+        return None
+    row.user.session_token = token
+    return row.user
+
+
+def end_session(session: Session, token: str, *, now: dt.datetime) -> None:
+    row = session.scalars(select(UserSession).where(UserSession.token_hash == _hash_token(token))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now
+        record(session, Actor(row.user.email, row.user_id), now, "logout", target=row.user, label=row.user.email)
+        session.flush()

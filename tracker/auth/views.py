@@ -1,0 +1,88 @@
+"""Log in and out; the login manager that turns a session cookie into a user; the login guard."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from tracker import get_session, utcnow
+from tracker.audit.record import Actor
+from tracker.auth import service
+from tracker.auth.forms import LoginForm
+from tracker.auth.models import User
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Log in to see the tracker. / Log in om verder te gaan."
+login_manager.session_protection = None  # the server-side session row is the protection
+
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health"}
+
+
+@login_manager.user_loader
+def _load_user(token: str) -> User | None:
+    return service.load_session(get_session(), token)
+
+
+def current_actor() -> Actor:
+    return Actor(current_user.email, current_user.id, request.remote_addr)
+
+
+def register_auth(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def _require_login() -> Response | None:
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            if request.method != "GET":
+                abort(401, description="Log in first.")
+            return login_manager.unauthorized()
+        return None
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect after login is a phishing aid.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("regulations.board_page")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    form = LoginForm()
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
+    if form.validate_on_submit():
+        db = get_session()
+        now = utcnow()
+        try:
+            user = service.authenticate(db, form.email.data, form.password.data, address=request.remote_addr, now=now)
+        except service.LoginRefused as refused:
+            db.commit()  # the failure counts and its audit row must stay
+            form.password.errors = [str(refused)]
+            return render_template("auth/login.html", form=form), 429 if refused.throttled else 401
+        session.clear()  # a fresh session at login: nothing from before carries over
+        user.session_token = service.start_session(db, user, address=request.remote_addr, now=now)
+        login_user(user)
+        db.commit()
+        return redirect(_safe_next(request.args.get("next")))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    token = current_user.get_id()
+    db = get_session()
+    if token:
+        service.end_session(db, token, now=utcnow())
+    logout_user()
+    session.clear()
+    db.commit()
+    flash("Uitgelogd / logged out.")
+    return redirect(url_for("auth.login"))
