@@ -1,5 +1,5 @@
 """Fixtures: a real database per test (an SQLite file, or a fresh PostgreSQL database when
-TRACKER_TEST_POSTGRES_URL points at a server), migrated with the real migrations."""
+TESTS_POSTGRES_URL points at a server), migrated with the real migrations."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ TODAY = NOW.date()
 
 
 def _postgres_database() -> Iterator[str]:
-    admin_url = make_url(os.environ["TRACKER_TEST_POSTGRES_URL"])
+    admin_url = make_url(os.environ["TESTS_POSTGRES_URL"])
     name = f"tracker_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -42,7 +42,7 @@ def _postgres_database() -> Iterator[str]:
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
-    if os.environ.get("TRACKER_TEST_POSTGRES_URL"):
+    if os.environ.get("TESTS_POSTGRES_URL"):
         yield from _postgres_database()
     else:
         yield f"sqlite:///{tmp_path / 'tracker.sqlite3'}"

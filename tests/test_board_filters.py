@@ -24,10 +24,16 @@ def test_filters_narrow_the_board(viewer):
     assert keys(viewer, pillar="3", authority="ACM", as_of="2023-09-30") == {"DSA", "DMA", "DGA", "P2B"}
 
 
-@pytest.mark.parametrize(("param", "value", "message"), [
-    ("pillar", "7", "use 1 to 5"), ("team", "XYZ", "known: BZ"), ("authority", "FOO", "known: ACM"),
-    ("kind", "treaty", "known: regulation"), ("mine", "yes", "mine: use 1"),
-])
+@pytest.mark.parametrize(
+    ("param", "value", "message"),
+    [
+        ("pillar", "7", "use 1 to 5"),
+        ("team", "XYZ", "known: BZ"),
+        ("authority", "FOO", "known: ACM"),
+        ("kind", "treaty", "known: regulation"),
+        ("mine", "yes", "mine: use 1"),
+    ],
+)
 def test_unknown_filter_values_are_a_clear_400(viewer, param, value, message):
     response = viewer.get("/", query_string={param: value})
     assert response.status_code == 400

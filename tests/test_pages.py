@@ -95,3 +95,10 @@ def test_stage_since_date_shows_on_the_board(seeded, viewer):
     card = BeautifulSoup(html, "html.parser").select_one('article[data-key="SYN0"]')
     assert card.find_parent("section")["data-stage"] == "council_of_state"
     assert "Jun 2023" in card.get_text()
+
+
+@pytest.mark.parametrize("url", ["/regulations/%00", "/?as_of=%00", "/?team=%00", "/?x%00=1"])
+def test_nul_bytes_anywhere_are_a_400(viewer, url):
+    response = viewer.get(url)
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)

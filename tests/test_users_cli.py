@@ -13,8 +13,22 @@ def invoke(app, *args, input=None):
 
 
 def test_create_list_set_role_deactivate(seeded, app, session):
-    result = invoke(app, "users", "create", "Anna@Example.nl", "--name", "Anna de Vries", "--team", "EZK",
-                    "--team", "JENV", "--role", "editor", "--password-stdin", input="a long enough password\n")
+    result = invoke(
+        app,
+        "users",
+        "create",
+        "Anna@Example.nl",
+        "--name",
+        "Anna de Vries",
+        "--team",
+        "EZK",
+        "--team",
+        "JENV",
+        "--role",
+        "editor",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "created anna@example.nl (editor)" in result.output and "one-time" not in result.output
     user = service.find_user(session, "anna@example.nl")

@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
 
     from flask_wtf.csrf import CSRFProtect
 
+    from tracker.auth.admin_views import bp as admin_bp
     from tracker.auth.views import register_auth
     from tracker.regulations.edit_views import bp as edit_bp
     from tracker.regulations.views import bp as regulations_bp
@@ -45,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     CSRFProtect(app)
     app.register_blueprint(regulations_bp)
     app.register_blueprint(edit_bp)
+    app.register_blueprint(admin_bp)
     register_web(app)
     app.teardown_appcontext(_close_session)
     return app

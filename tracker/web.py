@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tracker.dates import PrecisionDate
@@ -14,6 +14,17 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["pdate"] = _pdate
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)
+    app.before_request(_refuse_nul_bytes)
+
+
+def _refuse_nul_bytes() -> None:
+    """No field anywhere may hold a NUL character (PostgreSQL refuses them): a clear 400, never a 500."""
+    if "\x00" in request.path:
+        abort(400, description="the address contains a NUL character")
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                abort(400, description=f"{key.replace(chr(0), '')}: the value contains a NUL character")
 
 
 def _pdate(value: PrecisionDate | None) -> str:

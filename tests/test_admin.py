@@ -1,0 +1,72 @@
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from tests.conftest import csrf_from
+from tracker.audit.models import AuditEvent
+from tracker.auth import service
+from tracker.auth.models import Role
+
+
+def test_only_admins_reach_the_admin_pages(login):
+    for email in ("viewer@example.nl", "ezk.editor@example.nl"):
+        client = login(email)
+        for url in ("/admin/users", "/admin/audit"):
+            assert client.get(url).status_code == 403
+        token = csrf_from(client.get("/").get_data(as_text=True))
+        assert client.post("/admin/teams", data={"key": "X", "name": "X", "csrf_token": token}).status_code == 403
+
+
+def test_an_admin_creates_a_user_changes_role_and_teams_and_deactivates(login, session):
+    admin = login("admin@example.nl")
+    token = csrf_from(admin.get("/admin/users").get_data(as_text=True))
+    response = admin.post(
+        "/admin/users",
+        data={"email": "new@example.nl", "name": "New", "role": "editor", "teams": ["EZK"], "csrf_token": token},
+    )
+    assert response.status_code == 200
+    generated = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one("#generated").get_text()
+    password = generated.split("new@example.nl: ")[1].strip()
+    user = service.find_user(session, "new@example.nl")
+    assert user.role is Role.EDITOR and [t.key for t in user.teams] == ["EZK"]
+
+    response = admin.post(
+        f"/admin/users/{user.id}", data={"role": "viewer", "teams": ["JENV", "EZK"], "csrf_token": token}
+    )  # active unchecked
+    assert response.status_code == 302
+    session.expire_all()
+    user = service.find_user(session, "new@example.nl")
+    assert user.role is Role.VIEWER and sorted(t.key for t in user.teams) == ["EZK", "JENV"] and not user.active
+    actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.target_label == "new@example.nl")))
+    assert {"user.create", "user.role", "user.teams", "user.deactivate"} <= actions
+    assert password and "new@example.nl" in admin.get("/admin/audit").get_data(as_text=True)
+
+
+def test_admin_form_errors_and_self_protection(login, users, session):
+    admin = login("admin@example.nl")
+    token = csrf_from(admin.get("/admin/users").get_data(as_text=True))
+    response = admin.post(
+        "/admin/users", data={"email": "viewer@example.nl", "name": "Dup", "role": "viewer", "csrf_token": token}
+    )
+    assert response.status_code == 400 and "exists already" in response.get_data(as_text=True)
+    response = admin.post(
+        "/admin/users", data={"email": "x@example.nl", "name": "X", "role": "god", "csrf_token": token}
+    )
+    assert response.status_code == 400
+    me = users["admin@example.nl"]
+    response = admin.post(f"/admin/users/{me}", data={"role": "viewer", "active": "y", "csrf_token": token})
+    assert response.status_code == 400 and "your own admin role" in response.get_data(as_text=True)
+    assert admin.post("/admin/users/999999", data={"role": "viewer", "csrf_token": token}).status_code == 404
+    assert admin.get("/admin/audit?before=abc").status_code == 400
+
+
+def test_an_admin_creates_a_team(login, session):
+    admin = login("admin@example.nl")
+    token = csrf_from(admin.get("/admin/users").get_data(as_text=True))
+    assert (
+        admin.post(
+            "/admin/teams", data={"key": "DGDE", "name": "Directie Digitale Economie", "csrf_token": token}
+        ).status_code
+        == 302
+    )
+    assert admin.post("/admin/teams", data={"key": "DGDE", "name": "Again", "csrf_token": token}).status_code == 409
+    assert admin.post("/admin/teams", data={"key": "bad key!", "name": "X", "csrf_token": token}).status_code == 400
