@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
 
     from tracker.auth.admin_views import bp as admin_bp
     from tracker.auth.views import register_auth
+    from tracker.feeds.views import bp as feeds_bp
     from tracker.regulations.edit_views import bp as edit_bp
     from tracker.regulations.views import bp as regulations_bp
     from tracker.web import register_web
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     app.register_blueprint(regulations_bp)
     app.register_blueprint(edit_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(feeds_bp)
     register_web(app)
     app.teardown_appcontext(_close_session)
     return app

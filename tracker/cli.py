@@ -9,11 +9,14 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import WSGIRequestHandler
 
 from tracker import create_app, get_db
 from tracker.auth.cli import ensure_admin, users
 from tracker.config import ConfigError, Settings, load_settings
 from tracker.dates import DateError, parse_day
+from tracker.feeds.cli import feeds
+from tracker.feeds.views import redact
 from tracker.regulations.queries import board as build_board
 from tracker.regulations.stages import Stage
 from tracker.seeding.loader import load_seed
@@ -53,6 +56,7 @@ def cli() -> None:
 
 
 cli.add_command(users)
+cli.add_command(feeds)
 
 
 # -- database -----------------------------------------------------------------------------------
@@ -180,7 +184,20 @@ def serve(host: str, port: int) -> None:
             "(set TRACKER_ADMIN_PASSWORD to choose it; create more users with `tracker users create`)\n"
         )
     click.echo(f"Tracker on http://{host}:{port}/  (database {_settings().database_url})")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    run_simple(
+        host,
+        port,
+        current_app._get_current_object(),
+        threaded=True,  # type: ignore[attr-defined]
+        request_handler=RedactingRequestHandler,
+    )
+
+
+class RedactingRequestHandler(WSGIRequestHandler):
+    """The development server's access log, with feed tokens replaced by <redacted>."""
+
+    def log(self, type: str, message: str, *args: object) -> None:
+        super().log(type, redact(message % args if args else message))
 
 
 def _require_schema() -> None:

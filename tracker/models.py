@@ -2,6 +2,7 @@
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginThrottle, Team, User, UserSession
+from tracker.feeds.models import FeedToken
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "Deadline",
     "Designation",
     "Evaluation",
+    "FeedToken",
     "LoginThrottle",
     "Regulation",
     "StageChange",

@@ -31,9 +31,12 @@ def _pdate(value: PrecisionDate | None) -> str:
     return value.display() if value is not None else ""
 
 
-def _http_error(exc: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(exc: HTTPException) -> tuple[str, int] | HTTPException | Response:
     if request.path.startswith("/static/"):
         return exc
+    if request.path.startswith("/feeds/"):
+        # Calendar apps and scripts read feed errors: plain text, not a page.
+        return Response(f"{exc.code} {exc.name}: {exc.description}\n", exc.code, mimetype="text/plain")
     return render_template("error.html", error=exc), exc.code or 500
 
 

@@ -53,6 +53,8 @@ def record(
     regulation_id: int | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    if hasattr(target, "_get_current_object"):  # a Flask-Login proxy for the current user
+        target = target._get_current_object()
     event = AuditEvent(
         at=now,
         actor_id=actor.user_id,

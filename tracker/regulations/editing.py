@@ -36,6 +36,8 @@ ITEM_FIELDS: dict[type, tuple[str, ...]] = {
     Designation: ("authority_id", "role", "scope", "status", "legal_basis"),
     Evaluation: ("subject", "level", "status", "due", "due_note", "performer", "pillar"),
 }
+# A change to these moves or renames the calendar event: its SEQUENCE must grow.
+SEQUENCED = {"due", "title", "subject", "kind"}
 ITEM_NAMES = {Deadline: "deadline", Designation: "designation", Evaluation: "evaluation"}
 
 
@@ -139,6 +141,8 @@ def update_item(
     changes = diff(before, snapshot(item, fields))
     if changes:
         item.updated_at = now
+        if set(changes) & SEQUENCED:
+            item.sequence += 1
         record(
             session,
             actor,

@@ -156,6 +156,8 @@ class Deadline(Sourced, Timestamped, Base):
     legal_basis: Mapped[str | None] = mapped_column(String(300))
     note: Mapped[str | None] = mapped_column(Text)
     met_on: Mapped[dt.date | None] = mapped_column(Date)
+    # iCalendar SEQUENCE: grows whenever the date or the title changes, so calendars update the event in place.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     regulation: Mapped[Regulation] = relationship(back_populates="deadlines", lazy="raise")
 
@@ -191,6 +193,7 @@ class Evaluation(Sourced, Timestamped, Base):
     due_note: Mapped[str | None] = mapped_column(Text)
     performer: Mapped[str | None] = mapped_column(String(200))
     pillar: Mapped[str | None] = mapped_column(String(10))
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     regulation: Mapped[Regulation | None] = relationship(back_populates="evaluations", lazy="raise")
     team: Mapped[Team | None] = relationship(lazy="raise")

@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tracker import get_session, today
 from tracker.auth.models import Team
 from tracker.auth.permissions import can_create, can_edit_team
 from tracker.dates import DateError, parse_day
+from tracker.feeds import tokens
+from tracker.feeds.queries import FeedFilter
+from tracker.feeds.views import feed_url
 from tracker.regulations.forms import DeleteForm, MoveStageForm
-from tracker.regulations.models import Authority, RegulationKind
+from tracker.regulations.models import Authority, Regulation, RegulationKind
 from tracker.regulations.queries import BoardFilter, board, regulation_page
 
 bp = Blueprint("regulations", __name__)
@@ -66,24 +70,31 @@ def _filters(teams: list[Team], authorities: list[Authority]) -> BoardFilter:
     return BoardFilter(**values)
 
 
+def filter_choices(db: Session, regulations: bool = True) -> dict[str, list[Any]]:
+    """What the filter forms offer: teams, authorities, kinds and (for feeds) regulations."""
+    return {
+        "teams": list(db.scalars(select(Team).order_by(Team.key))),
+        "authorities": list(db.scalars(select(Authority).order_by(Authority.key))),
+        "kinds": list(RegulationKind),
+        "regulations": list(db.scalars(select(Regulation.key).order_by(Regulation.key))) if regulations else [],
+    }
+
+
 @bp.get("/")
 def board_page() -> str:
     current = today()
     as_of = _as_of(current)
     db = get_session()
-    teams = list(db.scalars(select(Team).order_by(Team.key)))
-    authorities = list(db.scalars(select(Authority).order_by(Authority.key)))
-    filters = _filters(teams, authorities)
+    choices = filter_choices(db, regulations=False)
+    filters = _filters(choices["teams"], choices["authorities"])
     return render_template(
         "regulations/board.html",
         board=board(db, as_of, filters),
         today=current,
-        teams=teams,
-        authorities=authorities,
-        kinds=list(RegulationKind),
         args=request.args,
         filtered=any(request.args.get(k) for k in FILTER_ARGS[1:]),
         can_create=can_create(current_user),
+        **choices,
     )
 
 
@@ -92,6 +103,12 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
     if page is None:
         abort(404, description=f"No regulation with short name {key!r}.")
     editable = can_edit_team(current_user, page.regulation.team_id)
+    feed = tokens.active_token(get_session(), current_user)
+    feed_links = None
+    if feed is not None:
+        token = tokens.derive(current_app.config["SECRET_KEY"], feed.nonce)
+        only = FeedFilter(regulation=page.regulation)
+        feed_links = (feed_url(token, only), feed_url(token, only, webcal=True))
     if editable and move_form is None:
         move_form = MoveStageForm(formdata=None)
         move_form.version.data = str(page.regulation.version)
@@ -102,6 +119,7 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
         editable=editable,
         move_form=move_form,
         delete_form=DeleteForm(formdata=None),
+        feed_links=feed_links,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team
+from tracker.regulations.editing import SEQUENCED
 from tracker.regulations.models import (
     Authority,
     Deadline,
@@ -126,6 +127,8 @@ class _Loader:
             self.report.created[kind] += 1
         else:
             self.report.updated[kind] += 1
+            if hasattr(row, "sequence") and any(getattr(row, k) != values[k] for k in SEQUENCED if k in values):
+                row.sequence += 1  # the calendar event moved or was renamed
         for k, v in values.items():
             setattr(row, k, v)
         row.updated_at = self.now

@@ -1,0 +1,231 @@
+import datetime as dt
+import re
+
+import icalendar
+import pytest
+import vobject
+from ical.calendar_stream import IcsCalendarStream
+from sqlalchemy import select, text
+
+from tests.conftest import NOW, csrf_from
+from tracker.audit.models import AuditEvent
+from tracker.cli import cli
+from tracker.feeds.views import redact
+
+
+@pytest.fixture
+def feed_url(login, app):
+    """The viewer's https feed URL, as the calendar page shows it."""
+    client = login("viewer@example.nl")
+    html = client.get("/calendar").get_data(as_text=True)
+    return re.search(r'id="https-url" readonly value="([^"]+)"', html).group(1).replace("&amp;", "&")
+
+
+def path(url: str) -> str:
+    return url.split("127.0.0.1:5000", 1)[1]
+
+
+def fetch(app, url, **params):
+    return app.test_client().get(path(url), query_string=params or None)
+
+
+def parse_all(body: bytes):
+    """Parse with three independent parsers; each must accept the feed."""
+    cal = icalendar.Calendar.from_ical(body)
+    IcsCalendarStream.calendar_from_ics(body.decode())
+    vobject.readOne(body.decode())
+    return cal, [c for c in cal.walk("VEVENT")]
+
+
+def by_uid(events):
+    return {str(e["UID"]): e for e in events}
+
+
+@pytest.mark.parametrize("params", [{}, {"team": "EZK"}, {"regulation": "DSA"}, {"authority": "ACM"},
+                                    {"kind": "deadlines"}, {"kind": "evaluations"},
+                                    {"team": "EZK", "kind": "evaluations", "authority": "ACM"}, {"alarm": "7,1"}])
+def test_every_kind_of_feed_parses_with_three_parsers(app, feed_url, params):
+    response = fetch(app, feed_url, **params)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    _, events = parse_all(response.data)
+    assert events, params
+    for e in events:
+        start, end = e.decoded("DTSTART"), e.decoded("DTEND")
+        assert type(start) is dt.date and end == start + dt.timedelta(days=1)
+        assert "VALUE=DATE" in e["DTSTART"].to_ical().decode() or e["DTSTART"].params.get("VALUE") == "DATE"
+        assert e.decoded("DTSTAMP") == e.decoded("LAST-MODIFIED")
+        assert str(e["URL"]).startswith("http") and e["CATEGORIES"]
+        assert "Stage:" in str(e["DESCRIPTION"]) and "Source:" in str(e["DESCRIPTION"])
+        assert bool(e.walk("VALARM")) == ("alarm" in params)
+
+
+def test_calendar_properties(app, feed_url):
+    body = fetch(app, feed_url, team="EZK").data.decode()
+    assert "NAME:EU implementation tracker - team EZK" in body
+    assert "X-WR-CALNAME:EU implementation tracker - team EZK" in body
+    assert re.search(r"^REFRESH-INTERVAL;VALUE=DURATION:PT\d+H\r?$", body, re.M)
+    assert re.search(r"^X-PUBLISHED-TTL:PT\d+H\r?$", body, re.M)
+    assert "PRODID:" in body and "VERSION:2.0" in body
+
+
+def test_summaries_name_act_and_obligation_and_coarse_dates_say_their_precision(app, feed_url):
+    _, events = parse_all(fetch(app, feed_url).data)
+    summaries = {str(e["SUMMARY"]) for e in events}
+    assert "DSA - Member states designate a Digital Services Coordinator and other competent authorities" in summaries
+    assert "DA - evaluation (2028)" in summaries
+    da = next(e for e in events if str(e["SUMMARY"]) == "DA - evaluation (2028)")
+    assert da.decoded("DTSTART") == dt.date(2028, 1, 1)
+    assert "precision: year" in str(da["DESCRIPTION"])
+    assert not any("t.b.d." in s for s in summaries)  # AIA's evaluation is n.t.b.: left out
+    assert not any("AIA - evaluation" in s for s in summaries)
+
+
+def test_filters_select_the_right_items(app, feed_url):
+    def keys(**params):
+        _, events = parse_all(fetch(app, feed_url, **params).data)
+        return {str(e["SUMMARY"]).split(" - ")[0] for e in events}, events
+
+    dsa, events = keys(regulation="DSA")
+    assert dsa == {"DSA"}
+    assert {str(e["UID"]).split("-")[0] for e in events} == {"deadline", "evaluation"}
+    _, only_evals = keys(regulation="DSA", kind="evaluations")
+    assert {str(e["UID"]).split("-")[0] for e in only_evals} == {"evaluation"}
+    jenv, _ = keys(team="JENV")
+    assert jenv <= {"NIS2", "Nulmeting Nederlandse Cybersecuritystrategie (NLCS, coördinatie JenV, WODC) – J&V",
+                    "(Tussentijdse) Evaluatie Nederlandse Cybersecuritystrategie (NLCS, coördinatie JenV, WODC)"}
+    assert "DSA" not in jenv
+    ap, _ = keys(authority="AP")
+    assert ap == {"DSA"}
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"team": "NOPE"}, "team: 'NOPE' is not known"), ({"regulation": "XYZ"}, "regulation: 'XYZ' is not known"),
+    ({"authority": "FBI"}, "authority: 'FBI' is not known"), ({"kind": "meetings"}, "kind: 'meetings'"),
+    ({"colour": "red"}, "unknown parameter(s) colour"), ({"alarm": "soon"}, "alarm: give up to"),
+    ({"alarm": "1,2,3,4,5,6"}, "alarm: give up to"), ({"alarm": "999"}, "alarm: give up to"),
+])
+def test_bad_parameters_are_a_clear_400(app, feed_url, params, message):
+    response = fetch(app, feed_url, **params)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_repeated_parameter_is_a_400(app, feed_url):
+    response = app.test_client().get(path(feed_url) + "?team=EZK&team=JENV")
+    assert response.status_code == 400 and "more than once" in response.get_data(as_text=True)
+
+
+def test_etag_304_and_byte_identical_fetches(app, feed_url, monkeypatch):
+    first, second = fetch(app, feed_url), fetch(app, feed_url)
+    assert first.data == second.data
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the 304 path must not build the calendar")
+
+    monkeypatch.setattr("tracker.feeds.views.build_calendar", no_build)
+    monkeypatch.setattr("tracker.feeds.views.feed_items", no_build)
+    response = app.test_client().get(path(feed_url), headers={"If-None-Match": etag})
+    assert response.status_code == 304 and response.data == b"" and response.headers["ETag"] == etag
+
+
+def edit_deadline(login, seed_key, **changes):
+    editor = login("ezk.editor@example.nl")
+    from bs4 import BeautifulSoup
+
+    page = editor.get("/regulations/DSA").get_data(as_text=True)
+    soup = BeautifulSoup(page, "html.parser")
+    link = next(a["href"] for a in soup.select("#deadlines a") if a["href"].endswith("/edit")
+                and seed_key in a.find_parent("tr").get_text())
+    form = BeautifulSoup(editor.get(link).get_data(as_text=True), "html.parser")
+    data = {i["name"]: i.get("value", "") for i in form.select("form.grid input")}
+    data.update({s["name"]: s.select_one("option[selected]")["value"] for s in form.select("form.grid select")})
+    data.update({t["name"]: t.get_text() for t in form.select("form.grid textarea")})
+    data.update(changes)
+    assert editor.post(link, data=data).status_code == 302
+
+
+def test_uids_stay_and_sequence_grows_when_date_or_title_change(app, feed_url, login):
+    before = by_uid(parse_all(fetch(app, feed_url, regulation="DSA").data)[1])
+    edit_deadline(login, "Application to all intermediary services", due="2024-02-19")
+    after = by_uid(parse_all(fetch(app, feed_url, regulation="DSA").data)[1])
+    assert set(after) == set(before)  # moved, not duplicated
+    moved = [uid for uid in after if after[uid].decoded("DTSTART") != before[uid].decoded("DTSTART")]
+    assert len(moved) == 1
+    uid = moved[0]
+    assert after[uid].decoded("DTSTART") == dt.date(2024, 2, 19)
+    assert int(after[uid]["SEQUENCE"]) == int(before[uid]["SEQUENCE"]) + 1
+    assert after[uid].decoded("DTSTAMP") > before[uid].decoded("DTSTAMP")
+    # A change of the note only does not bump SEQUENCE.
+    edit_deadline(login, "Application to all intermediary services", note="only a note")
+    again = by_uid(parse_all(fetch(app, feed_url, regulation="DSA").data)[1])
+    assert int(again[uid]["SEQUENCE"]) == int(after[uid]["SEQUENCE"])
+
+
+def test_a_change_gives_a_new_etag(app, feed_url, login):
+    etag = fetch(app, feed_url).headers["ETag"]
+    edit_deadline(login, "Application to all intermediary services", title="Renamed obligation")
+    response = app.test_client().get(path(feed_url), headers={"If-None-Match": etag})
+    assert response.status_code == 200 and response.headers["ETag"] != etag
+
+
+def test_rotating_the_token_kills_the_old_url_at_once_and_is_audited(app, feed_url, login, session):
+    client = login("viewer@example.nl")
+    token = csrf_from(client.get("/calendar").get_data(as_text=True))
+    assert client.post("/calendar/rotate", data={"csrf_token": token}).status_code == 302
+    assert fetch(app, feed_url).status_code == 404
+    new = re.search(r'id="https-url" readonly value="([^"]+)"', client.get("/calendar").get_data(as_text=True)).group(1)
+    assert new != feed_url and fetch(app, new).status_code == 200
+    assert session.scalars(select(AuditEvent).where(AuditEvent.action == "feed.rotate")).one()
+
+
+def test_revoked_unknown_and_deactivated_tokens_are_404(app, feed_url, login):
+    assert app.test_client().get("/feeds/" + "A" * 43 + ".ics").status_code == 404
+    assert app.test_client().get("/feeds/short.ics").status_code == 404
+    client = login("viewer@example.nl")
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    client.post("/calendar/revoke", data={"csrf_token": token})
+    assert fetch(app, feed_url).status_code == 404
+
+
+def test_tokens_are_stored_only_hashed_and_have_enough_bits(app, feed_url, session):
+    token = re.search(r"/feeds/([^.]+)\.ics", feed_url).group(1)
+    assert len(token) >= 22  # 128 bits in base64url; ours are 256
+    dump = " ".join(str(v) for row in session.execute(text("SELECT * FROM feed_tokens")) for v in row)
+    assert token not in dump
+
+
+def test_log_lines_never_show_a_token():
+    line = 'GET /feeds/abcDEF123_-xyz.ics?team=EZK HTTP/1.1" 200'
+    assert redact(line) == 'GET /feeds/<redacted>?team=EZK HTTP/1.1" 200'
+
+
+def test_cli_feed_url_and_rotate(app, users):
+    runner = app.test_cli_runner()
+    result = runner.invoke(cli, ["feeds", "url", "viewer@example.nl", "--team", "EZK", "--kind", "deadlines"])
+    assert result.exit_code == 0, result.output
+    url = result.output.strip()
+    assert url.startswith("http://127.0.0.1:5000/feeds/") and "team=EZK" in url and "kind=deadlines" in url
+    assert fetch(app, url).status_code == 200
+    webcal = runner.invoke(cli, ["feeds", "url", "viewer@example.nl", "--webcal"]).output.strip()
+    assert webcal.startswith("webcal://127.0.0.1:5000/feeds/")
+    bad = runner.invoke(cli, ["feeds", "url", "viewer@example.nl", "--team", "NOPE"])
+    assert bad.exit_code == 1 and "team: 'NOPE' is not known" in bad.output
+    assert runner.invoke(cli, ["feeds", "url", "ghost@example.nl"]).exit_code == 1
+    rotated = runner.invoke(cli, ["feeds", "rotate", "viewer@example.nl"]).output.strip()
+    assert fetch(app, url).status_code == 404 and fetch(app, rotated).status_code == 200
+
+
+def test_regulation_page_shows_the_feed_link_once_the_user_has_one(app, login):
+    client = login("viewer@example.nl")
+    assert "subscribe to DSA" in client.get("/regulations/DSA").get_data(as_text=True)
+    client.get("/calendar")
+    html = client.get("/regulations/DSA").get_data(as_text=True)
+    assert re.search(r"/feeds/[^.]+\.ics\?regulation=DSA", html) and "webcal://" in html
+
+
+def test_feed_dates_for_dtstamp_come_from_the_rows_not_the_clock(app, feed_url):
+    _, events = parse_all(fetch(app, feed_url).data)
+    assert {e.decoded("DTSTAMP") for e in events} == {NOW.replace(microsecond=0)}

@@ -1,0 +1,84 @@
+"""Secret feed tokens: 256 bits, derived from the secret key and a random nonce, stored only as a SHA-256 hash."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.audit.record import Actor, record
+from tracker.auth.models import User
+from tracker.feeds.models import FeedToken
+
+
+def derive(secret_key: str, nonce: str) -> str:
+    digest = hmac.new(secret_key.encode(), f"feed:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def active_token(session: Session, user: User) -> FeedToken | None:
+    return session.scalars(
+        select(FeedToken)
+        .where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
+        .order_by(FeedToken.id.desc())
+    ).first()
+
+
+def ensure_token(session: Session, user: User, secret_key: str, *, now: dt.datetime) -> str:
+    """The user's current feed token, creating one if they have none."""
+    row = active_token(session, user)
+    if row is None:
+        row = _new(session, user, secret_key, now)
+    return derive(secret_key, row.nonce)
+
+
+def _new(session: Session, user: User, secret_key: str, now: dt.datetime) -> FeedToken:
+    nonce = secrets.token_urlsafe(32)
+    row = FeedToken(user_id=user.id, nonce=nonce, token_hash=token_hash(derive(secret_key, nonce)), created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def rotate(session: Session, user: User, secret_key: str, *, actor: Actor, now: dt.datetime) -> str:
+    """Revoke every current token of the user and issue a new one; old URLs answer 404 at once."""
+    revoked = revoke(session, user, actor=None, now=now)
+    row = _new(session, user, secret_key, now)
+    record(session, actor, now, "feed.rotate", target=user, label=user.email, changes={"tokens revoked": [revoked, 0]})
+    return derive(secret_key, row.nonce)
+
+
+def revoke(session: Session, user: User, *, actor: Actor | None, now: dt.datetime) -> int:
+    rows = session.scalars(select(FeedToken).where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None)))
+    count = 0
+    for row in rows:
+        row.revoked_at = now
+        count += 1
+    session.flush()
+    if actor is not None:
+        record(
+            session, actor, now, "feed.revoke", target=user, label=user.email, changes={"tokens revoked": [count, 0]}
+        )
+    return count
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a valid, unrevoked token belongs to; None for anything else."""
+    if not 20 <= len(token) <= 100:
+        return None
+    row = session.scalars(
+        select(FeedToken).where(FeedToken.token_hash == token_hash(token), FeedToken.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.active else None

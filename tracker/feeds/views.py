@@ -1,0 +1,93 @@
+"""Calendar subscription feeds (token in the URL, no login) and the page where users get their links."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from tracker import get_session, today, utcnow
+from tracker.auth.views import current_actor
+from tracker.feeds import tokens
+from tracker.feeds.ical import build_calendar
+from tracker.feeds.queries import FeedFilter, FeedParamError, feed_items, feed_meta, fingerprint, parse_filter
+
+bp = Blueprint("feeds", __name__)
+TOKEN_IN_PATH = re.compile(r"(/feeds/)[^/?\s]+")
+
+
+def redact(text: str) -> str:
+    """Log lines never show a feed token."""
+    return TOKEN_IN_PATH.sub(r"\1<redacted>", text)
+
+
+def feed_url(token: str, f: FeedFilter | None = None, *, webcal: bool = False) -> str:
+    base = current_app.config["TRACKER"].base_url
+    query = f.query_string() if f else ""
+    url = f"{base}/feeds/{token}.ics" + (f"?{query}" if query else "")
+    return re.sub(r"^https?://", "webcal://", url) if webcal else url
+
+
+@bp.get("/feeds/<token>.ics")
+def feed(token: str) -> BaseResponse:
+    db = get_session()
+    if tokens.user_for_token(db, token) is None:
+        abort(404, description="No such feed. If you rotated or revoked your link, subscribe with the new one.")
+    try:
+        f = parse_filter(db, request.args, request.args.to_dict(flat=False))
+    except FeedParamError as exc:
+        abort(400, description=str(exc))
+    base_url = current_app.config["TRACKER"].base_url
+    etag = fingerprint(db, f, base_url=base_url)
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        body = build_calendar(feed_items(db, f, base_url=base_url, today=today()), feed_meta(f, base_url=base_url))
+        response = Response(body, mimetype="text/calendar")
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+        response.headers["Content-Disposition"] = 'inline; filename="tracker.ics"'
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/calendar")
+def calendar() -> str:
+    db = get_session()
+    try:
+        f = parse_filter(db, {k: v for k, v in request.args.items() if v}, request.args.to_dict(flat=False))
+    except FeedParamError as exc:
+        abort(400, description=str(exc))
+    token = tokens.ensure_token(db, current_user, current_app.config["SECRET_KEY"], now=utcnow())
+    db.commit()
+    from tracker.regulations.views import filter_choices
+
+    return render_template(
+        "feeds/calendar.html",
+        https_url=feed_url(token, f),
+        webcal_url=feed_url(token, f, webcal=True),
+        f=f,
+        args=request.args,
+        **filter_choices(db),
+    )
+
+
+@bp.post("/calendar/rotate")
+def rotate() -> BaseResponse:
+    db = get_session()
+    tokens.rotate(db, current_user, current_app.config["SECRET_KEY"], actor=current_actor(), now=utcnow())
+    db.commit()
+    flash("Nieuwe link gemaakt; de oude werkt niet meer. / New link made; the old one no longer works.")
+    return redirect(url_for("feeds.calendar"))
+
+
+@bp.post("/calendar/revoke")
+def revoke() -> BaseResponse:
+    db = get_session()
+    tokens.revoke(db, current_user, actor=current_actor(), now=utcnow())
+    db.commit()
+    flash("Link ingetrokken. / Link revoked.")
+    return redirect(url_for("regulations.board_page"))
