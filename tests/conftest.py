@@ -159,3 +159,54 @@ def _cheap_password_hashing() -> Iterator[None]:
     service.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     service.HASHER = production
+
+
+class SmtpCollector:
+    """An aiosmtpd handler that keeps what it receives, or answers with `reply` (e.g. "451 try later")."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+        self.reply: str | None = None
+        self.hang = 0.0  # seconds to stall before answering DATA (and then refuse with 451)
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.hang:
+            import asyncio
+
+            await asyncio.sleep(self.hang)
+            return "451 4.4.2 timed out"
+        if self.reply:
+            return self.reply
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[SmtpCollector, int]]:
+    """A real SMTP server on loopback, on a free port."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = SmtpCollector()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(tmp_path: Path, database_url: str, smtp) -> Iterator[Flask]:
+    """The app with the SMTP backend pointing at the loopback server."""
+    _, port = smtp
+    settings = load_settings(environ={}, overrides={
+        "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url, "SEED_PATH": str(SEED),
+        "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_TIMEOUT": "5",
+        "MAIL_FROM": "tracker@ministerie.example"})
+    migrate.upgrade(settings.database_url)
+    application = create_app(settings=settings)
+    yield application
+    application.extensions["tracker.db"].dispose()

@@ -39,12 +39,16 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     from tracker.auth.admin_views import bp as admin_bp
     from tracker.auth.views import register_auth
     from tracker.feeds.views import bp as feeds_bp
+    from tracker.notify.views import bp as notify_bp
+    from tracker.notify.views import unsubscribe
     from tracker.regulations.edit_views import bp as edit_bp
     from tracker.regulations.views import bp as regulations_bp
     from tracker.web import register_web
 
     register_auth(app)  # first: an anonymous POST is a 401, before any CSRF check
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
+    csrf.exempt(unsubscribe)  # RFC 8058 one-click: the mail client posts without a token
+    app.register_blueprint(notify_bp)
     app.register_blueprint(regulations_bp)
     app.register_blueprint(edit_bp)
     app.register_blueprint(admin_bp)

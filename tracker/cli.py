@@ -17,6 +17,8 @@ from tracker.config import ConfigError, Settings, load_settings
 from tracker.dates import DateError, parse_day
 from tracker.feeds.cli import feeds
 from tracker.feeds.views import redact
+from tracker.notify.cli import digest_group, outbox_group, reminders_group
+from tracker.notify.cli import scheduler as scheduler_command
 from tracker.regulations.queries import board as build_board
 from tracker.regulations.stages import Stage
 from tracker.seeding.loader import load_seed
@@ -57,6 +59,8 @@ def cli() -> None:
 
 cli.add_command(users)
 cli.add_command(feeds)
+for _group in (reminders_group, digest_group, outbox_group, scheduler_command):
+    cli.add_command(_group)
 
 
 # -- database -----------------------------------------------------------------------------------
@@ -183,7 +187,16 @@ def serve(host: str, port: int) -> None:
             f"\nCreated the first admin: {settings.admin_email}\nOne-time password: {generated}\n"
             "(set TRACKER_ADMIN_PASSWORD to choose it; create more users with `tracker users create`)\n"
         )
-    click.echo(f"Tracker on http://{host}:{port}/  (database {_settings().database_url})")
+    from tracker.scheduler import catch_up, make_scheduler
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    catch_up(app)
+    background = make_scheduler(app, background=True)
+    background.start()  # the embedded default runs its one scheduler beside the development server
+    click.echo(
+        f"Tracker on http://{host}:{port}/  (database {_settings().database_url}; scheduler running; "
+        f"mail: {_settings().mail_backend})"
+    )
     run_simple(
         host,
         port,

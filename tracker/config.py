@@ -10,6 +10,14 @@
 | TRACKER_SEED_PATH | <repo>/seed | folder `tracker seed` reads |
 | TRACKER_ADMIN_EMAIL | admin@example.invalid | the first admin, created by `tracker serve` when no user exists |
 | TRACKER_ADMIN_PASSWORD | (generated, printed once) | that admin's password |
+| TRACKER_MAIL_BACKEND | file | `file` (.eml files in <instance>/mail) or `smtp` |
+| TRACKER_MAIL_FROM | tracker@localhost | sender address |
+| TRACKER_SMTP_HOST / _PORT | localhost / 25 | SMTP server |
+| TRACKER_SMTP_USERNAME / _PASSWORD | (none) | log in when set |
+| TRACKER_SMTP_STARTTLS | false | upgrade the connection with STARTTLS |
+| TRACKER_SMTP_TIMEOUT | 30 | seconds |
+| TRACKER_REMINDER_DAYS | 90,30,7,1 | default lead times (days before a date) |
+| TRACKER_DIGEST_DAY / _TIME | mon / 08:00 | when the weekly digest goes out (Europe/Amsterdam) |
 """
 
 from __future__ import annotations
@@ -37,7 +45,27 @@ KNOWN = {
     "SEED_PATH": "folder with the seed files",
     "ADMIN_EMAIL": "e-mail of the first admin created on first run",
     "ADMIN_PASSWORD": "password of the first admin (otherwise generated and printed once)",
+    "MAIL_BACKEND": "file or smtp",
+    "MAIL_FROM": "sender address of the tracker's e-mail",
+    "SMTP_HOST": "SMTP server host",
+    "SMTP_PORT": "SMTP server port",
+    "SMTP_USERNAME": "SMTP user name (optional)",
+    "SMTP_PASSWORD": "SMTP password (optional)",
+    "SMTP_STARTTLS": "true or false",
+    "SMTP_TIMEOUT": "seconds",
+    "REMINDER_DAYS": "default reminder lead times, e.g. 90,30,7,1",
+    "DIGEST_DAY": "weekday of the digest: mon..sun",
+    "DIGEST_TIME": "time of the digest, HH:MM",
 }
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """Lead times such as "90,30,7,1": whole days from 0 to 730, at most 8, returned largest first."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts or len(parts) > 8 or not all(p.isdigit() and int(p) <= 730 for p in parts):
+        raise ValueError(f"{text!r}: give up to 8 whole numbers of days from 0 to 730, e.g. 90,30,7,1")
+    return tuple(sorted({int(p) for p in parts}, reverse=True))
 
 
 class ConfigError(Exception):
@@ -54,6 +82,21 @@ class Settings:
     seed_path: Path
     admin_email: str = "admin@example.invalid"
     admin_password: str | None = field(default=None, repr=False)
+    mail_backend: str = "file"
+    mail_from: str = "tracker@localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = False
+    smtp_timeout: float = 30.0
+    reminder_days: tuple[int, ...] = (90, 30, 7, 1)
+    digest_day: str = "mon"
+    digest_time: tuple[int, int] = (8, 0)
+
+    @property
+    def mail_path(self) -> Path:
+        return self.instance_path / "mail"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -94,6 +137,7 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
     admin_password = raw.get("ADMIN_PASSWORD") or None
     if admin_password is not None and len(admin_password) < 12:
         problems.append(f"{PREFIX}ADMIN_PASSWORD must be at least 12 characters")
+    mail = _mail_settings(raw, problems)
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -106,7 +150,50 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
         seed_path=seed_path,
         admin_email=admin_email,
         admin_password=admin_password,
+        **mail,
     )
+
+
+def _mail_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    backend = raw.get("MAIL_BACKEND", "file")
+    if backend not in ("file", "smtp"):
+        problems.append(f"{PREFIX}MAIL_BACKEND={backend!r} must be file or smtp")
+    out["mail_backend"] = backend
+    out["mail_from"] = raw.get("MAIL_FROM", "tracker@localhost")
+    if "@" not in str(out["mail_from"]):
+        problems.append(f"{PREFIX}MAIL_FROM={out['mail_from']!r} is not an e-mail address")
+    out["smtp_host"] = raw.get("SMTP_HOST", "localhost")
+    for name, key, low, high, default in (
+        ("SMTP_PORT", "smtp_port", 1, 65535, "25"),
+        ("SMTP_TIMEOUT", "smtp_timeout", 1, 600, "30"),
+    ):
+        value = raw.get(name, default)
+        if not value.isdigit() or not low <= int(value) <= high:
+            problems.append(f"{PREFIX}{name}={value!r} must be a whole number from {low} to {high}")
+        else:
+            out[key] = int(value)
+    out["smtp_username"] = raw.get("SMTP_USERNAME") or None
+    out["smtp_password"] = raw.get("SMTP_PASSWORD") or None
+    starttls = raw.get("SMTP_STARTTLS", "false").lower()
+    if starttls not in ("true", "false", "1", "0", "yes", "no"):
+        problems.append(f"{PREFIX}SMTP_STARTTLS={starttls!r} must be true or false")
+    out["smtp_starttls"] = starttls in ("true", "1", "yes")
+    try:
+        out["reminder_days"] = parse_days(raw.get("REMINDER_DAYS", "90,30,7,1"))
+    except ValueError as exc:
+        problems.append(f"{PREFIX}REMINDER_DAYS={exc}")
+    day = raw.get("DIGEST_DAY", "mon").lower()
+    if day not in WEEKDAYS:
+        problems.append(f"{PREFIX}DIGEST_DAY={day!r} must be one of {', '.join(WEEKDAYS)}")
+    out["digest_day"] = day
+    time = raw.get("DIGEST_TIME", "08:00")
+    hh, _, mm = time.partition(":")
+    if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2):
+        problems.append(f"{PREFIX}DIGEST_TIME={time!r} must be HH:MM, e.g. 08:00")
+    else:
+        out["digest_time"] = (int(hh), int(mm))
+    return out
 
 
 def _check_database_url(url: str) -> list[str]:

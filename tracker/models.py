@@ -3,6 +3,7 @@
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginThrottle, Team, User, UserSession
 from tracker.feeds.models import FeedToken
+from tracker.notify.models import Follow, OutboxMessage
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 
 __all__ = [
@@ -12,7 +13,9 @@ __all__ = [
     "Designation",
     "Evaluation",
     "FeedToken",
+    "Follow",
     "LoginThrottle",
+    "OutboxMessage",
     "Regulation",
     "StageChange",
     "Team",

@@ -33,6 +33,8 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(200))
     source_ref: Mapped[str | None] = mapped_column(String(200))
     source_quote: Mapped[str | None] = mapped_column(Text)
+    # Days before a date to remind the team's members, e.g. "90,30,7,1"; None: the tracker's default.
+    reminder_days: Mapped[str | None] = mapped_column(String(60))
 
     def __repr__(self) -> str:
         return f"<Team {self.key}>"
@@ -49,6 +51,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reminder_days: Mapped[str | None] = mapped_column(String(60))  # None: the team's, else the default
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    digest_when_empty: Mapped[str] = mapped_column(String(10), default="skip", server_default="skip")  # or "notice"
 
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin", order_by=Team.key)
 

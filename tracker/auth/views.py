@@ -18,7 +18,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Log in to see the tracker. / Log in om verder te gaan."
 login_manager.session_protection = None  # the server-side session row is the protection
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health", "feeds.feed"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health", "feeds.feed", "notify.unsubscribe"}
 
 
 @login_manager.user_loader

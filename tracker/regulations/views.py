@@ -17,6 +17,7 @@ from tracker.dates import DateError, parse_day
 from tracker.feeds import tokens
 from tracker.feeds.queries import FeedFilter
 from tracker.feeds.views import feed_url
+from tracker.notify.models import Follow
 from tracker.regulations.forms import DeleteForm, MoveStageForm
 from tracker.regulations.models import Authority, Regulation, RegulationKind
 from tracker.regulations.queries import BoardFilter, board, regulation_page
@@ -103,6 +104,7 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
     if page is None:
         abort(404, description=f"No regulation with short name {key!r}.")
     editable = can_edit_team(current_user, page.regulation.team_id)
+    following = get_session().get(Follow, (current_user.id, page.regulation.id)) is not None
     feed = tokens.active_token(get_session(), current_user)
     feed_links = None
     if feed is not None:
@@ -120,6 +122,7 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
         move_form=move_form,
         delete_form=DeleteForm(formdata=None),
         feed_links=feed_links,
+        following=following,
     )
 
 

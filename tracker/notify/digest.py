@@ -1,0 +1,215 @@
+"""The weekly status digest: what moved in the past week, and what is coming. One per recipient per ISO week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask import render_template
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from tracker.audit.models import AuditEvent
+from tracker.auth.models import User
+from tracker.config import WEEKDAYS, Settings
+from tracker.notify.models import Follow
+from tracker.notify.outbox import NewMessage, enqueue, existing_keys
+from tracker.regulations.models import Deadline, Evaluation, EvaluationStatus, Regulation
+
+UPCOMING = dt.timedelta(weeks=8)
+EVALUATIONS_AHEAD = dt.timedelta(days=183)
+LIST_LIMIT = 50
+
+
+class WeekError(ValueError):
+    pass
+
+
+def parse_week(text: str) -> tuple[int, int]:
+    """ "2026-W48" -> (2026, 48)."""
+    try:
+        year, week = text.strip().upper().split("-W")
+        value = (int(year), int(week))
+        dt.date.fromisocalendar(value[0], value[1], 1)
+    except ValueError:
+        raise WeekError(f"{text!r} is not an ISO week; write it like 2026-W48") from None
+    return value
+
+
+def week_label(week: tuple[int, int]) -> str:
+    return f"{week[0]}-W{week[1]:02d}"
+
+
+def send_moment(week: tuple[int, int], settings: Settings) -> dt.datetime:
+    day = dt.date.fromisocalendar(week[0], week[1], WEEKDAYS.index(settings.digest_day) + 1)
+    hour, minute = settings.digest_time
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=settings.tz)
+
+
+def current_week(now: dt.datetime, settings: Settings) -> tuple[int, int] | None:
+    """The week whose digest is due at `now`: this ISO week once its send moment has passed."""
+    iso = now.astimezone(settings.tz).isocalendar()
+    week = (iso.year, iso.week)
+    return week if now >= send_moment(week, settings) else None
+
+
+@dataclass
+class Digest:
+    user: User
+    week: tuple[int, int]
+    since: dt.datetime
+    until: dt.datetime
+    scope: str
+    changes: list[tuple[AuditEvent, Regulation | None]] = field(default_factory=list)
+    upcoming: list[tuple[Deadline, Regulation]] = field(default_factory=list)
+    overdue: list[tuple[Deadline, Regulation]] = field(default_factory=list)
+    evaluations: list[tuple[Evaluation, Regulation | None]] = field(default_factory=list)
+
+    @property
+    def nothing_changed(self) -> bool:
+        return not self.changes
+
+    @property
+    def empty(self) -> bool:
+        return not (self.changes or self.upcoming or self.overdue or self.evaluations)
+
+
+def _scope(session: Session, user: User) -> tuple[set[int] | None, str]:
+    """The regulations a user's digest covers: their teams' and those they follow; everything if neither."""
+    followed = set(session.scalars(select(Follow.regulation_id).where(Follow.user_id == user.id)))
+    team_ids = user.team_ids
+    if not team_ids and not followed:
+        return None, "the whole portfolio"
+    own = set(session.scalars(select(Regulation.id).where(Regulation.team_id.in_(team_ids)))) if team_ids else set()
+    names = ", ".join(sorted(t.key for t in user.teams))
+    return own | followed, (f"teams {names}" if names else "") + (" and followed acts" if followed else "")
+
+
+def build_digest(session: Session, user: User, week: tuple[int, int], settings: Settings) -> Digest:
+    until = send_moment(week, settings)
+    since = until - dt.timedelta(days=7)
+    day = until.date()
+    reg_ids, scope = _scope(session, user)
+
+    def within(column):  # type: ignore[no-untyped-def]
+        return column.in_(reg_ids) if reg_ids is not None else column.is_not(None)
+
+    digest = Digest(user=user, week=week, since=since, until=until, scope=scope)
+    digest.changes = list(
+        session.execute(
+            select(AuditEvent, Regulation)
+            .outerjoin(Regulation, AuditEvent.regulation_id == Regulation.id)
+            .where(within(AuditEvent.regulation_id), AuditEvent.at >= since, AuditEvent.at < until)
+            .order_by(AuditEvent.at, AuditEvent.id)
+            .limit(LIST_LIMIT)
+        )
+    )
+    open_deadlines = (
+        select(Deadline, Regulation)
+        .join(Regulation, Deadline.regulation_id == Regulation.id)
+        .where(within(Deadline.regulation_id), Deadline.met_on.is_(None))
+    )
+    digest.upcoming = list(
+        session.execute(
+            open_deadlines.where(Deadline.due_on >= day, Deadline.due_on <= day + UPCOMING)
+            .order_by(Deadline.due_on, Deadline.id)
+            .limit(LIST_LIMIT)
+        )
+    )
+    digest.overdue = list(
+        session.execute(
+            open_deadlines.where(Deadline.due_on < day).order_by(Deadline.due_on, Deadline.id).limit(LIST_LIMIT)
+        )
+    )
+    # Evaluations of policy (no regulation) count for the team that owns them.
+    in_scope = (
+        []
+        if reg_ids is None
+        else [or_(Evaluation.regulation_id.in_(reg_ids), Evaluation.team_id.in_(user.team_ids or {-1}))]
+    )
+    digest.evaluations = list(
+        session.execute(
+            select(Evaluation, Regulation)
+            .outerjoin(Regulation, Evaluation.regulation_id == Regulation.id)
+            .where(
+                *in_scope,
+                Evaluation.status != EvaluationStatus.DONE,
+                Evaluation.due_on >= day,
+                Evaluation.due_on <= day + EVALUATIONS_AHEAD,
+            )
+            .order_by(Evaluation.due_on, Evaluation.id)
+            .limit(LIST_LIMIT)
+        )
+    )
+    return digest
+
+
+def unsubscribe_token(secret_key: str, user_id: int) -> str:
+    return URLSafeSerializer(secret_key, salt="digest-unsubscribe").dumps(user_id)
+
+
+def user_id_from_token(secret_key: str, token: str) -> int | None:
+    try:
+        value = URLSafeSerializer(secret_key, salt="digest-unsubscribe").loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def render(digest: Digest, settings: Settings, secret_key: str) -> NewMessage | None:
+    """The message for a digest, or None when the week was empty and the user wants nothing then."""
+    user = digest.user
+    label = week_label(digest.week)
+    unsubscribe = f"{settings.base_url}/unsubscribe/{unsubscribe_token(secret_key, user.id)}"
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": "Weekly status digest <digest.eu-tracker>",
+    }
+    key = f"digest:{user.id}:{label}"
+    if digest.empty:
+        if user.digest_when_empty != "notice":
+            return None
+        text = f"Nothing changed and nothing is due in {digest.scope} ({label}).\n\nUnsubscribe: {unsubscribe}\n"
+        return NewMessage(
+            key=key,
+            kind="digest",
+            user_id=user.id,
+            recipient=user.email,
+            headers=headers,
+            subject=f"[EU tracker] Weekly digest {label}: nothing changed",
+            body_text=text,
+        )
+    context = dict(d=digest, label=label, base=settings.base_url, unsubscribe=unsubscribe, tz=settings.tz)
+    return NewMessage(
+        key=key,
+        kind="digest",
+        user_id=user.id,
+        recipient=user.email,
+        headers=headers,
+        subject=f"[EU tracker] Weekly digest {label}: {len(digest.changes)} change(s), "
+        f"{len(digest.upcoming)} deadline(s) ahead, {len(digest.overdue)} overdue",
+        body_text=render_template("emails/digest.txt", **context),
+        body_html=render_template("emails/digest.html", **context),
+    )
+
+
+def queue_digests(
+    session: Session, settings: Settings, secret_key: str, *, now: dt.datetime, week: tuple[int, int] | None = None
+) -> int:
+    """Queue this week's digest for every subscribed user who has none yet; return how many were queued."""
+    week = week or current_week(now, settings)
+    if week is None:
+        return 0
+    label = week_label(week)
+    users = list(session.scalars(select(User).where(User.active.is_(True), User.digest_enabled.is_(True))))
+    done = existing_keys(session, [f"digest:{u.id}:{label}" for u in users])
+    messages = []
+    for user in users:
+        if f"digest:{user.id}:{label}" in done:
+            continue
+        message = render(build_digest(session, user, week, settings), settings, secret_key)
+        if message is not None:
+            messages.append(message)
+    return enqueue(session, messages, now=now)

@@ -1,0 +1,134 @@
+"""The reminder sweep: what is due and not yet queued? Idempotent, so it can run as often as anyone likes.
+
+Rules (one place, documented in the README):
+- An open deadline (not met) or open evaluation (not done) with a known date gets reminders at the recipient's lead
+  times (the user's, else the team's, else the default 90, 30, 7, 1 days), counted from the first day of its period.
+- A sweep queues only the latest lead time that has been reached: after downtime the recipient gets one reminder
+  that is still relevant, not a burst of stale ones.
+- Once the date has passed, one "overdue" notice, if it passed at most OVERDUE_WINDOW days ago (older overdue items
+  are on the board and in the digest, not in new mail).
+- Recipients: the active members of the owning team and everyone who follows the regulation.
+- The key is item + recipient + lead time + due date: a moved date gets reminders for its new date; nothing is queued
+  twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.auth.models import Team, User, user_teams
+from tracker.config import Settings, parse_days
+from tracker.notify.models import Follow
+from tracker.notify.outbox import NewMessage, enqueue, existing_keys
+from tracker.regulations.models import Deadline, Evaluation, EvaluationStatus, Regulation
+
+OVERDUE_WINDOW = 14
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str  # "deadline" | "evaluation"
+    id: int
+    title: str
+    due: object  # PrecisionDate
+    due_on: dt.date
+    regulation: Regulation | None
+    team_id: int | None
+
+
+def _leads(text: str | None) -> tuple[int, ...] | None:
+    try:
+        return parse_days(text) if text else None
+    except ValueError:
+        return None
+
+
+def lead_key(due_on: dt.date, today: dt.date, leads: Iterable[int]) -> str | None:
+    """Which reminder is due today for a date: the smallest reached lead time, "overdue", or None."""
+    if today > due_on:
+        return "overdue" if (today - due_on).days <= OVERDUE_WINDOW else None
+    reached = [lead for lead in leads if today >= due_on - dt.timedelta(days=lead)]
+    return str(min(reached)) if reached else None
+
+
+def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueItem]:
+    """Open items whose date lies in [today - OVERDUE_WINDOW, today + horizon]: two indexed range queries."""
+    low, high = today - dt.timedelta(days=OVERDUE_WINDOW), today + dt.timedelta(days=horizon_days)
+    items: list[DueItem] = []
+    for d, reg in session.execute(
+        select(Deadline, Regulation)
+        .join(Regulation, Deadline.regulation_id == Regulation.id)
+        .where(Deadline.due_on.between(low, high), Deadline.met_on.is_(None))
+    ):
+        items.append(DueItem("deadline", d.id, d.title, d.due, d.due_on, reg, reg.team_id))
+    for e, reg in session.execute(
+        select(Evaluation, Regulation)
+        .outerjoin(Regulation, Evaluation.regulation_id == Regulation.id)
+        .where(Evaluation.due_on.between(low, high), Evaluation.status != EvaluationStatus.DONE)
+    ):
+        title = f"evaluation: {e.subject}"
+        items.append(DueItem("evaluation", e.id, title, e.due, e.due_on, reg, reg.team_id if reg else e.team_id))
+    return items
+
+
+def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> int:
+    """Queue every reminder that is due and not yet queued; return how many were queued."""
+    today = now.astimezone(settings.tz).date()
+    teams = {t.id: t for t in session.scalars(select(Team))}
+    users = {u.id: u for u in session.scalars(select(User).where(User.active.is_(True)))}
+    horizon = max(
+        [*settings.reminder_days, *(max(_leads(x.reminder_days) or (0,)) for x in [*teams.values(), *users.values()])]
+    )
+    items = due_items(session, today, horizon)
+    if not items:
+        return 0
+    members: dict[int, set[int]] = defaultdict(set)
+    for user_id, team_id in session.execute(select(user_teams.c.user_id, user_teams.c.team_id)):
+        if user_id in users:
+            members[team_id].add(user_id)
+    reg_ids = {i.regulation.id for i in items if i.regulation}
+    followers: dict[int, set[int]] = defaultdict(set)
+    for f in session.scalars(select(Follow).where(Follow.regulation_id.in_(reg_ids))):
+        if f.user_id in users:
+            followers[f.regulation_id].add(f.user_id)
+
+    wanted: dict[str, tuple[DueItem, User, str]] = {}
+    for item in items:
+        recipients = set(members.get(item.team_id, set())) if item.team_id else set()
+        if item.regulation:
+            recipients |= followers.get(item.regulation.id, set())
+        team = teams.get(item.team_id) if item.team_id else None
+        for user_id in recipients:
+            user = users[user_id]
+            leads = _leads(user.reminder_days) or _leads(team.reminder_days if team else None) or settings.reminder_days
+            lead = lead_key(item.due_on, today, leads)
+            if lead is not None:
+                key = f"reminder:{item.kind}:{item.id}:{user.id}:{lead}:{item.due_on.isoformat()}"
+                wanted[key] = (item, user, lead)
+    new_keys = sorted(set(wanted) - existing_keys(session, list(wanted)))
+    messages = [_message(key, *wanted[key], today=today, base_url=settings.base_url) for key in new_keys]
+    return enqueue(session, messages, now=now)
+
+
+def _message(key: str, item: DueItem, user: User, lead: str, *, today: dt.date, base_url: str) -> NewMessage:
+    label = item.regulation.key if item.regulation else "Evaluatie"
+    url = f"{base_url}/regulations/{item.regulation.key}" if item.regulation else f"{base_url}/"
+    days = (item.due_on - today).days
+    when = "overdue" if lead == "overdue" else "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+    context = dict(item=item, user=user, label=label, url=url, when=when, lead=lead, days=days)
+    return NewMessage(
+        key=key,
+        kind="reminder",
+        user_id=user.id,
+        recipient=user.email,
+        subject=f"[EU tracker] {label}: {item.title} - {when} ({item.due.display()})",  # type: ignore[attr-defined]
+        body_text=render_template("emails/reminder.txt", **context),
+        body_html=render_template("emails/reminder.html", **context),
+    )

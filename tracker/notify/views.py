@@ -1,0 +1,182 @@
+"""Follow / unfollow, notification settings, one-click unsubscribe, and the admin's outbox page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import delete, func, select
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional, ValidationError
+
+from tracker import get_session, utcnow
+from tracker.audit.record import Actor, record
+from tracker.auth.models import User
+from tracker.auth.permissions import is_admin
+from tracker.auth.views import current_actor
+from tracker.config import parse_days
+from tracker.notify import outbox
+from tracker.notify.digest import user_id_from_token
+from tracker.notify.models import Follow, OutboxMessage, OutboxStatus
+from tracker.regulations.models import Regulation
+
+bp = Blueprint("notify", __name__)
+
+
+def _regulation(key: str) -> Regulation:
+    reg = get_session().scalars(select(Regulation).where(Regulation.key == key)).first()
+    if reg is None:
+        abort(404, description=f"No regulation with short name {key!r}.")
+    return reg
+
+
+@bp.post("/regulations/<key>/follow")
+def follow(key: str) -> Response:
+    db, reg = get_session(), _regulation(key)
+    if db.get(Follow, (current_user.id, reg.id)) is None:
+        db.add(Follow(user_id=current_user.id, regulation_id=reg.id, created_at=utcnow()))
+        db.commit()
+    flash(f"U volgt nu {reg.key}. / You now follow {reg.key}.")
+    return redirect(url_for("regulations.detail", key=reg.key))
+
+
+@bp.post("/regulations/<key>/unfollow")
+def unfollow(key: str) -> Response:
+    db, reg = get_session(), _regulation(key)
+    db.execute(delete(Follow).where(Follow.user_id == current_user.id, Follow.regulation_id == reg.id))
+    db.commit()
+    flash(f"U volgt {reg.key} niet meer. / You no longer follow {reg.key}.")
+    return redirect(url_for("regulations.detail", key=reg.key))
+
+
+def _valid_days(form: FlaskForm, field: StringField) -> None:
+    if field.data and field.data.strip():
+        try:
+            parse_days(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class SettingsForm(FlaskForm):
+    reminder_days = StringField(
+        "Herinneringen, dagen vooraf / reminder lead times (days)",
+        validators=[Optional(), _valid_days],
+        description="e.g. 90,30,7,1 - empty: your team's or the tracker's default",
+    )
+    digest_enabled = BooleanField("Weekoverzicht ontvangen / receive the weekly digest")
+    digest_when_empty = SelectField(
+        "Als er niets is / when there is nothing",
+        choices=[SelectChoice("skip", "geen mail / no mail"), SelectChoice("notice", "één regel / a one-line notice")],
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> str | Response | tuple[str, int]:
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    form = SettingsForm(obj=user)
+    if form.validate_on_submit():
+        before = {
+            "reminder_days": user.reminder_days,
+            "digest_enabled": user.digest_enabled,
+            "digest_when_empty": user.digest_when_empty,
+        }
+        user.reminder_days = (
+            ",".join(map(str, parse_days(form.reminder_days.data))) if (form.reminder_days.data or "").strip() else None
+        )
+        user.digest_enabled = bool(form.digest_enabled.data)
+        user.digest_when_empty = form.digest_when_empty.data
+        after = {
+            "reminder_days": user.reminder_days,
+            "digest_enabled": user.digest_enabled,
+            "digest_when_empty": user.digest_when_empty,
+        }
+        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if changes:
+            record(
+                get_session(),
+                current_actor(),
+                utcnow(),
+                "user.settings",
+                target=user,
+                label=user.email,
+                changes=changes,
+            )
+        get_session().commit()
+        flash("Opgeslagen / saved.")
+        return redirect(url_for("notify.settings"))
+    followed = (
+        get_session()
+        .scalars(
+            select(Regulation.key)
+            .join(Follow, Follow.regulation_id == Regulation.id)
+            .where(Follow.user_id == user.id)
+            .order_by(Regulation.key)
+        )
+        .all()
+    )
+    return render_template("notify/settings.html", form=form, followed=followed), (400 if form.errors else 200)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str) -> str | tuple[str, int]:
+    """One-click unsubscribe from the digest (RFC 8058): works without logging in."""
+    user_id = user_id_from_token(current_app.config["SECRET_KEY"], token)
+    db = get_session()
+    user = db.get(User, user_id) if user_id is not None else None
+    if user is None:
+        abort(404, description="This unsubscribe link is not valid.")
+    if request.method == "POST":
+        if user.digest_enabled:
+            user.digest_enabled = False
+            record(
+                db,
+                Actor(user.email, user.id, request.remote_addr),
+                utcnow(),
+                "user.unsubscribe",
+                target=user,
+                label=user.email,
+                changes={"digest_enabled": [True, False]},
+            )
+            db.commit()
+        return render_template("notify/unsubscribed.html", user=user, done=True)
+    return render_template("notify/unsubscribed.html", user=user, done=False, token=token)
+
+
+@bp.get("/admin/outbox")
+def outbox_page() -> str:
+    if not is_admin(current_user):
+        abort(403, description="Only admins see the outbox.")
+    status = request.args.get("status", "").strip()
+    if status and status not in {s.value for s in OutboxStatus}:
+        abort(400, description=f"status: {status!r} is not one of {', '.join(s.value for s in OutboxStatus)}")
+    db = get_session()
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    counts = dict(db.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return render_template("notify/outbox.html", messages=db.scalars(query).all(), counts=counts, status=status)
+
+
+@bp.get("/admin/outbox/<int:message_id>")
+def outbox_message(message_id: int) -> str:
+    if not is_admin(current_user):
+        abort(403, description="Only admins see the outbox.")
+    message = get_session().get(OutboxMessage, message_id)
+    if message is None:
+        abort(404, description="No such message.")
+    return render_template("notify/message.html", m=message)
+
+
+@bp.post("/admin/outbox/<int:message_id>/retry")
+def retry(message_id: int) -> Response:
+    if not is_admin(current_user):
+        abort(403, description="Only admins retry messages.")
+    db = get_session()
+    if not outbox.retry(db, message_id, now=utcnow()):
+        abort(409, description="Only a failed message can be retried.")
+    record(db, current_actor(), utcnow(), "outbox.retry", label=f"message {message_id}")
+    db.commit()
+    flash("Opnieuw in de wachtrij / queued again.")
+    return redirect(url_for("notify.outbox_page"))

@@ -1,0 +1,63 @@
+"""The one scheduler process: APScheduler in Europe/Amsterdam, running idempotent sweeps.
+
+Web workers never start it (create_app does not); `tracker scheduler` runs it alone, `tracker serve` runs it beside
+the development server. Missed runs are coalesced and still run within a generous grace time; since every job asks
+"what is due and not yet done?", a run after downtime catches up and a second scheduler started by mistake sends
+nothing twice (the outbox keys and claims see to that).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+
+from tracker.config import Settings
+from tracker.notify import jobs
+
+log = logging.getLogger("tracker.scheduler")
+JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1}
+
+
+def _safely(name: str, fn, app: Flask):  # type: ignore[no-untyped-def]
+    def run() -> None:
+        try:
+            fn(app)
+        except Exception:  # a failing run must not stop the scheduler; the next run tries again
+            log.exception("job %s failed", name)
+
+    return run
+
+
+def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
+    settings: Settings = app.config["TRACKER"]
+    hour, minute = settings.digest_time
+    scheduler.add_job(_safely("reminders", jobs.run_reminders, app), IntervalTrigger(minutes=15), id="reminders")
+    scheduler.add_job(
+        _safely("digests", jobs.run_digests, app), CronTrigger(minute=f"{minute}", hour="*"), id="digests"
+    )
+    # Also at the configured moment itself, so the digest does not wait for the hourly sweep.
+    scheduler.add_job(
+        _safely("digests", jobs.run_digests, app),
+        CronTrigger(day_of_week=settings.digest_day, hour=hour, minute=minute),
+        id="digest-weekly",
+    )
+    scheduler.add_job(_safely("delivery", jobs.run_delivery, app), IntervalTrigger(minutes=1), id="delivery")
+    return scheduler
+
+
+def make_scheduler(app: Flask, *, background: bool) -> BaseScheduler:
+    settings: Settings = app.config["TRACKER"]
+    cls = BackgroundScheduler if background else BlockingScheduler
+    return configure(cls(timezone=settings.tz, job_defaults=JOB_DEFAULTS), app)
+
+
+def catch_up(app: Flask) -> None:
+    """Run every sweep once at start: whatever fell due while nothing ran goes out now."""
+    for name, fn in (("reminders", jobs.run_reminders), ("digests", jobs.run_digests), ("delivery", jobs.run_delivery)):
+        _safely(name, fn, app)()
