@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 
 import click
@@ -164,6 +165,46 @@ def board_command(as_of: dt.date | None, as_json: bool) -> None:
             for c in cards:
                 nxt = f"  next: {c.next_deadline.due.display()} {c.next_deadline.title}" if c.next_deadline else ""
                 click.echo(f"  {c.regulation.key:<16} {c.regulation.title[:50]:<50}{nxt}")
+
+
+# -- export / import -----------------------------------------------------------------------------
+@cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--with-password-hashes", is_flag=True, help="Include password hashes (keep the file safe).")
+@with_appcontext
+def export_command(file: str, with_password_hashes: bool) -> None:
+    """Write the whole database as JSON to FILE ('-' for standard output)."""
+    from tracker.transfer import export_data
+
+    _require_schema()
+    with get_db().sessionmaker() as session:
+        data = export_data(session, with_password_hashes=with_password_hashes)
+    if file == "-":
+        click.echo(data, nl=False)
+    else:
+        tmp = f"{file}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        os.replace(tmp, file)
+        click.echo(f"exported to {file}")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@with_appcontext
+def import_command(file: str) -> None:
+    """Restore an export into an empty database; a bad file changes nothing and says what is wrong."""
+    from tracker.transfer import TransferError, import_data
+
+    _require_schema()
+    try:
+        raw = open(file, encoding="utf-8").read()  # noqa: SIM115
+        with get_db().transaction() as session:
+            counts = import_data(session, raw)
+    except (TransferError, UnicodeDecodeError) as exc:
+        click.echo(f"Nothing was imported: {exc}", err=True)
+        sys.exit(1)
+    click.echo("imported " + ", ".join(f"{n} {t}" for t, n in counts.items()))
 
 
 # -- serve --------------------------------------------------------------------------------------

@@ -1,0 +1,126 @@
+"""Export, import, export: identical files, on SQLite and PostgreSQL; bad files change nothing."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_from
+from tracker import migrate
+from tracker.auth.models import User
+from tracker.cli import cli
+from tracker.dates import PrecisionDate
+from tracker.db import Base, Database
+from tracker.regulations.models import Regulation, StageChange
+from tracker.transfer import TABLES, TransferError, export_data, import_data
+
+
+@pytest.fixture
+def busy(login):
+    """A seeded database with users, a stage move, an edited deadline and audit rows."""
+    editor = login("ezk.editor@example.nl")
+    token = csrf_from(editor.get("/regulations/DSA").get_data(as_text=True))
+    assert editor.post("/regulations/DSA/stage", data={"csrf_token": token, "version": "1",
+                                                        "to_stage": "council_of_state", "effective": "2024-01"}
+                       ).status_code == 302
+    assert editor.post("/regulations/DSA/follow", data={"csrf_token": token}).status_code == 302
+    return editor
+
+
+@pytest.fixture
+def empty_db(tmp_path, database_url):
+    """A second, empty database at the same schema (a fresh file or PostgreSQL database)."""
+    import os
+
+    if os.environ.get("TESTS_POSTGRES_URL"):
+        from tests.conftest import _postgres_database
+
+        gen = _postgres_database()
+        url = next(gen)
+    else:
+        gen, url = None, f"sqlite:///{tmp_path / 'second.sqlite3'}"
+    migrate.upgrade(url)
+    db = Database(url)
+    yield db
+    db.dispose()
+    if gen is not None:
+        next(gen, None)
+
+
+def test_export_import_export_is_identical(busy, db, empty_db, session):
+    with db.sessionmaker() as s:
+        first = export_data(s, with_password_hashes=True)
+    data = json.loads(first)
+    assert data["tables"]["stage_changes"] and data["tables"]["audit_events"] and data["tables"]["follows"]
+    with empty_db.transaction() as s:
+        counts = import_data(s, first)
+    assert counts["regulations"] == len(data["tables"]["regulations"])
+    with empty_db.sessionmaker() as s:
+        assert export_data(s, with_password_hashes=True) == first
+        # New rows after an import get fresh ids (sequences moved past the imported ones).
+        reg = s.scalars(select(Regulation).where(Regulation.key == "DSA")).one()
+        s.add(StageChange(regulation_id=reg.id, to_stage="parliament", move="forward",
+                          effective=PrecisionDate.parse("2024-02"), recorded_at=reg.created_at, actor="test"))
+        s.commit()
+
+
+def test_password_hashes_only_when_asked(busy, db):
+    with db.sessionmaker() as s:
+        plain = json.loads(export_data(s))
+        hashed = json.loads(export_data(s, with_password_hashes=True))
+    assert all(u["password_hash"] is None for u in plain["tables"]["users"])
+    assert all(u["password_hash"].startswith("$argon2id$") for u in hashed["tables"]["users"])
+
+
+def broken_variants(good: str):
+    data = json.loads(good)
+
+    def variant(change):
+        d = json.loads(good)
+        change(d)
+        return json.dumps(d)
+
+    first_reg = data["tables"]["regulations"][0]
+    yield "not json", "{", "not JSON"
+    yield "other format", variant(lambda d: d.update(format="x")), "not an export"
+    yield "partial", variant(lambda d: d["tables"].pop("deadlines")), "missing ['deadlines']"
+    yield "unknown column", variant(lambda d: d["tables"]["teams"][0].update(colour="red")), "unknown column(s) colour"
+    yield "missing column", variant(lambda d: d["tables"]["teams"][0].pop("name")), "missing column(s) name"
+    yield "bad date", variant(lambda d: d["tables"]["deadlines"][0].update(due_on="2024-13-01")), "due_on"
+    yield "bad enum", variant(lambda d: d["tables"]["regulations"][0].update(kind="treaty")), "kind"
+    yield "dangling reference", variant(lambda d: d["tables"]["deadlines"][0].update(regulation_id=99999)), \
+        "inconsistent"
+    yield "duplicate key", variant(lambda d: d["tables"]["regulations"].append(dict(first_reg))), "inconsistent"
+    yield "null in required", variant(lambda d: d["tables"]["regulations"][0].update(title=None)), "may not be empty"
+
+
+def test_a_malformed_or_partial_file_changes_nothing(busy, db, empty_db):
+    with db.sessionmaker() as s:
+        good = export_data(s)
+    for name, raw, message in broken_variants(good):
+        with pytest.raises(TransferError) as err, empty_db.transaction() as s:
+            import_data(s, raw)
+        assert message in str(err.value), (name, str(err.value))
+        with empty_db.sessionmaker() as s:
+            for table in TABLES:
+                assert s.scalar(select(func.count()).select_from(Base.metadata.tables[table])) == 0, name
+
+
+def test_import_refuses_a_database_that_is_not_empty(busy, db):
+    with db.sessionmaker() as s:
+        good = export_data(s)
+    with pytest.raises(TransferError, match="not empty"), db.transaction() as s:
+        import_data(s, good)
+
+
+def test_cli_export_and_import(busy, app, tmp_path, session):
+    runner = app.test_cli_runner()
+    target = tmp_path / "export.json"
+    result = runner.invoke(cli, ["export", str(target)])
+    assert result.exit_code == 0 and target.exists()
+    assert json.loads(target.read_text())["tables"]["users"]
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "eu-implementation-tracker-export", "version": 1, "tables": {}}')
+    result = runner.invoke(cli, ["import", str(broken)])
+    assert result.exit_code == 1 and "Nothing was imported" in result.output and "missing" in result.output
+    assert session.scalar(select(func.count()).select_from(User)) == 4
