@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token is bound to the session, which expires
+        MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.extensions["tracker.db"] = Database(settings.database_url)
 
@@ -48,6 +49,16 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     register_auth(app)  # first: an anonymous POST is a 401, before any CSRF check
     csrf = CSRFProtect(app)
     csrf.exempt(unsubscribe)  # RFC 8058 one-click: the mail client posts without a token
+    from tracker.api.views import bp as api_bp
+    from tracker.api.views import register_api
+
+    csrf.exempt(api_bp)  # Bearer tokens, not cookies: no cross-site request can carry them
+    register_api(app)
+    from tracker.api.token_views import bp as tokens_bp
+    from tracker.regulations.export_views import bp as export_bp
+
+    app.register_blueprint(tokens_bp)
+    app.register_blueprint(export_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(regulations_bp)
     app.register_blueprint(edit_bp)

@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import WSGIRequestHandler
 
 from tracker import create_app, get_db
+from tracker.api.cli import api_token
 from tracker.auth.cli import ensure_admin, users
 from tracker.config import ConfigError, Settings, load_settings
 from tracker.dates import DateError, parse_day
@@ -60,7 +61,7 @@ def cli() -> None:
 
 cli.add_command(users)
 cli.add_command(feeds)
-for _group in (reminders_group, digest_group, outbox_group, scheduler_command):
+for _group in (reminders_group, digest_group, outbox_group, scheduler_command, api_token):
     cli.add_command(_group)
 
 

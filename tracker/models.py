@@ -1,5 +1,6 @@
 """Every model, imported in one place so the metadata is complete (Alembic, tests)."""
 
+from tracker.api.models import ApiToken
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginThrottle, Team, User, UserSession
 from tracker.feeds.models import FeedToken
@@ -7,6 +8,7 @@ from tracker.notify.models import Follow, OutboxMessage
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Authority",
     "Deadline",

@@ -34,6 +34,10 @@ def _pdate(value: PrecisionDate | None) -> str:
 def _http_error(exc: HTTPException) -> tuple[str, int] | HTTPException | Response:
     if request.path.startswith("/static/"):
         return exc
+    if request.path.startswith("/api/"):
+        from tracker.api.common import problem_for
+
+        return problem_for(exc)
     if request.path.startswith("/feeds/"):
         # Calendar apps and scripts read feed errors: plain text, not a page.
         return Response(f"{exc.code} {exc.name}: {exc.description}\n", exc.code, mimetype="text/plain")

@@ -36,8 +36,8 @@ def register_auth(app: Flask) -> None:
 
     @app.before_request
     def _require_login() -> Response | None:
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
-            return None
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.path.startswith("/api/"):
+            return None  # the API authenticates with its own Bearer tokens
         if not current_user.is_authenticated:
             if request.method != "GET":
                 abort(401, description="Log in first.")

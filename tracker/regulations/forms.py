@@ -162,7 +162,7 @@ def form_values(form: Any, exclude: tuple[str, ...] = ("version", "csrf_token", 
         if name in exclude or not isinstance(field, Field):
             continue
         data = field.data
-        if isinstance(data, str):
+        if type(data) is str:  # not an enum member, which is a str too
             data = data.strip() or None
         values[name] = data
     for name in ("eu_published", "eu_in_force"):

@@ -66,8 +66,8 @@ class Board:
         return next((c.stage for c in self.cards if c.regulation.key == key), None)
 
 
-def stages_as_of(session: Session, as_of: dt.date) -> dict[int, StageChange]:
-    """The change in force on `as_of` for every regulation that had one: one query."""
+def stages_as_of(session: Session, as_of: dt.date, ids: list[int] | None = None) -> dict[int, StageChange]:
+    """The change in force on `as_of` for every regulation (or those in `ids`) that had one: one query."""
     ranked = (
         select(
             StageChange.id,
@@ -78,14 +78,14 @@ def stages_as_of(session: Session, as_of: dt.date) -> dict[int, StageChange]:
             )
             .label("rn"),
         )
-        .where(StageChange.effective_on <= as_of)
+        .where(StageChange.effective_on <= as_of, *([StageChange.regulation_id.in_(ids)] if ids is not None else []))
         .subquery()
     )
     rows = session.scalars(select(StageChange).join(ranked, ranked.c.id == StageChange.id).where(ranked.c.rn == 1))
     return {change.regulation_id: change for change in rows}
 
 
-def next_deadlines(session: Session, as_of: dt.date) -> dict[int, Deadline]:
+def next_deadlines(session: Session, as_of: dt.date, ids: list[int] | None = None) -> dict[int, Deadline]:
     """Per regulation, the first deadline on or after `as_of` that was not met by then: one query."""
     ranked = (
         select(
@@ -94,7 +94,11 @@ def next_deadlines(session: Session, as_of: dt.date) -> dict[int, Deadline]:
             .over(partition_by=Deadline.regulation_id, order_by=(Deadline.due_on, Deadline.id))
             .label("rn"),
         )
-        .where(Deadline.due_on >= as_of, or_(Deadline.met_on.is_(None), Deadline.met_on > as_of))
+        .where(
+            Deadline.due_on >= as_of,
+            or_(Deadline.met_on.is_(None), Deadline.met_on > as_of),
+            *([Deadline.regulation_id.in_(ids)] if ids is not None else []),
+        )
         .subquery()
     )
     rows = session.scalars(select(Deadline).join(ranked, ranked.c.id == Deadline.id).where(ranked.c.rn == 1))

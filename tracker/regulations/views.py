@@ -18,6 +18,7 @@ from tracker.feeds import tokens
 from tracker.feeds.queries import FeedFilter
 from tracker.feeds.views import feed_url
 from tracker.notify.models import Follow
+from tracker.regulations.filters import FilterError, parse_filters
 from tracker.regulations.forms import DeleteForm, MoveStageForm
 from tracker.regulations.models import Authority, Regulation, RegulationKind
 from tracker.regulations.queries import BoardFilter, board, regulation_page
@@ -36,39 +37,10 @@ def _as_of(current: dt.date) -> dt.date:
 
 
 def _filters(teams: list[Team], authorities: list[Authority]) -> BoardFilter:
-    """Read the filter parameters; an unknown value is a 400 that says which values exist."""
-    args = request.args
-    values: dict[str, Any] = {}
-    if pillar := args.get("pillar", "").strip():
-        if pillar not in {"1", "2", "3", "4", "5"}:
-            abort(400, description=f"pillar: {pillar!r} is not a pillar; use 1 to 5.")
-        values["pillar"] = int(pillar)
-    if team := args.get("team", "").strip():
-        match = next((t for t in teams if t.key == team), None)
-        if match is None:
-            abort(400, description=f"team: {team!r} is not a team; known: {', '.join(t.key for t in teams)}.")
-        values["team_id"] = match.id
-    if authority := args.get("authority", "").strip():
-        found = next((a for a in authorities if a.key == authority), None)
-        if found is None:
-            abort(
-                400,
-                description=f"authority: {authority!r} is not known; known: {', '.join(a.key for a in authorities)}.",
-            )
-        values["authority_id"] = found.id
-    if kind := args.get("kind", "").strip():
-        try:
-            values["kind"] = RegulationKind(kind)
-        except ValueError:
-            abort(
-                400, description=f"kind: {kind!r} is not a kind; known: {', '.join(k.value for k in RegulationKind)}."
-            )
-    if mine := args.get("mine", "").strip():
-        if mine not in ("1", "0"):
-            abort(400, description="mine: use 1 (only my teams) or leave it out.")
-        if mine == "1":
-            values["team_ids"] = frozenset(current_user.team_ids)
-    return BoardFilter(**values)
+    try:
+        return parse_filters(request.args, teams, authorities, current_user.team_ids)
+    except FilterError as exc:
+        abort(400, description=str(exc))
 
 
 def filter_choices(db: Session, regulations: bool = True) -> dict[str, list[Any]]:

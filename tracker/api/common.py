@@ -1,0 +1,104 @@
+"""What every API route shares: Bearer authentication, RFC 9457 problem details, ETags, JSON bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from typing import Any
+
+from flask import Response, g, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+from tracker.api.models import ApiToken
+from tracker.audit.record import Actor, record
+from tracker.auth.models import User
+
+PROBLEM = "application/problem+json"
+TOKEN_PREFIX = "trk_"
+
+
+class Problem(HTTPException):
+    """An error answered as application/problem+json; `errors` names the fields at fault."""
+
+    def __init__(self, status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(description=detail)
+        self.code, self.title, self.detail, self.errors = status, title, detail, errors or []
+
+    def get_response(self, environ: Any = None, scope: Any = None) -> Response:
+        body: dict[str, Any] = {"type": "about:blank", "title": self.title, "status": self.code, "detail": self.detail}
+        if self.errors:
+            body["errors"] = self.errors
+        return Response(json.dumps(body, ensure_ascii=False), self.code, content_type=PROBLEM)
+
+
+def problem_for(exc: HTTPException) -> Response:
+    """Any HTTP error under /api/ becomes problem details."""
+    if isinstance(exc, Problem):
+        return exc.get_response()
+    return Problem(exc.code or 500, exc.name, exc.description or exc.name).get_response()
+
+
+def json_response(payload: Any, status: int = 200, *, etag: bool = True) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    response = Response(body, status, content_type="application/json")
+    if etag and request.method == "GET":
+        response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:40])
+        response.make_conditional(request)
+    return response
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, user: User, name: str, *, actor: Actor, now: dt.datetime) -> tuple[ApiToken, str]:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user_id=user.id,
+        name=name.strip()[:100] or "token",
+        prefix=token[:12],
+        token_hash=hash_token(token),
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    record(session, actor, now, "api_token.create", target=user, label=f"{user.email}: {row.name} ({row.prefix}...)")
+    return row, token
+
+
+def revoke_token(session: Session, row: ApiToken, *, actor: Actor, now: dt.datetime) -> None:
+    if row.revoked_at is None:
+        row.revoked_at = now
+        record(session, actor, now, "api_token.revoke", label=f"{row.name} ({row.prefix}...)")
+        session.flush()
+
+
+def authenticate(session: Session) -> User:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(401, "Unauthorized", "Send a personal API token as 'Authorization: Bearer <token>'.")
+    row = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()), ApiToken.revoked_at.is_(None))
+    ).first()
+    user = session.get(User, row.user_id) if row else None
+    if row is None or user is None or not user.active:
+        raise Problem(401, "Unauthorized", "The API token is unknown, revoked, or its account is not active.")
+    g.api_user = user
+    return user
+
+
+def api_actor() -> Actor:
+    user = g.api_user
+    return Actor(user.email, user.id, request.remote_addr)
+
+
+def body_object() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Problem(400, "Bad Request", "The request body must be a JSON object (Content-Type: application/json).")
+    return data

@@ -1,0 +1,129 @@
+"""CSV exports for Excel: the board (as of a date, filtered) and every deadline and evaluation.
+
+UTF-8 with a byte-order mark so Excel reads Dutch characters, and semicolons because Excel with Dutch regional
+settings splits CSV files on semicolons (the comma is the decimal separator there).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker import get_session, today
+from tracker.regulations.models import Deadline, Evaluation, Regulation
+from tracker.regulations.queries import board
+
+bp = Blueprint("export", __name__)
+
+
+def _csv(rows: list[list[object]], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    response = Response("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/export/board.csv")
+def board_csv() -> Response:
+    from tracker.regulations.views import _as_of, _filters, filter_choices
+
+    current = today()
+    as_of = _as_of(current)
+    db = get_session()
+    choices = filter_choices(db, regulations=False)
+    result = board(db, as_of, _filters(choices["teams"], choices["authorities"]))
+    base = current_app.config["TRACKER"].base_url
+    rows: list[list[object]] = [
+        [
+            "korte naam",
+            "titel",
+            "soort",
+            "pijler",
+            "team",
+            "fase",
+            "fase (EN)",
+            "sinds",
+            "volgende termijn",
+            "termijn",
+            "verlopen",
+            "binnen 30 dagen",
+            "stand op",
+            "link",
+        ]
+    ]
+    for c in result.cards:
+        nxt = c.next_deadline
+        rows.append(
+            [
+                c.regulation.key,
+                c.regulation.title,
+                c.regulation.kind.value,
+                c.regulation.pillar,
+                c.regulation.team.key,
+                c.stage.label_nl if c.stage else "niet vastgelegd",
+                c.stage.label_en if c.stage else "not recorded",
+                c.stage_change.effective.display() if c.stage_change else None,
+                nxt.due.display() if nxt else None,
+                nxt.title if nxt else None,
+                c.overdue,
+                c.due_soon,
+                as_of.isoformat(),
+                f"{base}/regulations/{c.regulation.key}",
+            ]
+        )
+    return _csv(rows, f"bord-{as_of.isoformat()}.csv")
+
+
+@bp.get("/export/dates.csv")
+def dates_csv() -> Response:
+    db = get_session()
+    base = current_app.config["TRACKER"].base_url
+    rows: list[list[object]] = [
+        ["soort", "regeling", "onderwerp", "datum", "precisie", "eerste dag", "status", "toelichting", "bron", "link"]
+    ]
+    for d in db.scalars(
+        select(Deadline)
+        .options(joinedload(Deadline.regulation))
+        .order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id)
+    ):
+        rows.append(
+            [
+                f"termijn ({d.kind.value})",
+                d.regulation.key,
+                d.title,
+                d.due.display(),
+                d.due.precision.value,
+                d.due.start.isoformat() if d.due.start else None,
+                f"gehaald {d.met_on.isoformat()}" if d.met_on else "open",
+                d.note,
+                d.source_ref,
+                f"{base}/regulations/{d.regulation.key}",
+            ]
+        )
+    for e in db.scalars(
+        select(Evaluation)
+        .options(joinedload(Evaluation.regulation))
+        .order_by(Evaluation.due_on.is_(None), Evaluation.due_on, Evaluation.id)
+    ):
+        reg: Regulation | None = e.regulation
+        rows.append(
+            [
+                f"evaluatie ({e.level.value})",
+                reg.key if reg else None,
+                e.subject,
+                e.due.display(),
+                e.due.precision.value,
+                e.due.start.isoformat() if e.due.start else None,
+                e.status.value,
+                e.due_note,
+                e.source_ref,
+                f"{base}/regulations/{reg.key}" if reg else None,
+            ]
+        )
+    return _csv(rows, "termijnen-en-evaluaties.csv")
