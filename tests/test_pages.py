@@ -102,3 +102,11 @@ def test_nul_bytes_anywhere_are_a_400(viewer, url):
     response = viewer.get(url)
     assert response.status_code == 400
     assert "NUL" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["/regulations/DSA/deadlines/9223372036854775808/edit", "/admin/audit?before=99999999999999999999"]
+)
+def test_huge_numbers_in_urls_are_not_a_500(login, url):
+    response = login("admin@example.nl").get(url)
+    assert response.status_code in (400, 404)

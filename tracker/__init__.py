@@ -34,6 +34,9 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.extensions["tracker.db"] = Database(settings.database_url)
+    from tracker.web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
     from flask_wtf.csrf import CSRFProtect
 

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from tracker.dates import PrecisionDate
 from tracker.regulations.stages import Stage
+
+MAX_ID = 2**31 - 1  # ids are 32-bit in both databases; a larger number in a URL is simply not found
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map: Map, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
 
 
 def register_web(app: Flask) -> None:

@@ -189,31 +189,28 @@ for _name in ("Deadline", "Designation", "Evaluation"):
     _patch["properties"] = {**_patch["properties"], "version": {"type": "integer", "minimum": 0}}
     _patch["required"] = ["version"]
     SCHEMAS[f"{_name}Patch"] = _patch
-SCHEMAS["Detail"] = {
-    "allOf": [
-        _ref("Summary"),
-        _obj(
-            {
-                "title_nl": NTEXT,
-                "eu_number": NTEXT,
-                "celex": NTEXT,
-                "lead_ministry": NTEXT,
-                "national_instrument": NTEXT,
-                "bill_number": NTEXT,
-                "summary": NTEXT,
-                "links": {"type": "array", "items": _obj({"label": TEXT, "url": TEXT})},
-                "eu_published": _ref("Date"),
-                "eu_in_force": _ref("Date"),
-                "source_ref": NTEXT,
-                "source_quote": NTEXT,
-                "deadlines": {"type": "array", "items": _ref("Deadline")},
-                "designations": {"type": "array", "items": _ref("Designation")},
-                "evaluations": {"type": "array", "items": _ref("Evaluation")},
-            },
-            extra=True,
-        ),
-    ]
+_DETAIL_ONLY = {
+    "title_nl": NTEXT,
+    "eu_number": NTEXT,
+    "celex": NTEXT,
+    "lead_ministry": NTEXT,
+    "national_instrument": NTEXT,
+    "bill_number": NTEXT,
+    "summary": NTEXT,
+    "links": {"type": "array", "items": _obj({"label": TEXT, "url": TEXT})},
+    "eu_published": _ref("Date"),
+    "eu_in_force": _ref("Date"),
+    "source_ref": NTEXT,
+    "source_quote": NTEXT,
+    "deadlines": {"type": "array", "items": _ref("Deadline")},
+    "designations": {"type": "array", "items": _ref("Designation")},
+    "evaluations": {"type": "array", "items": _ref("Evaluation")},
 }
+# One flat object: the summary's fields and the details, no others.
+SCHEMAS["Detail"] = _obj(
+    {**SCHEMAS["Summary"]["properties"], **_DETAIL_ONLY},
+    [*SCHEMAS["Summary"]["required"], "deadlines", "designations", "evaluations", "eu_published", "eu_in_force"],
+)
 
 
 def _problems(*codes: int) -> dict[str, Any]:
@@ -245,7 +242,7 @@ KEY = _param(
     "key", "path", {"type": "string", "minLength": 1}, required=True, text="short name, e.g. DSA", example="DSA"
 )
 KIND = _param("kind", "path", {"type": "string", "enum": ["deadlines", "designations", "evaluations"]}, required=True)
-ITEM_ID = _param("item_id", "path", {"type": "integer", "minimum": 0}, required=True)
+ITEM_ID = _param("item_id", "path", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}, required=True, example=1)
 ITEM_OUT = {"oneOf": [_ref("Deadline"), _ref("Designation"), _ref("Evaluation")]}
 ITEM_IN = {"oneOf": [_ref("DeadlineIn"), _ref("DesignationIn"), _ref("EvaluationIn")]}
 ITEM_PATCH = {"oneOf": [_ref("DeadlinePatch"), _ref("DesignationPatch"), _ref("EvaluationPatch")]}

@@ -158,7 +158,7 @@ def create_team() -> Response | tuple[str, int]:
 @bp.get("/audit")
 def audit() -> str:
     raw = request.args.get("before", "").strip()
-    if raw and not raw.isdigit():
+    if raw and (not raw.isdigit() or len(raw) > 12):
         abort(400, description="before: must be an event number")
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)
     if raw:
