@@ -74,15 +74,16 @@ def post(opener, url, data) -> int:
 
 def test_two_editors_moving_the_same_regulation_at_once(server, db):
     alice, bob = browser(server, "ezk.editor@example.nl"), browser(server, "admin@example.nl")
-    for round_, (stage, day) in enumerate([("council_of_state", "2024-01-10"), ("parliament", "2024-03-01"),
-                                           ("in_force", "2024-06-01")]):
+    rounds = [("council_of_state", "2024-01-10"), ("parliament", "2024-03-01"), ("in_force", "2024-06-01")]
+    rounds += [("parliament" if i % 2 == 0 else "in_force", f"2024-{7 + i:02d}-01") for i in range(5)]
+    for round_, (stage, day) in enumerate(rounds):
         forms = []
         for who in (alice, bob):
             page = who.open(f"{server}/regulations/DSA").read().decode()
             token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
             version = re.search(r'name="version" type="hidden" value="(\d+)"|name="version" value="(\d+)"', page)
             forms.append({"csrf_token": token, "version": version.group(1) or version.group(2),
-                          "to_stage": stage, "effective": day})
+                          "to_stage": stage, "effective": day, "reason": "Teruggestuurd door de Kamer"})
         assert forms[0]["version"] == forms[1]["version"]
         barrier, statuses = threading.Barrier(2), {}
 

@@ -55,8 +55,14 @@ class DuplicateError(ValueError):
     pass
 
 
-def check_version(row: Any, expected: int | None, what: str) -> None:
-    if expected is not None and row.version != expected:
+def check_version(session: Session, row: Any, expected: int | None, what: str) -> None:
+    """Compare with the version in the database now, not the one loaded earlier in this request: a save that
+    committed in between must turn this one into a conflict, not into a confusing second error."""
+    if expected is None:
+        return
+    model = type(row)
+    current = session.scalar(select(model.version).where(model.id == row.id).execution_options(populate_existing=True))
+    if current != expected or row.version != expected:
         raise ConflictError(what)
 
 
@@ -92,7 +98,7 @@ def update_regulation(
     actor: Actor,
     now: dt.datetime,
 ) -> dict[str, list[Any]]:
-    check_version(reg, expected_version, "regulation")
+    check_version(session, reg, expected_version, "regulation")
     before = snapshot(reg, REGULATION_FIELDS)
     for name in REGULATION_FIELDS:
         if name in values:
@@ -132,7 +138,7 @@ def update_item(
     session: Session, item: Any, values: dict[str, Any], *, expected_version: int | None, actor: Actor, now: dt.datetime
 ) -> dict[str, list[Any]]:
     model = type(item)
-    check_version(item, expected_version, ITEM_NAMES[model])
+    check_version(session, item, expected_version, ITEM_NAMES[model])
     fields = ITEM_FIELDS[model]
     before = snapshot(item, fields)
     for name in fields:
@@ -159,7 +165,7 @@ def update_item(
 
 def delete_item(session: Session, item: Any, *, expected_version: int | None, actor: Actor, now: dt.datetime) -> None:
     model = type(item)
-    check_version(item, expected_version, ITEM_NAMES[model])
+    check_version(session, item, expected_version, ITEM_NAMES[model])
     fields = ITEM_FIELDS[model]
     record(
         session,

@@ -43,7 +43,7 @@ def move_stage(
     The regulation row is locked (PostgreSQL) and its version bumped, so two people moving the same act at
     once cannot both succeed: the second gets a stale-data error from its flush.
     """
-    check_version(regulation, expected_version, "regulation")
+    check_version(session, regulation, expected_version, "regulation")
     target = parse_stage(to_stage)
     latest = latest_change(session, regulation)
     previous = Previous(latest.to_stage, latest.effective) if latest else None
