@@ -19,7 +19,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(url)
+    engine = make_engine(url, foreign_keys=False)  # see make_engine: batch mode must not cascade
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -89,3 +89,30 @@ def test_cli_board_refuses_a_malformed_date(seeded, app):
     result = app.test_cli_runner().invoke(cli, ["board", "--as-of", "30-09-2023"])
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output
+
+
+def test_a_long_column_shows_its_first_cards_and_how_many_more(seeded, viewer):
+    from tests.test_pages import add_regulations
+    from tracker.regulations.queries import COLUMN_LIMIT
+
+    add_regulations(seeded, COLUMN_LIMIT + 5, 0)  # all at the Council of State
+    soup = BeautifulSoup(viewer.get("/").get_data(as_text=True), "html.parser")
+    column = soup.select_one('section[data-stage="council_of_state"]')
+    total = int(column.select_one(".count").get_text())
+    assert len(column.select("article.card")) == COLUMN_LIMIT and total == COLUMN_LIMIT + 5 + 1  # and DMA
+    more = column.select_one("a.more")
+    assert f"+ {total - COLUMN_LIMIT}" in more.get_text()
+    page2 = BeautifulSoup(viewer.get(more["href"]).get_data(as_text=True), "html.parser")
+    assert len(page2.select("section.column")) == 1
+    assert len(page2.select("article.card")) == total  # the whole column, up to 200 a page
+    assert not page2.select("a.more")
+    assert viewer.get("/?stage=senate").status_code == 400 and viewer.get("/?page=0").status_code == 400
+
+
+def test_the_board_of_today_and_of_a_past_day_agree(seeded, session):
+    today = dt.date(2026, 11, 28)
+    current = board(session, today, today=today, limit=None)
+    replayed = board(session, today, today=today + dt.timedelta(days=1), limit=None)  # forces the history path
+    assert {c.regulation.key: (c.stage, c.since) for c in current.cards} == {
+        c.regulation.key: (c.stage, c.since) for c in replayed.cards}
+    assert current.counts == replayed.counts

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import email
+import re
 from email import policy
 
 import pytest
@@ -21,11 +22,13 @@ MOMENT = dt.datetime(2026, 11, 30, 7, 30, tzinfo=dt.UTC)  # 08:30 in Amsterdam
 def moved(login):
     """An editor moved DSA to the Council of State during the week before the digest."""
     editor = login("ezk.editor@example.nl")
-    token = csrf_from(editor.get("/regulations/DSA").get_data(as_text=True))
+    page = editor.get("/regulations/DSA").get_data(as_text=True)
+    token = csrf_from(page)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     from tests.test_editing import reg_row  # noqa: F401
 
     response = editor.post("/regulations/DSA/stage", data={
-        "csrf_token": token, "version": "1", "to_stage": "council_of_state", "effective": "2026-11-27"})
+        "csrf_token": token, "version": version, "to_stage": "council_of_state", "effective": "2026-11-27"})
     assert response.status_code == 302
     return editor
 

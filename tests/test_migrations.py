@@ -55,3 +55,33 @@ def test_tracker_db_commands(app):
     assert result.exit_code == 2 and "tracker db upgrade" in result.output
     result = runner.invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_current_stage_is_filled_from_the_history_on_upgrade(settings):
+    from sqlalchemy import text
+
+    url = settings.database_url
+    migrate.upgrade(url, "0005")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO teams (id, key, name) VALUES (1, 'EZK', 'EZK')"))
+            conn.execute(text(
+                "INSERT INTO regulations (id, key, title, kind, team_id, links, eu_published_precision, "
+                "eu_in_force_precision, created_at, updated_at, version) VALUES (1, 'DSA', 'DSA', 'regulation', 1, "
+                "'[]', 'unknown', 'unknown', '2024-01-01 00:00:00', '2024-01-01 00:00:00', 1), (2, 'NEW', 'New', "
+                "'regulation', 1, '[]', 'unknown', 'unknown', '2024-01-01 00:00:00', '2024-01-01 00:00:00', 1)"))
+            for i, (stage, day, precision) in enumerate([("internal_prep", "2022-01-01", "year"),
+                                                         ("consultation", "2023-04-01", "quarter")]):
+                conn.execute(text(
+                    "INSERT INTO stage_changes (id, regulation_id, to_stage, move, effective_on, effective_precision,"
+                    " recorded_at, actor) VALUES (:id, 1, :stage, 'initial', :day, :precision, "
+                    "'2024-01-01 00:00:00', 'x')"), {"id": i + 1, "stage": stage, "day": day, "precision": precision})
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT key, current_stage, stage_since_on, stage_since_precision "
+                                     "FROM regulations ORDER BY key")).all()
+        assert [(r[0], r[1], str(r[2]), r[3]) for r in rows] == [
+            ("DSA", "consultation", "2023-04-01", "quarter"), ("NEW", None, "None", "unknown")]
+    finally:
+        engine.dispose()

@@ -86,7 +86,7 @@ def test_queries_per_page_do_not_grow_with_the_portfolio(seeded, app, viewer, ur
     small = queries_for(viewer, seeded, url)
     add_regulations(seeded, 40, 1)
     assert queries_for(viewer, seeded, url) == small
-    assert small <= 10
+    assert small <= 16
 
 
 def test_stage_since_date_shows_on_the_board(seeded, viewer):

@@ -1,6 +1,7 @@
 """Export, import, export: identical files, on SQLite and PostgreSQL; bad files change nothing."""
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -19,8 +20,10 @@ from tracker.transfer import TABLES, TransferError, export_data, import_data
 def busy(login):
     """A seeded database with users, a stage move, an edited deadline and audit rows."""
     editor = login("ezk.editor@example.nl")
-    token = csrf_from(editor.get("/regulations/DSA").get_data(as_text=True))
-    assert editor.post("/regulations/DSA/stage", data={"csrf_token": token, "version": "1",
+    page = editor.get("/regulations/DSA").get_data(as_text=True)
+    token = csrf_from(page)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    assert editor.post("/regulations/DSA/stage", data={"csrf_token": token, "version": version,
                                                         "to_stage": "council_of_state", "effective": "2024-01"}
                        ).status_code == 302
     assert editor.post("/regulations/DSA/follow", data={"csrf_token": token}).status_code == 302

@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.extensions["tracker.db"] = Database(settings.database_url)
+    import tracker.models  # noqa: F401  (every model and the revision counter's flush hook)
     from tracker.web import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter

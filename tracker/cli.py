@@ -137,7 +137,7 @@ def board_command(as_of: dt.date | None, as_json: bool) -> None:
     _require_schema()
     day = as_of or _today()
     with get_db().sessionmaker() as session:
-        result = build_board(session, day)
+        result = build_board(session, day, today=_today(), limit=None)
         if as_json:
             payload = {
                 "as_of": day.isoformat(),
@@ -145,7 +145,7 @@ def board_command(as_of: dt.date | None, as_json: bool) -> None:
                     {
                         "short_name": c.regulation.key,
                         "stage": c.stage.value if c.stage else None,
-                        "since": c.stage_change.effective.isoformat() if c.stage_change else None,
+                        "since": c.since.isoformat() if c.since else None,
                         "next_deadline": (
                             {"due": c.next_deadline.due.isoformat(), "title": c.next_deadline.title}
                             if c.next_deadline

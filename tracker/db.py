@@ -90,14 +90,16 @@ def precision_check(prefix: str) -> CheckConstraint:
     return CheckConstraint(f"({prefix}_on IS NULL) = ({prefix}_precision = 'unknown')", name=f"{prefix}_known")
 
 
-def make_engine(url: str, **kwargs: object) -> Engine:
+def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: object) -> Engine:
+    """`foreign_keys=False` is for migrations only: SQLite's batch mode recreates tables, and dropping the old
+    table with foreign keys on would cascade-delete the rows that refer to it."""
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
 

@@ -6,11 +6,13 @@ from tracker.auth.models import LoginThrottle, Team, User, UserSession
 from tracker.feeds.models import FeedToken
 from tracker.notify.models import Follow, OutboxMessage
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
+from tracker.regulations.revision import Counter
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "Authority",
+    "Counter",
     "Deadline",
     "Designation",
     "Evaluation",

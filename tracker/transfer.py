@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 import tracker.models  # noqa: F401  (every table on the metadata)
 from tracker.db import Base, UTCDateTime
 from tracker.migrate import current_revision
+from tracker.regulations.revision import bump
 
 FORMAT = "eu-implementation-tracker-export"
 VERSION = 1
@@ -172,6 +173,7 @@ def import_data(session: Session, raw: str) -> dict[str, int]:
         session.flush()
     except Exception as exc:  # constraint violations: a reference to a missing row, a duplicate key, ...
         raise TransferError(f"the file is inconsistent: {str(exc).splitlines()[0]}") from None
+    bump(session)  # cached renderings (feeds) keyed by the revision must not survive an import
     if session.get_bind().dialect.name == "postgresql":
         for name in TABLES:
             table = _table(name)

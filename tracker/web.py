@@ -19,11 +19,22 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def register_web(app: Flask) -> None:
+    app.add_url_rule("/healthz", "health", _health)
     app.jinja_env.globals.update(Stage=Stage)
     app.jinja_env.filters["pdate"] = _pdate
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)
     app.before_request(_refuse_nul_bytes)
+
+
+def _health() -> Response:
+    """Liveness for load balancers: the app answers and its database does."""
+    from sqlalchemy import text
+
+    from tracker import get_session
+
+    get_session().execute(text("SELECT 1"))
+    return Response("ok\n", mimetype="text/plain")
 
 
 def _refuse_nul_bytes() -> None:

@@ -17,15 +17,17 @@ def pdate(value: PrecisionDate) -> dict[str, Any]:
     }
 
 
-def summary(reg: Regulation, change: StageChange | None, nxt: Deadline | None, base_url: str) -> dict[str, Any]:
+def summary(
+    reg: Regulation, stage: Any, since: PrecisionDate | None, nxt: Deadline | None, base_url: str
+) -> dict[str, Any]:
     return {
         "key": reg.key,
         "title": reg.title,
         "kind": reg.kind.value,
         "pillar": reg.pillar,
         "team": reg.team.key,
-        "stage": change.to_stage.value if change else None,
-        "stage_since": pdate(change.effective) if change else None,
+        "stage": stage.value if stage else None,
+        "stage_since": pdate(since) if stage and since else None,
         "next_deadline": {"id": nxt.id, "title": nxt.title, "due": pdate(nxt.due)} if nxt else None,
         "version": reg.version,
         "url": f"{base_url}/regulations/{reg.key}",
@@ -105,7 +107,7 @@ def detail(
     evaluations: list[Evaluation],
     base_url: str,
 ) -> dict[str, Any]:
-    out = summary(reg, current, nxt, base_url)
+    out = summary(reg, current.to_stage if current else None, current.effective if current else None, nxt, base_url)
     out.update(
         {
             "title_nl": reg.title_nl,

@@ -101,6 +101,10 @@ def _regulation(key: str) -> Regulation:
     return reg
 
 
+def _stage(change: Any) -> tuple[Any, Any]:
+    return (change.to_stage, change.effective) if change else (None, None)
+
+
 # -- read ----------------------------------------------------------------------------------------
 @bp.get("/openapi.json")
 def openapi() -> Response:
@@ -118,7 +122,7 @@ def list_regulations() -> Response:
     regs = db.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
     ids = [r.id for r in regs]
     changes, nexts = stages_as_of(db, as_of, ids), next_deadlines(db, as_of, ids)
-    items = [serialize.summary(r, changes.get(r.id), nexts.get(r.id), _base()) for r in regs]
+    items = [serialize.summary(r, *_stage(changes.get(r.id)), nexts.get(r.id), _base()) for r in regs]
     return json_response(
         {
             "as_of": as_of.isoformat(),
@@ -135,11 +139,11 @@ def list_regulations() -> Response:
 def get_board() -> Response:
     _check_params({"as_of", "pillar", "team", "authority", "kind", "mine"})
     as_of, filters = _as_of(), _filters()
-    result = board(get_session(), as_of, filters)
+    result = board(get_session(), as_of, filters, today=today(), limit=None)
     columns = [
         {
             "stage": stage.value if stage else None,
-            "regulations": [serialize.summary(c.regulation, c.stage_change, c.next_deadline, _base()) for c in cards],
+            "regulations": [serialize.summary(c.regulation, c.stage, c.since, c.next_deadline, _base()) for c in cards],
         }
         for stage, cards in result.columns.items()
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
@@ -17,7 +16,6 @@ from tracker.feeds.ical import FeedItem, FeedMeta
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
 from tracker.regulations.queries import stages_as_of
 
-FEED_FORMAT = "3"  # bump when the rendering changes, so every ETag changes with it
 KINDS = ("deadlines", "evaluations")
 PARAMS = ("team", "regulation", "authority", "kind", "alarm")
 MAX_ALARMS = 5
@@ -109,21 +107,6 @@ def _evaluations(f: FeedFilter) -> Select:
     reg = aliased(Regulation)
     q = select(Evaluation, reg).outerjoin(reg, Evaluation.regulation_id == reg.id).where(Evaluation.due_on.is_not(None))
     return _scope(q, f, Evaluation.regulation_id, func.coalesce(reg.team_id, Evaluation.team_id))
-
-
-def fingerprint(session: Session, f: FeedFilter, *, base_url: str) -> str:
-    """A strong ETag from two aggregate queries: it changes whenever any item in the feed or a stage changes."""
-    parts = [FEED_FORMAT, base_url, f.query_string()]
-    for wanted, query, model in (("deadlines", _deadlines(f), Deadline), ("evaluations", _evaluations(f), Evaluation)):
-        if f.kind not in (None, wanted):
-            continue
-        sub = query.with_only_columns(model.id, model.updated_at, model.sequence).subquery()
-        row = session.execute(
-            select(func.count(), func.max(sub.c.id), func.max(sub.c.updated_at), func.sum(sub.c.sequence))
-        ).one()
-        parts.append("|".join(map(str, row)))
-    parts.append(str(session.scalar(select(func.max(Regulation.updated_at)))))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 
 def _when(precision: Precision, shown: str) -> tuple[str, str]:

@@ -7,13 +7,15 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
 from tracker.auth.models import User
 from tracker.feeds.models import FeedToken
+from tracker.regulations.revision import PORTFOLIO, Counter
 
 
 def derive(secret_key: str, nonce: str) -> str:
@@ -69,6 +71,34 @@ def revoke(session: Session, user: User, *, actor: Actor | None, now: dt.datetim
             session, actor, now, "feed.revoke", target=user, label=user.email, changes={"tokens revoked": [count, 0]}
         )
     return count
+
+
+def _revision_query() -> Any:
+    tokens, users, counters = FeedToken.__table__, User.__table__, Counter.__table__
+    return (
+        select(tokens.c.id, counters.c.value)
+        .select_from(
+            tokens.join(users, users.c.id == tokens.c.user_id).outerjoin(counters, counters.c.name == PORTFOLIO)
+        )
+        .where(tokens.c.token_hash == bindparam("token_hash"), tokens.c.revoked_at.is_(None), users.c.active.is_(True))
+    )
+
+
+_REVISION = None
+
+
+def revision_for_token(session: Session, token: str) -> int | None:
+    """For a valid token of an active user, the portfolio revision; None otherwise.
+
+    One Core query built once: this is the whole cost of a 304, so it stays as close to a bare SELECT as it can.
+    """
+    global _REVISION
+    if not 20 <= len(token) <= 100:
+        return None
+    if _REVISION is None:
+        _REVISION = _revision_query()
+    row = session.connection().execute(_REVISION, {"token_hash": token_hash(token)}).first()
+    return None if row is None else (row[1] or 0)
 
 
 def user_for_token(session: Session, token: str) -> User | None:

@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker import get_session, today, utcnow
 from tracker.auth.views import current_actor
 from tracker.feeds import tokens
+from tracker.feeds.cache import CACHE, feed_etag
 from tracker.feeds.ical import build_calendar
-from tracker.feeds.queries import FeedFilter, FeedParamError, feed_items, feed_meta, fingerprint, parse_filter
+from tracker.feeds.queries import FeedFilter, FeedParamError, feed_items, feed_meta, parse_filter
 
 bp = Blueprint("feeds", __name__)
 TOKEN_IN_PATH = re.compile(r"(/feeds/)[^/?\s]+")
@@ -33,18 +34,23 @@ def feed_url(token: str, f: FeedFilter | None = None, *, webcal: bool = False) -
 @bp.get("/feeds/<token>.ics")
 def feed(token: str) -> BaseResponse:
     db = get_session()
-    if tokens.user_for_token(db, token) is None:
+    revision = tokens.revision_for_token(db, token)  # one query: the token is valid, and the data's revision
+    if revision is None:
         abort(404, description="No such feed. If you rotated or revoked your link, subscribe with the new one.")
-    try:
-        f = parse_filter(db, request.args, request.args.to_dict(flat=False))
-    except FeedParamError as exc:
-        abort(400, description=str(exc))
     base_url = current_app.config["TRACKER"].base_url
-    etag = fingerprint(db, f, base_url=base_url)
+    etag = feed_etag(request.query_string.decode(errors="replace"), revision, base_url=base_url)
+    # An ETag the client holds came from a valid request for this very revision: answer at once.
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        body = build_calendar(feed_items(db, f, base_url=base_url, today=today()), feed_meta(f, base_url=base_url))
+        try:
+            f = parse_filter(db, request.args, request.args.to_dict(flat=False))
+        except FeedParamError as exc:
+            abort(400, description=str(exc))
+        body = CACHE.get(etag)
+        if body is None:
+            items = feed_items(db, f, base_url=base_url, today=today())
+            body = CACHE.put(etag, build_calendar(items, feed_meta(f, base_url=base_url)))
         response = Response(body, mimetype="text/calendar")
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
         response.headers["Content-Disposition"] = 'inline; filename="tracker.ics"'

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, diff, record, snapshot
@@ -56,12 +56,20 @@ class DuplicateError(ValueError):
 
 
 def check_version(session: Session, row: Any, expected: int | None, what: str) -> None:
-    """Compare with the version in the database now, not the one loaded earlier in this request: a save that
-    committed in between must turn this one into a conflict, not into a confusing second error."""
+    """Lock the row, then compare with its version in the database now.
+
+    The lock comes first (FOR UPDATE on PostgreSQL; on SQLite a no-op write, which takes the database's write
+    lock), so a save that committed in between is seen here and becomes a conflict, and none can commit between
+    this check and our write: the loser of a race gets the conflict message, never a confusing second error.
+    """
     if expected is None:
         return
-    model = type(row)
-    current = session.scalar(select(model.version).where(model.id == row.id).execution_options(populate_existing=True))
+    table = type(row).__table__
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(table).where(table.c.id == row.id).values(version=table.c.version))
+        current = session.scalar(select(table.c.version).where(table.c.id == row.id))
+    else:
+        current = session.scalar(select(table.c.version).where(table.c.id == row.id).with_for_update())
     if current != expected or row.version != expected:
         raise ConflictError(what)
 

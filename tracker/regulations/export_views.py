@@ -37,7 +37,7 @@ def board_csv() -> Response:
     as_of = _as_of(current)
     db = get_session()
     choices = filter_choices(db, regulations=False)
-    result = board(db, as_of, _filters(choices["teams"], choices["authorities"]))
+    result = board(db, as_of, _filters(choices["teams"], choices["authorities"]), today=current, limit=None)
     base = current_app.config["TRACKER"].base_url
     rows: list[list[object]] = [
         [
@@ -68,7 +68,7 @@ def board_csv() -> Response:
                 c.regulation.team.key,
                 c.stage.label_nl if c.stage else "niet vastgelegd",
                 c.stage.label_en if c.stage else "not recorded",
-                c.stage_change.effective.display() if c.stage_change else None,
+                c.since.display() if c.since else None,
                 nxt.due.display() if nxt else None,
                 nxt.title if nxt else None,
                 c.overdue,

@@ -86,6 +86,7 @@ class Regulation(Sourced, Timestamped, Base):
         CheckConstraint("pillar BETWEEN 1 AND 5", name="pillar_range"),
         precision_check("eu_published"),
         precision_check("eu_in_force"),
+        precision_check("stage_since"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +105,9 @@ class Regulation(Sourced, Timestamped, Base):
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     eu_published: Mapped[PrecisionDate] = precision_date("eu_published")
     eu_in_force: Mapped[PrecisionDate] = precision_date("eu_in_force")
+    # The latest change, kept beside the history so today's board is an indexed query, not a scan of all history.
+    current_stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "current_stage"), index=True)
+    stage_since: Mapped[PrecisionDate] = precision_date("stage_since")
 
     team: Mapped[Team] = relationship(lazy="raise")
     stage_changes: Mapped[list[StageChange]] = relationship(

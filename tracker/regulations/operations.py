@@ -62,6 +62,7 @@ def move_stage(
     )
     session.add(change)
     regulation.updated_at = now
+    regulation.current_stage, regulation.stage_since = target, effective
     session.flush()
     changes = {
         "stage": [change.from_stage.value if change.from_stage else None, target.value],

@@ -9,20 +9,36 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.audit.models import AuditEvent
+from tracker.dates import PrecisionDate
 from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation, RegulationKind, StageChange
 from tracker.regulations.stages import Stage
 
 SOON_DAYS = 30
+COLUMN_LIMIT = 30  # cards per column on the page; the column says how many more there are
 
 
 @dataclass
 class Card:
     regulation: Regulation
     stage: Stage | None
-    stage_change: StageChange | None
+    since: PrecisionDate | None
     next_deadline: Deadline | None
     overdue: int = 0  # open deadlines whose (first) day lies before the as-of date
     due_soon: int = 0  # open deadlines due within SOON_DAYS of the as-of date
+
+
+@dataclass
+class Board:
+    as_of: dt.date
+    columns: dict[Stage | None, list[Card]] = field(default_factory=dict)
+    counts: dict[Stage | None, int] = field(default_factory=dict)
+
+    @property
+    def cards(self) -> list[Card]:
+        return [card for cards in self.columns.values() for card in cards]
+
+    def stage_of(self, key: str) -> Stage | None:
+        return next((c.stage for c in self.cards if c.regulation.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -51,19 +67,6 @@ class BoardFilter:
                 )
             )
         return query
-
-
-@dataclass
-class Board:
-    as_of: dt.date
-    columns: dict[Stage | None, list[Card]] = field(default_factory=dict)
-
-    @property
-    def cards(self) -> list[Card]:
-        return [card for cards in self.columns.values() for card in cards]
-
-    def stage_of(self, key: str) -> Stage | None:
-        return next((c.stage for c in self.cards if c.regulation.key == key), None)
 
 
 def stages_as_of(session: Session, as_of: dt.date, ids: list[int] | None = None) -> dict[int, StageChange]:
@@ -105,7 +108,7 @@ def next_deadlines(session: Session, as_of: dt.date, ids: list[int] | None = Non
     return {d.regulation_id: d for d in rows}
 
 
-def deadline_badges(session: Session, as_of: dt.date) -> dict[int, tuple[int, int]]:
+def deadline_badges(session: Session, as_of: dt.date, ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
     """Per regulation: (overdue, due within SOON_DAYS) open deadlines as of the date; one query."""
     soon_end = as_of + dt.timedelta(days=SOON_DAYS)
     open_then = or_(Deadline.met_on.is_(None), Deadline.met_on > as_of)
@@ -115,25 +118,70 @@ def deadline_badges(session: Session, as_of: dt.date) -> dict[int, tuple[int, in
             func.sum(case((Deadline.due_on < as_of, 1), else_=0)),
             func.sum(case((Deadline.due_on.between(as_of, soon_end), 1), else_=0)),
         )
-        .where(open_then, Deadline.due_on.is_not(None), Deadline.due_on <= soon_end)
+        .where(
+            open_then,
+            Deadline.due_on.is_not(None),
+            Deadline.due_on <= soon_end,
+            *([Deadline.regulation_id.in_(ids)] if ids is not None else []),
+        )
         .group_by(Deadline.regulation_id)
     )
     return {reg_id: (int(overdue or 0), int(soon or 0)) for reg_id, overdue, soon in rows}
 
 
-def board(session: Session, as_of: dt.date, filters: BoardFilter | None = None) -> Board:
-    """The portfolio by stage as it stood on `as_of`; regulations without a stage then go under None."""
-    query = select(Regulation).options(joinedload(Regulation.team)).order_by(Regulation.key)
-    regulations = session.scalars((filters or BoardFilter()).apply(query)).all()
-    changes = stages_as_of(session, as_of)
-    deadlines = next_deadlines(session, as_of)
-    badges = deadline_badges(session, as_of)
-    result = Board(as_of=as_of, columns={stage: [] for stage in [*Stage, None]})
-    for reg in regulations:
-        change = changes.get(reg.id)
-        stage = change.to_stage if change else None
-        overdue, soon = badges.get(reg.id, (0, 0))
-        result.columns[stage].append(Card(reg, stage, change, deadlines.get(reg.id), overdue, soon))
+def board(
+    session: Session,
+    as_of: dt.date,
+    filters: BoardFilter | None = None,
+    *,
+    today: dt.date | None = None,
+    limit: int | None = COLUMN_LIMIT,
+    only: Stage | str | None = "all",
+    offset: int = 0,
+) -> Board:
+    """The portfolio by stage as it stood on `as_of`; regulations without a stage then go under None.
+
+    For today (or later) it reads the current stage kept on each regulation: a count per stage and at most `limit`
+    cards per column, each an indexed query, so the cost does not grow with the portfolio. For a day in the past it
+    replays the history, which reads every regulation's changes. `only` restricts the board to one column.
+    """
+    filters = filters or BoardFilter()
+    stages: list[Stage | None] = [*Stage, None]
+    if only != "all":
+        stages = [only]  # type: ignore[list-item]
+    result = Board(as_of=as_of, columns={s: [] for s in stages})
+    base = filters.apply(select(Regulation).options(joinedload(Regulation.team)))
+    if today is not None and as_of >= today:
+        counts = session.execute(
+            filters.apply(select(Regulation.current_stage, func.count()).select_from(Regulation)).group_by(
+                Regulation.current_stage
+            )
+        ).all()
+        result.counts = {stage: n for stage, n in counts if stage in result.columns}
+        for stage in stages:
+            where = Regulation.current_stage.is_(None) if stage is None else Regulation.current_stage == stage
+            query = base.where(where).order_by(Regulation.key).offset(offset)
+            regs = session.scalars(query.limit(limit) if limit is not None else query).all()
+            result.columns[stage] = [
+                Card(r, r.current_stage, r.stage_since if r.current_stage else None, None) for r in regs
+            ]
+    else:
+        changes = stages_as_of(session, as_of)
+        for reg in session.scalars(base.order_by(Regulation.key)):
+            change = changes.get(reg.id)
+            stage = change.to_stage if change else None
+            if stage not in result.columns:
+                continue
+            result.counts[stage] = result.counts.get(stage, 0) + 1
+            column = result.columns[stage]
+            if result.counts[stage] > offset and (limit is None or len(column) < limit):
+                column.append(Card(reg, stage, change.effective if change else None, None))
+    ids = [c.regulation.id for c in result.cards]
+    deadlines = next_deadlines(session, as_of, ids)
+    badges = deadline_badges(session, as_of, ids)
+    for card in result.cards:
+        card.next_deadline = deadlines.get(card.regulation.id)
+        card.overdue, card.due_soon = badges.get(card.regulation.id, (0, 0))
     return result
 
 

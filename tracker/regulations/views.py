@@ -22,10 +22,12 @@ from tracker.regulations.filters import FilterError, parse_filters
 from tracker.regulations.forms import DeleteForm, MoveStageForm
 from tracker.regulations.models import Authority, Regulation, RegulationKind
 from tracker.regulations.queries import BoardFilter, board, regulation_page
+from tracker.regulations.stages import Stage
 
 bp = Blueprint("regulations", __name__)
 
 FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine")
+PAGE_SIZE = 200  # cards per page when one column is shown on its own
 
 
 def _as_of(current: dt.date) -> dt.date:
@@ -41,6 +43,22 @@ def _filters(teams: list[Team], authorities: list[Authority]) -> BoardFilter:
         return parse_filters(request.args, teams, authorities, current_user.team_ids)
     except FilterError as exc:
         abort(400, description=str(exc))
+
+
+def _column() -> tuple[Stage | str | None, int]:
+    """`?stage=consultation&page=2`: one column on its own, a page of PAGE_SIZE cards at a time."""
+    raw = request.args.get("stage", "").strip()
+    page_raw = request.args.get("page", "").strip() or "1"
+    if not page_raw.isdigit() or not 1 <= int(page_raw) <= 100000:
+        abort(400, description="page: must be a whole number from 1")
+    if not raw:
+        return "all", 1
+    if raw == "none":
+        return None, int(page_raw)
+    try:
+        return Stage(raw), int(page_raw)
+    except ValueError:
+        abort(400, description=f"stage: {raw!r} is not a stage; known: {', '.join(s.value for s in Stage)}, none")
 
 
 def filter_choices(db: Session, regulations: bool = True) -> dict[str, list[Any]]:
@@ -60,9 +78,18 @@ def board_page() -> str:
     db = get_session()
     choices = filter_choices(db, regulations=False)
     filters = _filters(choices["teams"], choices["authorities"])
+    only, page = _column()
+    if only == "all":
+        result = board(db, as_of, filters, today=current)
+    else:
+        result = board(db, as_of, filters, today=current, only=only, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "regulations/board.html",
-        board=board(db, as_of, filters),
+        board=result,
+        page=page,
+        page_size=PAGE_SIZE,
+        single=only != "all",
+        args_without_paging={k: v for k, v in request.args.items() if k not in ("stage", "page")},
         today=current,
         args=request.args,
         filtered=any(request.args.get(k) for k in FILTER_ARGS[1:]),

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team
+from tracker.dates import PrecisionDate
 from tracker.regulations.editing import SEQUENCED
 from tracker.regulations.models import (
     Authority,
@@ -194,3 +195,5 @@ class _Loader:
             row.from_stage = previous.stage if previous else None
             row.move = kind if previous else MoveKind.INITIAL
             previous = Previous(row.to_stage, row.effective)
+        reg.current_stage = previous.stage if previous else None
+        reg.stage_since = previous.effective if previous else PrecisionDate.unknown()
