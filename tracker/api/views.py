@@ -26,9 +26,8 @@ from tracker.auth.permissions import can_edit_team
 from tracker.dates import DateError, parse_day
 from tracker.regulations import editing
 from tracker.regulations.filters import FilterError, parse_filters
-from tracker.regulations.forms import ITEM_FORMS, MoveStageForm, form_values
+from tracker.regulations.forms import ITEM_FORMS, MoveStageForm, form_values, move_from_form
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
-from tracker.regulations.operations import move_stage
 from tracker.regulations.queries import board, next_deadlines, regulation_page, stages_as_of
 from tracker.regulations.stages import StageError
 
@@ -251,21 +250,7 @@ def _commit(work: Any) -> Any:
 def post_stage(key: str) -> Response:
     reg = _editable(key)
     form = _form(MoveStageForm, body_object(), {"to_stage", "effective", "note", "reference", "reason", "version"})
-    change = _commit(
-        lambda: move_stage(
-            get_session(),
-            reg,
-            form.to_stage.data,
-            form.effective.data,
-            actor=api_actor(),
-            now=utcnow(),
-            today=today(),
-            reason=form.reason.data,
-            note=form.note.data,
-            reference=form.reference.data,
-            expected_version=form.expected_version,
-        )
-    )
+    change = _commit(lambda: move_from_form(get_session(), reg, form, actor=api_actor(), now=utcnow(), today=today()))
     return json_response(serialize.stage_change(change), 201)
 
 

@@ -167,27 +167,17 @@ def render(digest: Digest, settings: Settings, secret_key: str) -> NewMessage | 
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "List-Id": "Weekly status digest <digest.eu-tracker>",
     }
-    key = f"digest:{user.id}:{label}"
+    envelope = dict(
+        key=f"digest:{user.id}:{label}", kind="digest", user_id=user.id, recipient=user.email, headers=headers
+    )
     if digest.empty:
         if user.digest_when_empty != "notice":
             return None
         text = f"Nothing changed and nothing is due in {digest.scope} ({label}).\n\nUnsubscribe: {unsubscribe}\n"
-        return NewMessage(
-            key=key,
-            kind="digest",
-            user_id=user.id,
-            recipient=user.email,
-            headers=headers,
-            subject=f"[EU tracker] Weekly digest {label}: nothing changed",
-            body_text=text,
-        )
+        return NewMessage(**envelope, subject=f"[EU tracker] Weekly digest {label}: nothing changed", body_text=text)
     context = dict(d=digest, label=label, base=settings.base_url, unsubscribe=unsubscribe, tz=settings.tz)
     return NewMessage(
-        key=key,
-        kind="digest",
-        user_id=user.id,
-        recipient=user.email,
-        headers=headers,
+        **envelope,
         subject=f"[EU tracker] Weekly digest {label}: {len(digest.changes)} change(s), "
         f"{len(digest.upcoming)} deadline(s) ahead, {len(digest.overdue)} overdue",
         body_text=render_template("emails/digest.txt", **context),

@@ -30,9 +30,9 @@ from tracker.regulations.forms import (
     NewRegulationForm,
     RegulationForm,
     form_values,
+    move_from_form,
 )
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
-from tracker.regulations.operations import move_stage
 from tracker.regulations.stages import (
     EffectiveDateBeforePreviousError,
     EffectiveDateInFutureError,
@@ -116,19 +116,7 @@ def move(key: str) -> Rendered:
         return render(400)
     try:
         result = _save(
-            lambda: move_stage(
-                get_session(),
-                reg,
-                form.to_stage.data,
-                form.effective.data,
-                actor=current_actor(),
-                now=utcnow(),
-                today=today(),
-                reason=form.reason.data,
-                note=form.note.data,
-                reference=form.reference.data,
-                expected_version=form.expected_version,
-            ),
+            lambda: move_from_form(get_session(), reg, form, actor=current_actor(), now=utcnow(), today=today()),
             form,
             render,
         )
