@@ -70,3 +70,21 @@ def test_an_admin_creates_a_team(login, session):
     )
     assert admin.post("/admin/teams", data={"key": "DGDE", "name": "Again", "csrf_token": token}).status_code == 409
     assert admin.post("/admin/teams", data={"key": "bad key!", "name": "X", "csrf_token": token}).status_code == 400
+
+
+def test_an_admin_sets_a_teams_reminder_lead_times(login, session):
+    from tracker.auth.models import Team
+
+    admin = login("admin@example.nl")
+    token = csrf_from(admin.get("/admin/users").get_data(as_text=True))
+    assert (
+        admin.post("/admin/teams/EZK/reminders", data={"reminder_days": "14, 60", "csrf_token": token}).status_code
+        == 302
+    )
+    assert session.scalars(select(Team.reminder_days).where(Team.key == "EZK")).one() == "60,14"
+    bad = admin.post("/admin/teams/EZK/reminders", data={"reminder_days": "soon", "csrf_token": token})
+    assert bad.status_code == 400 and "whole numbers" in bad.get_data(as_text=True)
+    assert admin.post("/admin/teams/NOPE/reminders", data={"reminder_days": "", "csrf_token": token}).status_code == 404
+    editor = login("ezk.editor@example.nl")
+    own = csrf_from(editor.get("/").get_data(as_text=True))
+    assert editor.post("/admin/teams/EZK/reminders", data={"csrf_token": own}).status_code == 403

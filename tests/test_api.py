@@ -76,7 +76,8 @@ def test_detail_history_and_board(api):
     dsa = api("GET", "/api/v1/regulations/DSA").get_json()
     assert dsa["stage"] == "consultation" and dsa["designations"][0]["authority"] == "ACM"
     assert {"value": "2024-02-17", "precision": "day", "first_day": "2024-02-17", "display": "17 Feb 2024"} in [
-        d["due"] for d in dsa["deadlines"]]
+        d["due"] for d in dsa["deadlines"]
+    ]
     history = api("GET", "/api/v1/regulations/DSA/history").get_json()["history"]
     assert history[0]["to_stage"] == "consultation" and history[0]["effective"]["value"] == "2023-Q2"
     board = api("GET", "/api/v1/board", query_string={"as_of": "2023-09-30"}).get_json()
@@ -87,34 +88,74 @@ def test_detail_history_and_board(api):
 
 def test_move_stage_with_rules_permissions_conflict_and_audit(api, session):
     version = api("GET", "/api/v1/regulations/DSA").get_json()["version"]
-    problem(api("POST", "/api/v1/regulations/DSA/stage", who="viewer@example.nl",
-                json={"to_stage": "council_of_state", "effective": "2024-01-15", "version": version}), 403)
-    problem(api("POST", "/api/v1/regulations/DSA/stage", who="jenv.editor@example.nl",
-                json={"to_stage": "council_of_state", "effective": "2024-01-15", "version": version}), 403)
-    body = problem(api("POST", "/api/v1/regulations/DSA/stage",
-                       json={"to_stage": "parliament", "effective": "2024-01-15", "version": version}), 422)
+    problem(
+        api(
+            "POST",
+            "/api/v1/regulations/DSA/stage",
+            who="viewer@example.nl",
+            json={"to_stage": "council_of_state", "effective": "2024-01-15", "version": version},
+        ),
+        403,
+    )
+    problem(
+        api(
+            "POST",
+            "/api/v1/regulations/DSA/stage",
+            who="jenv.editor@example.nl",
+            json={"to_stage": "council_of_state", "effective": "2024-01-15", "version": version},
+        ),
+        403,
+    )
+    body = problem(
+        api(
+            "POST",
+            "/api/v1/regulations/DSA/stage",
+            json={"to_stage": "parliament", "effective": "2024-01-15", "version": version},
+        ),
+        422,
+    )
     assert "written reason" in body["detail"]
-    body = problem(api("POST", "/api/v1/regulations/DSA/stage",
-                       json={"to_stage": "council_of_state", "effective": "2024-13", "version": version}), 422)
+    body = problem(
+        api(
+            "POST",
+            "/api/v1/regulations/DSA/stage",
+            json={"to_stage": "council_of_state", "effective": "2024-13", "version": version},
+        ),
+        422,
+    )
     assert body["errors"][0]["field"] == "effective"
     problem(api("POST", "/api/v1/regulations/DSA/stage", data="not json", content_type="application/json"), 400)
-    moved = api("POST", "/api/v1/regulations/DSA/stage",
-                json={"to_stage": "council_of_state", "effective": "2024-01-15", "version": version})
+    moved = api(
+        "POST",
+        "/api/v1/regulations/DSA/stage",
+        json={"to_stage": "council_of_state", "effective": "2024-01-15", "version": version},
+    )
     assert moved.status_code == 201 and moved.get_json()["to_stage"] == "council_of_state"
-    problem(api("POST", "/api/v1/regulations/DSA/stage",
-                json={"to_stage": "parliament", "effective": "2024-02-15", "version": version}), 409)
+    problem(
+        api(
+            "POST",
+            "/api/v1/regulations/DSA/stage",
+            json={"to_stage": "parliament", "effective": "2024-02-15", "version": version},
+        ),
+        409,
+    )
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "stage.move")).one()
     assert event.actor == "ezk.editor@example.nl"
 
 
 def test_create_update_delete_items(api, session):
-    created = api("POST", "/api/v1/regulations/DSA/deadlines",
-                  json={"kind": "designation", "title": "Designate", "due": "2025-Q3"})
+    created = api(
+        "POST",
+        "/api/v1/regulations/DSA/deadlines",
+        json={"kind": "designation", "title": "Designate", "due": "2025-Q3"},
+    )
     assert created.status_code == 201
     item = created.get_json()
     assert item["due"]["display"] == "Q3 2025" and item["version"] == 1
-    body = problem(api("POST", "/api/v1/regulations/DSA/deadlines", json={"kind": "x", "title": "", "due": "soon",
-                                                                           "colour": 1}), 422)
+    body = problem(
+        api("POST", "/api/v1/regulations/DSA/deadlines", json={"kind": "x", "title": "", "due": "soon", "colour": 1}),
+        422,
+    )
     assert {e["field"] for e in body["errors"]} >= {"kind", "title", "due", "colour"}
     url = f"/api/v1/regulations/DSA/deadlines/{item['id']}"
     updated = api("PATCH", url, json={"due": "2025-10-01", "version": 1})
@@ -124,14 +165,32 @@ def test_create_update_delete_items(api, session):
     problem(api("DELETE", url, query_string={"version": 1}), 409)
     assert api("DELETE", url, query_string={"version": 2}).status_code == 204
     assert session.get(Deadline, item["id"]) is None
-    designation = api("POST", "/api/v1/regulations/DSA/designations",
-                      json={"authority": "AP", "role": "Toezicht", "status": "intended"})
+    designation = api(
+        "POST",
+        "/api/v1/regulations/DSA/designations",
+        json={"authority": "AP", "role": "Toezicht", "status": "intended"},
+    )
     assert designation.status_code == 201 and designation.get_json()["authority"] == "AP"
-    body = problem(api("POST", "/api/v1/regulations/DSA/designations",
-                       json={"authority": "FBI", "role": "x", "status": "intended"}), 422)
+    des = designation.get_json()
+    patched = api(
+        "PATCH",
+        f"/api/v1/regulations/DSA/designations/{des['id']}",
+        json={"status": "designated", "version": des["version"]},
+    )
+    assert patched.status_code == 200 and patched.get_json()["status"] == "designated"
+    problem(api("PATCH", f"/api/v1/regulations/DSA/designations/{des['id']}", json={"met_on": None, "version": 9}), 422)
+    body = problem(
+        api(
+            "POST", "/api/v1/regulations/DSA/designations", json={"authority": "FBI", "role": "x", "status": "intended"}
+        ),
+        422,
+    )
     assert "FBI" in json.dumps(body)
-    evaluation = api("POST", "/api/v1/regulations/DSA/evaluations",
-                     json={"subject": "Review", "level": "eu", "status": "announced", "due": "2028"})
+    evaluation = api(
+        "POST",
+        "/api/v1/regulations/DSA/evaluations",
+        json={"subject": "Review", "level": "eu", "status": "announced", "due": "2028"},
+    )
     assert evaluation.status_code == 201
     problem(api("POST", "/api/v1/regulations/DSA/meetings", json={}), 404)
 

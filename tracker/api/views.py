@@ -276,7 +276,7 @@ def _item(reg: Regulation, kind: str, item_id: int) -> Any:
 def _current_values(kind: str, item: Any) -> dict[str, Any]:
     values = {name: getattr(item, name, None) for name in FIELDS[kind] if name != "authority"}
     if kind == "designations":
-        values["authority"] = item.authority.key
+        values["authority"] = get_session().get(Authority, item.authority_id).key
     out = {}
     for name, value in values.items():
         if hasattr(value, "isoformat"):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker import get_session, utcnow
 from tracker.audit.models import AuditEvent
@@ -20,6 +20,7 @@ from tracker.auth import service
 from tracker.auth.models import Role, Team, User
 from tracker.auth.permissions import is_admin
 from tracker.auth.views import current_actor
+from tracker.config import parse_days
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLE_CHOICES = [SelectChoice(r.value, r.value) for r in Role]
@@ -47,6 +48,18 @@ class UserUpdateForm(FlaskForm):
     role = SelectField("Rol / role", choices=ROLE_CHOICES)
     teams = SelectMultipleField("Teams")
     active = BooleanField("Actief / active")
+
+
+def _valid_days(form: FlaskForm, field: StringField) -> None:
+    if (field.data or "").strip():
+        try:
+            parse_days(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class TeamRemindersForm(FlaskForm):
+    reminder_days = StringField("Herinneringen (dagen vooraf) / reminder lead times", validators=[_valid_days])
 
 
 class TeamForm(FlaskForm):
@@ -152,6 +165,34 @@ def create_team() -> Response | tuple[str, int]:
     )
     db.commit()
     flash(f"Team {team.key} aangemaakt / created.")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/teams/<key>/reminders")
+def team_reminders(key: str) -> Response:
+    """A team's reminder lead times (empty: the tracker's default); members without their own use these."""
+    db = get_session()
+    team = db.scalars(select(Team).where(Team.key == key)).first()
+    if team is None:
+        abort(404, description=f"No team {key!r}.")
+    form = TeamRemindersForm()
+    if not form.validate_on_submit():
+        abort(400, description="; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
+    raw = (form.reminder_days.data or "").strip()
+    new = ",".join(map(str, parse_days(raw))) if raw else None
+    if new != team.reminder_days:
+        record(
+            db,
+            current_actor(),
+            utcnow(),
+            "team.reminders",
+            target=team,
+            label=team.key,
+            changes={"reminder_days": [team.reminder_days, new]},
+        )
+        team.reminder_days = new
+    db.commit()
+    flash(f"{team.key}: herinneringen opgeslagen / reminder lead times saved.")
     return redirect(url_for("admin.users"))
 
 
