@@ -78,6 +78,8 @@ def test_dates_keep_the_precision_of_the_report(seeded, session):
     assert due("eval-aia").display() == "t.b.d."
     dsa = session.scalars(select(StageChange).where(StageChange.seed_key == "DSA-consultation")).one()
     assert dsa.effective.isoformat() == "2023-Q2"
+    vlop = session.scalars(select(Deadline).where(Deadline.seed_key == "DSA-application-vlop")).one()
+    assert str(vlop.met_on) == "2023-08-25"  # the report states it happened
 
 
 def test_loading_twice_changes_nothing(seeded, session):
@@ -170,6 +172,12 @@ BROKEN = [
         "regulations/pillar3.yaml",
         lambda d: regulation(d, "AIA").__setitem__("pillar", 9),
         ["(AIA)", "pillar: must be a whole number from 1 to 5"],
+    ),
+    (
+        "met_on not a day",
+        "regulations/pillar3.yaml",
+        lambda d: regulation(d, "DSA")["deadlines"][0].__setitem__("met_on", "2023-09"),
+        ["(DSA)", "deadlines[0]", "met_on: must be a day"],
     ),
     (
         "unknown team",

@@ -113,6 +113,11 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
     if editable and move_form is None:
         move_form = MoveStageForm(formdata=None)
         move_form.version.data = str(page.regulation.version)
+        stages = list(Stage)
+        current = page.current.to_stage if page.current else None
+        # Offer the usual move: the next stage.
+        if current is not None and current.index + 1 < len(stages):
+            move_form.to_stage.data = stages[current.index + 1].value
     return render_template(
         "regulations/detail.html",
         page=page,

@@ -260,7 +260,10 @@ def _read_stage(problems: list[str], file: str, where: str, data: Any) -> Spec:
 
 
 def _read_deadline(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = _Entry(problems, where, data, {"id", "kind", "title", "due", "legal_basis", "note", "source"})
+    e = _Entry(problems, where, data, {"id", "kind", "title", "due", "legal_basis", "note", "met_on", "source"})
+    met = e.date("met_on")
+    if met is not None and met.precision.value != "day":
+        e.fail("met_on", "must be a day (YYYY-MM-DD): the day the obligation was met or the event happened")
     return _spec(
         Spec,
         problems,
@@ -272,6 +275,7 @@ def _read_deadline(problems: list[str], file: str, where: str, data: Any) -> Spe
         due=e.date("due", required=True),
         legal_basis=e.text("legal_basis"),
         note=e.text("note", max_len=4000),
+        met_on=met.start if met is not None and met.start else None,
         source=e.source(),
     )
 
