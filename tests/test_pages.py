@@ -110,3 +110,9 @@ def test_nul_bytes_anywhere_are_a_400(viewer, url):
 def test_huge_numbers_in_urls_are_not_a_500(login, url):
     response = login("admin@example.nl").get(url)
     assert response.status_code in (400, 404)
+
+
+def test_the_regulation_page_title_is_plain_text(viewer):
+    soup = BeautifulSoup(viewer.get("/regulations/DSA").get_data(as_text=True), "html.parser")
+    assert soup.title.get_text().startswith("DSA ·") and "<" not in soup.title.get_text()
+    assert len(soup.select("#audit")) == 1
