@@ -38,7 +38,8 @@ def test_api_matches_its_openapi_document(fuzz, operation):
     assert len(found) == 1, f"{operation} is not in the document"
 
     @given(case=found[0].as_strategy())
-    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    # derandomize: the same generated requests on every run, so CI is repeatable; raise max_examples to explore.
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
     def check(case):
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
