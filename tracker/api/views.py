@@ -28,7 +28,7 @@ from tracker.regulations import editing
 from tracker.regulations.filters import FilterError, parse_filters
 from tracker.regulations.forms import ITEM_FORMS, MoveStageForm, form_values, move_from_form
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
-from tracker.regulations.queries import board, next_deadlines, regulation_page, stages_as_of
+from tracker.regulations.queries import board, next_deadlines, regulation_by_key, regulation_page, stages_as_of
 from tracker.regulations.stages import StageError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -90,11 +90,7 @@ def _int_param(name: str, default: int, low: int, high: int) -> int:
 
 
 def _regulation(key: str) -> Regulation:
-    reg = (
-        get_session()
-        .scalars(select(Regulation).options(joinedload(Regulation.team)).where(Regulation.key == key))
-        .first()
-    )
+    reg = regulation_by_key(get_session(), key)
     if reg is None:
         raise Problem(404, "Not Found", f"No regulation with short name {key!r}.")
     return reg

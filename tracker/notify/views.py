@@ -21,12 +21,13 @@ from tracker.notify import outbox
 from tracker.notify.digest import user_id_from_token
 from tracker.notify.models import Follow, OutboxMessage, OutboxStatus
 from tracker.regulations.models import Regulation
+from tracker.regulations.queries import regulation_by_key
 
 bp = Blueprint("notify", __name__)
 
 
 def _regulation(key: str) -> Regulation:
-    reg = get_session().scalars(select(Regulation).where(Regulation.key == key)).first()
+    reg = regulation_by_key(get_session(), key)
     if reg is None:
         abort(404, description=f"No regulation with short name {key!r}.")
     return reg

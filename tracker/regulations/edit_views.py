@@ -13,7 +13,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -33,6 +32,7 @@ from tracker.regulations.forms import (
     move_from_form,
 )
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
+from tracker.regulations.queries import regulation_by_key
 from tracker.regulations.stages import (
     EffectiveDateBeforePreviousError,
     EffectiveDateInFutureError,
@@ -47,11 +47,7 @@ Rendered = str | Response | tuple[str, int]
 
 
 def _regulation(key: str) -> Regulation:
-    reg = (
-        get_session()
-        .scalars(select(Regulation).options(joinedload(Regulation.team)).where(Regulation.key == key))
-        .first()
-    )
+    reg = regulation_by_key(get_session(), key)
     if reg is None:
         abort(404, description=f"No regulation with short name {key!r}.")
     return reg

@@ -107,18 +107,17 @@ def update_regulation(
     now: dt.datetime,
 ) -> dict[str, list[Any]]:
     check_version(session, reg, expected_version, "regulation")
-    before = snapshot(reg, REGULATION_FIELDS)
-    for name in REGULATION_FIELDS:
-        if name in values:
-            setattr(reg, name, values[name])
-    changes = diff(before, snapshot(reg, REGULATION_FIELDS))
-    if changes:
-        reg.updated_at = now
-        record(
-            session, actor, now, "regulation.update", target=reg, label=reg.key, regulation_id=reg.id, changes=changes
-        )
-        session.flush()
-    return changes
+    return _apply(
+        session,
+        reg,
+        REGULATION_FIELDS,
+        values,
+        actor=actor,
+        now=now,
+        action="regulation.update",
+        label=reg.key,
+        regulation_id=reg.id,
+    )
 
 
 def create_item(
@@ -147,28 +146,17 @@ def update_item(
 ) -> dict[str, list[Any]]:
     model = type(item)
     check_version(session, item, expected_version, ITEM_NAMES[model])
-    fields = ITEM_FIELDS[model]
-    before = snapshot(item, fields)
-    for name in fields:
-        if name in values:
-            setattr(item, name, values[name])
-    changes = diff(before, snapshot(item, fields))
-    if changes:
-        item.updated_at = now
-        if set(changes) & SEQUENCED:
-            item.sequence += 1
-        record(
-            session,
-            actor,
-            now,
-            f"{ITEM_NAMES[model]}.update",
-            target=item,
-            label=_label(item),
-            regulation_id=item.regulation_id,
-            changes=changes,
-        )
-        session.flush()
-    return changes
+    return _apply(
+        session,
+        item,
+        ITEM_FIELDS[model],
+        values,
+        actor=actor,
+        now=now,
+        action=f"{ITEM_NAMES[model]}.update",
+        label=None,
+        regulation_id=item.regulation_id,
+    )
 
 
 def delete_item(session: Session, item: Any, *, expected_version: int | None, actor: Actor, now: dt.datetime) -> None:
@@ -187,6 +175,42 @@ def delete_item(session: Session, item: Any, *, expected_version: int | None, ac
     )
     session.delete(item)
     session.flush()
+
+
+def _apply(
+    session: Session,
+    row: Any,
+    fields: tuple[str, ...],
+    values: dict[str, Any],
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    action: str,
+    label: str | None,
+    regulation_id: int,
+) -> dict[str, list[Any]]:
+    """Set the given fields, and if anything changed: stamp, bump the calendar SEQUENCE when due, audit, flush."""
+    before = snapshot(row, fields)
+    for name in fields:
+        if name in values:
+            setattr(row, name, values[name])
+    changes = diff(before, snapshot(row, fields))
+    if changes:
+        row.updated_at = now
+        if hasattr(row, "sequence") and set(changes) & SEQUENCED:
+            row.sequence += 1
+        record(
+            session,
+            actor,
+            now,
+            action,
+            target=row,
+            label=label or _label(row),
+            regulation_id=regulation_id,
+            changes=changes,
+        )
+        session.flush()
+    return changes
 
 
 def _label(item: Any) -> str:

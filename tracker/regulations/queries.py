@@ -199,9 +199,14 @@ class RegulationPage:
         return self.history[-1] if self.history else None
 
 
+def regulation_by_key(session: Session, key: str) -> Regulation | None:
+    """A regulation by its short name, with its team loaded."""
+    return session.scalars(select(Regulation).options(joinedload(Regulation.team)).where(Regulation.key == key)).first()
+
+
 def regulation_page(session: Session, key: str) -> RegulationPage | None:
     """Everything the regulation page shows, in a fixed number of queries."""
-    reg = session.scalars(select(Regulation).options(joinedload(Regulation.team)).where(Regulation.key == key)).first()
+    reg = regulation_by_key(session, key)
     if reg is None:
         return None
     history = session.scalars(
