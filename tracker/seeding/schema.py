@@ -7,7 +7,6 @@ SeedError listing every problem found.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from tracker.dates import DateError, PrecisionDate
+from tracker.dates import PrecisionDate
 from tracker.regulations.models import (
     DeadlineKind,
     DesignationStatus,
@@ -25,6 +24,7 @@ from tracker.regulations.models import (
     RegulationKind,
 )
 from tracker.regulations.stages import Stage
+from tracker.seeding.entry import Entry, Source
 
 # The history in the seed is what the report knew; nothing in it may lie after the report appeared.
 REPORT_DATE = dt.date(2023, 10, 31)
@@ -36,12 +36,6 @@ class SeedError(Exception):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s) in the seed files:\n" + "\n".join(problems))
-
-
-@dataclass
-class Source:
-    ref: str
-    quote: str | None
 
 
 @dataclass
@@ -68,104 +62,6 @@ class Portfolio:
     authorities: list[Spec]
     regulations: list[RegulationSpec]
     evaluations: list[Spec]
-
-
-class _Entry:
-    """Reads one mapping, recording a problem for each missing, unknown or malformed field."""
-
-    def __init__(self, problems: list[str], where: str, data: Any, allowed: set[str]) -> None:
-        self.problems, self.where = problems, where
-        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
-        if not isinstance(data, dict):
-            self.fail(None, f"must be a mapping of fields, not {type(data).__name__}")
-        for key in self.data:
-            if key not in allowed:
-                self.fail(str(key), f"unknown field; known fields: {', '.join(sorted(allowed))}")
-
-    def fail(self, name: str | None, message: str) -> None:
-        self.problems.append(f"{self.where}: {name}: {message}" if name else f"{self.where}: {message}")
-
-    def text(self, name: str, *, required: bool = False, max_len: int = 300) -> str | None:
-        value = self.data.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.fail(name, "is required")
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.fail(name, f"must be text, not {type(value).__name__}")
-            return None
-        value = str(value).strip()
-        if len(value) > max_len:
-            self.fail(name, f"is {len(value)} characters long; at most {max_len}")
-            return None
-        return value
-
-    def date(self, name: str, *, required: bool = False) -> PrecisionDate | None:
-        value = self.data.get(name)
-        if value is None:
-            if required:
-                self.fail(name, "is required")
-            return None
-        if isinstance(value, (dt.datetime, bool)):
-            self.fail(name, "must be a date such as 2024-02-17, 2023-Q3 or t.b.d.")
-            return None
-        try:
-            return PrecisionDate.parse(str(value) if isinstance(value, int) else value)
-        except DateError as exc:
-            self.fail(name, str(exc))
-            return None
-
-    def choice(self, name: str, enum_cls: type[enum.Enum], *, required: bool = True) -> Any:
-        value = self.data.get(name)
-        if value is None:
-            if required:
-                self.fail(name, f"is required; one of: {', '.join(m.value for m in enum_cls)}")
-            return None
-        try:
-            return enum_cls(value)
-        except ValueError:
-            self.fail(name, f"{value!r} is not one of: {', '.join(m.value for m in enum_cls)}")
-            return None
-
-    def integer(self, name: str, low: int, high: int) -> int | None:
-        value = self.data.get(name)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(name, f"must be a whole number from {low} to {high}")
-            return None
-        return value
-
-    def source(self, *, required: bool = True) -> Source | None:
-        value = self.data.get("source")
-        if value is None:
-            if required:
-                self.fail("source", "is required: {ref: where in the report, quote: the words}")
-            return None
-        sub = _Entry(self.problems, f"{self.where}: source", value, {"ref", "quote"})
-        ref = sub.text("ref", required=True)
-        quote = sub.text("quote", max_len=2000)
-        return Source(ref, quote) if ref else None
-
-    def items(self, name: str) -> list[Any]:
-        value = self.data.get(name)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(name, "must be a list")
-            return []
-        return value
-
-    def links(self) -> list[dict[str, str]]:
-        result = []
-        for i, item in enumerate(self.items("links")):
-            sub = _Entry(self.problems, f"{self.where}: links[{i}]", item, {"label", "url"})
-            url = sub.text("url", required=True, max_len=1000)
-            if url and not url.startswith(("http://", "https://")):
-                sub.fail("url", "must start with http:// or https://")
-            elif url:
-                result.append({"label": sub.text("label") or url, "url": url})
-        return result
 
 
 def _digest(data: Any) -> str:
@@ -224,12 +120,12 @@ def _label(file: str, section: str, index: int, data: Any) -> str:
 
 
 def _read_team(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = _Entry(problems, where, data, {"id", "name", "source"})
+    e = Entry(problems, where, data, {"id", "name", "source"})
     return _spec(Spec, problems, file, where, data, name=e.text("name", required=True), source=e.source())
 
 
 def _read_authority(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = _Entry(problems, where, data, {"id", "name", "name_en", "source"})
+    e = Entry(problems, where, data, {"id", "name", "name_en", "source"})
     return _spec(
         Spec,
         problems,
@@ -243,7 +139,7 @@ def _read_authority(problems: list[str], file: str, where: str, data: Any) -> Sp
 
 
 def _read_stage(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = _Entry(problems, where, data, {"id", "stage", "date", "note", "reason", "reference", "source"})
+    e = Entry(problems, where, data, {"id", "stage", "date", "note", "reason", "reference", "source"})
     return _spec(
         Spec,
         problems,
@@ -260,7 +156,7 @@ def _read_stage(problems: list[str], file: str, where: str, data: Any) -> Spec:
 
 
 def _read_deadline(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = _Entry(problems, where, data, {"id", "kind", "title", "due", "legal_basis", "note", "met_on", "source"})
+    e = Entry(problems, where, data, {"id", "kind", "title", "due", "legal_basis", "note", "met_on", "source"})
     met = e.date("met_on")
     if met is not None and met.precision.value != "day":
         e.fail("met_on", "must be a day (YYYY-MM-DD): the day the obligation was met or the event happened")
@@ -281,7 +177,7 @@ def _read_deadline(problems: list[str], file: str, where: str, data: Any) -> Spe
 
 
 def _read_designation(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = _Entry(problems, where, data, {"id", "authority", "role", "scope", "status", "legal_basis", "source"})
+    e = Entry(problems, where, data, {"id", "authority", "role", "scope", "status", "legal_basis", "source"})
     return _spec(
         Spec,
         problems,
@@ -298,7 +194,7 @@ def _read_designation(problems: list[str], file: str, where: str, data: Any) -> 
 
 
 def _read_regulation(problems: list[str], file: str, where: str, data: Any) -> RegulationSpec:
-    e = _Entry(problems, where, data, REGULATION_FIELDS)
+    e = Entry(problems, where, data, REGULATION_FIELDS)
     lead = e.text("lead_ministry", max_len=40)
     spec: RegulationSpec = _spec(
         RegulationSpec,
@@ -352,7 +248,7 @@ def _read_evaluation(problems: list[str], file: str, where: str, data: Any) -> S
         "team",
         "source",
     }
-    e = _Entry(problems, where, data, allowed)
+    e = Entry(problems, where, data, allowed)
     return _spec(
         Spec,
         problems,
