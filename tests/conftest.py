@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tracker import create_app, migrate
+from tracker.clock import Clock
 from tracker.config import PROJECT_ROOT, Settings, load_settings
 from tracker.db import Database
 
@@ -59,7 +60,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Flask]:
     migrate.upgrade(settings.database_url)
-    application = create_app(settings=settings)
+    application = create_app(settings=settings, clock=Clock(settings.tz, NOW))
     application.config["TESTING"] = True
     yield application
     application.extensions["tracker.db"].dispose()
@@ -207,6 +208,6 @@ def mail_app(tmp_path: Path, database_url: str, smtp) -> Iterator[Flask]:
         "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_TIMEOUT": "5",
         "MAIL_FROM": "tracker@ministerie.example"})
     migrate.upgrade(settings.database_url)
-    application = create_app(settings=settings)
+    application = create_app(settings=settings, clock=Clock(settings.tz, NOW))
     yield application
     application.extensions["tracker.db"].dispose()

@@ -6,15 +6,18 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, g
-from sqlalchemy.orm import Session
+from flask import Flask, g
 
+from tracker.clock import Clock, install
 from tracker.config import PROJECT_ROOT, Settings, load_settings
 from tracker.db import Database
 
 
-def create_app(config: Mapping[str, Any] | None = None, settings: Settings | None = None) -> Flask:
-    """Build the application. `config` holds TRACKER_* overrides by short name (e.g. {"DATABASE_URL": ...})."""
+def create_app(
+    config: Mapping[str, Any] | None = None, settings: Settings | None = None, clock: Clock | None = None
+) -> Flask:
+    """Build the application. `config` holds TRACKER_* overrides by short name (e.g. {"DATABASE_URL": ...});
+    `clock` replaces the system's time (tests), otherwise TRACKER_CLOCK or the system's time is used."""
     settings = settings or load_settings(overrides=config)
     app = Flask(
         __name__,
@@ -34,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.extensions["tracker.db"] = Database(settings.database_url)
+    install(app, clock or Clock(settings.tz, settings.clock))
     import tracker.models  # noqa: F401  (every model and the revision counter's flush hook)
     from tracker.web import BoundedIntConverter
 
@@ -73,29 +77,8 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     return app
 
 
-def get_db() -> Database:
-    return current_app.extensions["tracker.db"]
-
-
-def get_session() -> Session:
-    """The request's session; the request decides whether to commit."""
-    if "db_session" not in g:
-        g.db_session = get_db().sessionmaker()
-    return g.db_session
-
-
 def _close_session(exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.rollback()
         session.close()
-
-
-def today() -> dt.date:
-    """Today in the configured time zone; only the edges of the program (views, CLI) call this."""
-    settings: Settings = current_app.config["TRACKER"]
-    return dt.datetime.now(settings.tz).date()
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

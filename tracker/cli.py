@@ -12,11 +12,13 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import WSGIRequestHandler
 
-from tracker import create_app, get_db
+from tracker import create_app
 from tracker.api.cli import api_token
 from tracker.auth.cli import ensure_admin, users
+from tracker.clock import get_clock
 from tracker.config import ConfigError, Settings, load_settings
 from tracker.dates import DateError, parse_day
+from tracker.db import get_db
 from tracker.feeds.cli import feeds
 from tracker.feeds.views import redact
 from tracker.notify.cli import digest_group, outbox_group, reminders_group
@@ -29,14 +31,6 @@ from tracker.seeding.schema import SeedError
 
 def _settings() -> Settings:
     return current_app.config["TRACKER"]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(_settings().tz).date()
 
 
 def _day_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -117,7 +111,7 @@ def seed() -> None:
 def _load_seed_or_exit() -> None:
     try:
         with get_db().transaction() as session:
-            report = load_seed(session, _settings().seed_path, now=_now())
+            report = load_seed(session, _settings().seed_path, now=get_clock().now())
     except SeedError as exc:
         click.echo(f"Nothing was loaded: {len(exc.problems)} problem(s) in {_settings().seed_path}", err=True)
         for problem in exc.problems:
@@ -135,9 +129,9 @@ def _load_seed_or_exit() -> None:
 def board_command(as_of: dt.date | None, as_json: bool) -> None:
     """The board by stage, as in Figure 8 of the report."""
     _require_schema()
-    day = as_of or _today()
+    day = as_of or get_clock().today()
     with get_db().sessionmaker() as session:
-        result = build_board(session, day, today=_today(), limit=None)
+        result = build_board(session, day, today=get_clock().today(), limit=None)
         if as_json:
             payload = {
                 "as_of": day.isoformat(),
@@ -223,7 +217,7 @@ def serve(host: str, port: int) -> None:
     migrate.upgrade(settings.database_url)
     _load_seed_or_exit()
     with get_db().transaction() as session:
-        generated = ensure_admin(session, settings.admin_email, settings.admin_password, _now())
+        generated = ensure_admin(session, settings.admin_email, settings.admin_password, get_clock().now())
     if generated:
         click.echo(
             f"\nCreated the first admin: {settings.admin_email}\nOne-time password: {generated}\n"

@@ -18,10 +18,12 @@
 | TRACKER_SMTP_TIMEOUT | 30 | seconds |
 | TRACKER_REMINDER_DAYS | 90,30,7,1 | default lead times (days before a date) |
 | TRACKER_DIGEST_DAY / _TIME | mon / 08:00 | when the weekly digest goes out (Europe/Amsterdam) |
+| TRACKER_CLOCK | (the system's) | a fixed moment such as 2026-11-30T08:00Z: rehearse a date, or run tests |
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Mapping
@@ -56,6 +58,7 @@ KNOWN = {
     "REMINDER_DAYS": "default reminder lead times, e.g. 90,30,7,1",
     "DIGEST_DAY": "weekday of the digest: mon..sun",
     "DIGEST_TIME": "time of the digest, HH:MM",
+    "CLOCK": "a fixed moment for the app's clock, e.g. 2026-11-30T08:00Z (empty: the system's time)",
 }
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -93,6 +96,7 @@ class Settings:
     reminder_days: tuple[int, ...] = (90, 30, 7, 1)
     digest_day: str = "mon"
     digest_time: tuple[int, int] = (8, 0)
+    clock: dt.datetime | None = None  # a fixed moment; None runs on the system's time
 
     @property
     def mail_path(self) -> Path:
@@ -138,6 +142,12 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
     if admin_password is not None and len(admin_password) < 12:
         problems.append(f"{PREFIX}ADMIN_PASSWORD must be at least 12 characters")
     mail = _mail_settings(raw, problems)
+    clock = None
+    if raw.get("CLOCK", "").strip():
+        try:
+            clock = _parse_moment(raw["CLOCK"])
+        except ValueError as exc:
+            problems.append(f"{PREFIX}CLOCK: {exc}")
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -150,8 +160,17 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
         seed_path=seed_path,
         admin_email=admin_email,
         admin_password=admin_password,
+        clock=clock,
         **mail,
     )
+
+
+def _parse_moment(text: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a moment such as 2026-11-30T08:00Z") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _mail_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object]:

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import current_app, g
 from sqlalchemy import CheckConstraint, Date, DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Composite, DeclarativeBase, Session, composite, mapped_column, sessionmaker
@@ -142,3 +143,15 @@ class QueryCounter:
 
     def __exit__(self, *exc: object) -> None:
         event.remove(self.engine, "before_cursor_execute", self._on_execute)
+
+
+def get_db() -> Database:
+    """The current app's database (request, CLI command or job context)."""
+    return current_app.extensions["tracker.db"]
+
+
+def get_session() -> Session:
+    """The request's session; the request decides whether to commit, and the app closes it at teardown."""
+    if "db_session" not in g:
+        g.db_session = get_db().sessionmaker()
+    return g.db_session

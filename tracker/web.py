@@ -31,7 +31,7 @@ def _health() -> Response:
     """Liveness for load balancers: the app answers and its database does."""
     from sqlalchemy import text
 
-    from tracker import get_session
+    from tracker.db import get_session
 
     get_session().execute(text("SELECT 1"))
     return Response("ok\n", mimetype="text/plain")

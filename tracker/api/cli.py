@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 
 import click
 from flask.cli import with_appcontext
 
-from tracker import get_db
 from tracker.api.common import create_token
 from tracker.audit.record import Actor
 from tracker.auth import service
+from tracker.clock import get_clock
+from tracker.db import get_db
 
 
 @click.group("api-token")
@@ -30,5 +30,5 @@ def create(email: str, name: str) -> None:
         if user is None or not user.active:
             click.echo(f"Error: no active user with e-mail {email.strip().lower()}", err=True)
             sys.exit(1)
-        _, token = create_token(session, user, name, actor=Actor("cli"), now=dt.datetime.now(dt.UTC))
+        _, token = create_token(session, user, name, actor=Actor("cli"), now=get_clock().now())
     click.echo(token)

@@ -10,10 +10,11 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker import get_session, utcnow
 from tracker.api.common import create_token, revoke_token
 from tracker.api.models import ApiToken
 from tracker.auth.views import current_actor
+from tracker.clock import get_clock
+from tracker.db import get_session
 
 bp = Blueprint("tokens", __name__)
 
@@ -37,7 +38,9 @@ def tokens() -> tuple[str, int]:
     if not form.validate_on_submit():
         return _render(form, status=400 if form.is_submitted() else 200)
     db = get_session()
-    _, token = create_token(db, current_user._get_current_object(), form.name.data, actor=current_actor(), now=utcnow())
+    _, token = create_token(
+        db, current_user._get_current_object(), form.name.data, actor=current_actor(), now=get_clock().now()
+    )
     db.commit()
     return _render(TokenForm(formdata=None), new_token=token)
 
@@ -48,7 +51,7 @@ def revoke(token_id: int) -> Response:
     row = db.get(ApiToken, token_id)
     if row is None or row.user_id != current_user.id:
         abort(404, description="No such token.")
-    revoke_token(db, row, actor=current_actor(), now=utcnow())
+    revoke_token(db, row, actor=current_actor(), now=get_clock().now())
     db.commit()
     flash("Token ingetrokken / revoked.")
     return redirect(url_for("tokens.tokens"))

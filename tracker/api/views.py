@@ -17,13 +17,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
-from tracker import get_session, today, utcnow
 from tracker.api import serialize
 from tracker.api.common import Problem, api_actor, authenticate, body_object, json_response
 from tracker.api.openapi import spec
 from tracker.auth.models import Team
 from tracker.auth.permissions import can_edit_team
+from tracker.clock import get_clock
 from tracker.dates import DateError, parse_day
+from tracker.db import get_session
 from tracker.regulations import editing
 from tracker.regulations.filters import FilterError, parse_filters
 from tracker.regulations.forms import ITEM_FORMS, MoveStageForm, form_values, move_from_form
@@ -49,7 +50,7 @@ def _base() -> str:
 def _as_of() -> dt.date:
     raw = (request.args.get("as_of") or "").strip()
     try:
-        return parse_day(raw) if raw else today()
+        return parse_day(raw) if raw else get_clock().today()
     except DateError as exc:
         raise Problem(400, "Bad Request", str(exc), [{"field": "as_of", "message": str(exc)}]) from None
 
@@ -134,7 +135,7 @@ def list_regulations() -> Response:
 def get_board() -> Response:
     _check_params({"as_of", "pillar", "team", "authority", "kind", "mine"})
     as_of, filters = _as_of(), _filters()
-    result = board(get_session(), as_of, filters, today=today(), limit=None)
+    result = board(get_session(), as_of, filters, today=get_clock().today(), limit=None)
     columns = [
         {
             "stage": stage.value if stage else None,
@@ -151,7 +152,7 @@ def get_regulation(key: str) -> Response:
     page = regulation_page(get_session(), key)
     if page is None:
         raise Problem(404, "Not Found", f"No regulation with short name {key!r}.")
-    nxt = next_deadlines(get_session(), today(), [page.regulation.id]).get(page.regulation.id)
+    nxt = next_deadlines(get_session(), get_clock().today(), [page.regulation.id]).get(page.regulation.id)
     return json_response(
         serialize.detail(
             page.regulation, page.current, nxt, page.deadlines, page.designations, page.evaluations, _base()
@@ -246,7 +247,11 @@ def _commit(work: Any) -> Any:
 def post_stage(key: str) -> Response:
     reg = _editable(key)
     form = _form(MoveStageForm, body_object(), {"to_stage", "effective", "note", "reference", "reason", "version"})
-    change = _commit(lambda: move_from_form(get_session(), reg, form, actor=api_actor(), now=utcnow(), today=today()))
+    change = _commit(
+        lambda: move_from_form(
+            get_session(), reg, form, actor=api_actor(), now=get_clock().now(), today=get_clock().today()
+        )
+    )
     return json_response(serialize.stage_change(change), 201)
 
 
@@ -290,7 +295,9 @@ def create_item(key: str, kind: str) -> Response:
     reg = _editable(key)
     form = _form(ITEM_FORMS[kind], {**body_object(), "version": 0}, FIELDS[kind] | {"version"})
     item = _commit(
-        lambda: editing.create_item(get_session(), ITEMS[kind], reg, form_values(form), actor=api_actor(), now=utcnow())
+        lambda: editing.create_item(
+            get_session(), ITEMS[kind], reg, form_values(form), actor=api_actor(), now=get_clock().now()
+        )
     )
     return json_response(_serialize(kind, item), 201)
 
@@ -323,7 +330,7 @@ def update_item(key: str, kind: str, item_id: int) -> Response:
             form_values(form),
             expected_version=form.expected_version,
             actor=api_actor(),
-            now=utcnow(),
+            now=get_clock().now(),
         )
     )
     return json_response(_serialize(kind, item))
@@ -345,7 +352,9 @@ def delete_item(key: str, kind: str, item_id: int) -> Response:
             [{"field": "version", "message": "a whole number: the version you read"}],
         )
     _commit(
-        lambda: editing.delete_item(get_session(), item, expected_version=int(raw), actor=api_actor(), now=utcnow())
+        lambda: editing.delete_item(
+            get_session(), item, expected_version=int(raw), actor=api_actor(), now=get_clock().now()
+        )
     )
     return Response(status=204)
 

@@ -13,14 +13,15 @@ from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from tracker import get_session, utcnow
 from tracker.audit.models import AuditEvent
 from tracker.audit.record import record
 from tracker.auth import service
 from tracker.auth.models import Role, Team, User
 from tracker.auth.permissions import is_admin
 from tracker.auth.views import current_actor
+from tracker.clock import get_clock
 from tracker.config import parse_days
+from tracker.db import get_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLE_CHOICES = [SelectChoice(r.value, r.value) for r in Role]
@@ -108,7 +109,7 @@ def users() -> tuple[str, int]:
             teams=list(form.teams.data or []),
             password=password,
             actor=current_actor(),
-            now=utcnow(),
+            now=get_clock().now(),
         )
     except service.AccountError as exc:
         db.rollback()
@@ -132,7 +133,7 @@ def update_user(user_id: int) -> Response | tuple[str, int]:
         abort(400, description="; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()) or "invalid form")
     if user.id == current_user.id and (form.role.data != Role.ADMIN.value or not form.active.data):
         abort(400, description="You cannot remove your own admin role or deactivate yourself.")
-    now, actor = utcnow(), current_actor()
+    now, actor = get_clock().now(), current_actor()
     service.set_role(db, user, form.role.data, actor=actor, now=now)
     new_teams = sorted(form.teams.data or [])
     old_teams = sorted(t.key for t in user.teams)
@@ -161,7 +162,13 @@ def create_team() -> Response | tuple[str, int]:
     db.add(team)
     db.flush()
     record(
-        db, current_actor(), utcnow(), "team.create", target=team, label=team.key, changes={"name": [None, team.name]}
+        db,
+        current_actor(),
+        get_clock().now(),
+        "team.create",
+        target=team,
+        label=team.key,
+        changes={"name": [None, team.name]},
     )
     db.commit()
     flash(f"Team {team.key} aangemaakt / created.")
@@ -184,7 +191,7 @@ def team_reminders(key: str) -> Response:
         record(
             db,
             current_actor(),
-            utcnow(),
+            get_clock().now(),
             "team.reminders",
             target=team,
             label=team.key,

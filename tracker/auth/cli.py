@@ -11,16 +11,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker import get_db
 from tracker.audit.record import Actor
 from tracker.auth import service
 from tracker.auth.models import Role, User
+from tracker.clock import get_clock
+from tracker.db import get_db
 
 CLI_ACTOR = Actor("cli")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _fail(message: str) -> None:
@@ -60,7 +57,7 @@ def create(email: str, name: str, teams: tuple[str, ...], role: str, password_st
                 teams=list(teams),
                 password=password,
                 actor=CLI_ACTOR,
-                now=_now(),
+                now=get_clock().now(),
             )
             email_out = user.email
     except service.AccountError as exc:
@@ -88,7 +85,7 @@ def list_users() -> None:
 def set_role(email: str, role: str) -> None:
     """Change a user's role."""
     with get_db().transaction() as session:
-        service.set_role(session, _user(session, email), role, actor=CLI_ACTOR, now=_now())
+        service.set_role(session, _user(session, email), role, actor=CLI_ACTOR, now=get_clock().now())
     click.echo(f"{email.strip().lower()} is now {role}")
 
 
@@ -98,7 +95,7 @@ def set_role(email: str, role: str) -> None:
 def deactivate(email: str) -> None:
     """Deactivate a user and end their sessions; the audit trail keeps their name."""
     with get_db().transaction() as session:
-        service.deactivate(session, _user(session, email), actor=CLI_ACTOR, now=_now())
+        service.deactivate(session, _user(session, email), actor=CLI_ACTOR, now=get_clock().now())
     click.echo(f"{email.strip().lower()} deactivated")
 
 

@@ -6,11 +6,12 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from tracker import get_session, utcnow
 from tracker.audit.record import Actor
 from tracker.auth import service
 from tracker.auth.forms import LoginForm
 from tracker.auth.models import User
+from tracker.clock import get_clock
+from tracker.db import get_session
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -59,7 +60,7 @@ def login() -> str | Response | tuple[str, int]:
         return redirect(_safe_next(request.args.get("next")))
     if form.validate_on_submit():
         db = get_session()
-        now = utcnow()
+        now = get_clock().now()
         try:
             user = service.authenticate(db, form.email.data, form.password.data, address=request.remote_addr, now=now)
         except service.LoginRefused as refused:
@@ -80,7 +81,7 @@ def logout() -> Response:
     token = current_user.get_id()
     db = get_session()
     if token:
-        service.end_session(db, token, now=utcnow())
+        service.end_session(db, token, now=get_clock().now())
     logout_user()
     session.clear()
     db.commit()

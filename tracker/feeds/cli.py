@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 
 import click
@@ -10,9 +9,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
-from tracker import get_db
 from tracker.audit.record import Actor
 from tracker.auth import service
+from tracker.clock import get_clock
+from tracker.db import get_db
 from tracker.feeds import tokens
 from tracker.feeds.queries import FeedParamError, parse_filter
 from tracker.feeds.views import feed_url
@@ -53,7 +53,7 @@ def url(
         except FeedParamError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
-        token = tokens.ensure_token(session, user, current_app.config["SECRET_KEY"], now=dt.datetime.now(dt.UTC))
+        token = tokens.ensure_token(session, user, current_app.config["SECRET_KEY"], now=get_clock().now())
         click.echo(feed_url(token, f, webcal=webcal))
 
 
@@ -65,6 +65,6 @@ def rotate(email: str) -> None:
     with get_db().transaction() as session:
         user = _user(session, email)
         token = tokens.rotate(
-            session, user, current_app.config["SECRET_KEY"], actor=Actor("cli"), now=dt.datetime.now(dt.UTC)
+            session, user, current_app.config["SECRET_KEY"], actor=Actor("cli"), now=get_clock().now()
         )
         click.echo(feed_url(token))

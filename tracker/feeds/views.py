@@ -8,8 +8,9 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from tracker import get_session, today, utcnow
 from tracker.auth.views import current_actor
+from tracker.clock import get_clock
+from tracker.db import get_session
 from tracker.feeds import tokens
 from tracker.feeds.cache import CACHE, feed_etag
 from tracker.feeds.ical import build_calendar
@@ -49,7 +50,7 @@ def feed(token: str) -> BaseResponse:
             abort(400, description=str(exc))
         body = CACHE.get(etag)
         if body is None:
-            items = feed_items(db, f, base_url=base_url, today=today())
+            items = feed_items(db, f, base_url=base_url, today=get_clock().today())
             body = CACHE.put(etag, build_calendar(items, feed_meta(f, base_url=base_url)))
         response = Response(body, mimetype="text/calendar")
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -67,7 +68,7 @@ def calendar() -> str:
         f = parse_filter(db, {k: v for k, v in request.args.items() if v}, request.args.to_dict(flat=False))
     except FeedParamError as exc:
         abort(400, description=str(exc))
-    token = tokens.ensure_token(db, current_user, current_app.config["SECRET_KEY"], now=utcnow())
+    token = tokens.ensure_token(db, current_user, current_app.config["SECRET_KEY"], now=get_clock().now())
     db.commit()
     from tracker.regulations.views import filter_choices
 
@@ -84,7 +85,7 @@ def calendar() -> str:
 @bp.post("/calendar/rotate")
 def rotate() -> BaseResponse:
     db = get_session()
-    tokens.rotate(db, current_user, current_app.config["SECRET_KEY"], actor=current_actor(), now=utcnow())
+    tokens.rotate(db, current_user, current_app.config["SECRET_KEY"], actor=current_actor(), now=get_clock().now())
     db.commit()
     flash("Nieuwe link gemaakt; de oude werkt niet meer. / New link made; the old one no longer works.")
     return redirect(url_for("feeds.calendar"))
@@ -93,7 +94,7 @@ def rotate() -> BaseResponse:
 @bp.post("/calendar/revoke")
 def revoke() -> BaseResponse:
     db = get_session()
-    tokens.revoke(db, current_user, actor=current_actor(), now=utcnow())
+    tokens.revoke(db, current_user, actor=current_actor(), now=get_clock().now())
     db.commit()
     flash("Link ingetrokken. / Link revoked.")
     return redirect(url_for("regulations.board_page"))

@@ -10,8 +10,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from tracker import get_db
 from tracker.auth import service
+from tracker.clock import get_clock
+from tracker.db import get_db
 from tracker.notify import digest, jobs
 
 
@@ -71,7 +72,7 @@ def preview(email: str, week: tuple[int, int] | None, html: bool) -> None:
         if user is None:
             click.echo(f"Error: no user with e-mail {email.strip().lower()}", err=True)
             sys.exit(1)
-        iso = dt.datetime.now(settings.tz).isocalendar()
+        iso = get_clock().now().astimezone(settings.tz).isocalendar()
         built = digest.build_digest(session, user, week or (iso.year, iso.week), settings)
         message = digest.render(built, settings, current_app.config["SECRET_KEY"])
         if message is None:

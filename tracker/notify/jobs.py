@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from tracker.clock import clock_of
 from tracker.config import Settings
 from tracker.db import Database
 from tracker.notify import digest, outbox, reminders
@@ -23,10 +24,6 @@ from tracker.notify.mail import backend_for
 
 log = logging.getLogger("tracker.jobs")
 T = TypeVar("T")
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def retrying(db: Database, work: Callable[[Session], T], attempts: int = 6) -> T:
@@ -44,7 +41,9 @@ def retrying(db: Database, work: Callable[[Session], T], attempts: int = 6) -> T
 def run_reminders(app: Flask, now: dt.datetime | None = None) -> int:
     settings: Settings = app.config["TRACKER"]
     with app.app_context():
-        queued = retrying(app.extensions["tracker.db"], lambda s: reminders.sweep(s, settings, now=now or _utcnow()))
+        queued = retrying(
+            app.extensions["tracker.db"], lambda s: reminders.sweep(s, settings, now=now or clock_of(app).now())
+        )
     log.info("reminder sweep: %d queued", queued)
     return queued
 
@@ -54,7 +53,9 @@ def run_digests(app: Flask, now: dt.datetime | None = None, week: tuple[int, int
     with app.app_context():
         queued = retrying(
             app.extensions["tracker.db"],
-            lambda s: digest.queue_digests(s, settings, app.config["SECRET_KEY"], now=now or _utcnow(), week=week),
+            lambda s: digest.queue_digests(
+                s, settings, app.config["SECRET_KEY"], now=now or clock_of(app).now(), week=week
+            ),
         )
     log.info("digest sweep: %d queued", queued)
     return queued
@@ -64,7 +65,7 @@ def run_delivery(app: Flask, now: dt.datetime | None = None) -> outbox.DeliveryR
     """Deliver what is due; `now` fixes the clock (tests, catching up by hand)."""
     settings: Settings = app.config["TRACKER"]
     db: Database = app.extensions["tracker.db"]
-    clock = (lambda: now) if now is not None else _utcnow
+    clock = (lambda: now) if now is not None else clock_of(app).now
     with db.sessionmaker() as session:
         report = outbox.deliver(
             session, backend_for(settings), now=clock, sender=settings.mail_from, base_url=settings.base_url

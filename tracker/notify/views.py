@@ -11,12 +11,13 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from tracker import get_session, utcnow
 from tracker.audit.record import Actor, record
 from tracker.auth.models import User
 from tracker.auth.permissions import is_admin
 from tracker.auth.views import current_actor
+from tracker.clock import get_clock
 from tracker.config import parse_days
+from tracker.db import get_session
 from tracker.notify import outbox
 from tracker.notify.digest import user_id_from_token
 from tracker.notify.models import Follow, OutboxMessage, OutboxStatus
@@ -37,7 +38,7 @@ def _regulation(key: str) -> Regulation:
 def follow(key: str) -> Response:
     db, reg = get_session(), _regulation(key)
     if db.get(Follow, (current_user.id, reg.id)) is None:
-        db.add(Follow(user_id=current_user.id, regulation_id=reg.id, created_at=utcnow()))
+        db.add(Follow(user_id=current_user.id, regulation_id=reg.id, created_at=get_clock().now()))
         db.commit()
     flash(f"U volgt nu {reg.key}. / You now follow {reg.key}.")
     return redirect(url_for("regulations.detail", key=reg.key))
@@ -98,7 +99,7 @@ def settings() -> str | Response | tuple[str, int]:
             record(
                 get_session(),
                 current_actor(),
-                utcnow(),
+                get_clock().now(),
                 "user.settings",
                 target=user,
                 label=user.email,
@@ -134,7 +135,7 @@ def unsubscribe(token: str) -> str | tuple[str, int]:
             record(
                 db,
                 Actor(user.email, user.id, request.remote_addr),
-                utcnow(),
+                get_clock().now(),
                 "user.unsubscribe",
                 target=user,
                 label=user.email,
@@ -175,9 +176,9 @@ def retry(message_id: int) -> Response:
     if not is_admin(current_user):
         abort(403, description="Only admins retry messages.")
     db = get_session()
-    if not outbox.retry(db, message_id, now=utcnow()):
+    if not outbox.retry(db, message_id, now=get_clock().now()):
         abort(409, description="Only a failed message can be retried.")
-    record(db, current_actor(), utcnow(), "outbox.retry", label=f"message {message_id}")
+    record(db, current_actor(), get_clock().now(), "outbox.retry", label=f"message {message_id}")
     db.commit()
     flash("Opnieuw in de wachtrij / queued again.")
     return redirect(url_for("notify.outbox_page"))

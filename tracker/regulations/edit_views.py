@@ -17,10 +17,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from tracker import get_session, today, utcnow
 from tracker.auth.models import Role, Team
 from tracker.auth.permissions import can_create, can_edit_team
 from tracker.auth.views import current_actor
+from tracker.clock import get_clock
+from tracker.db import get_session
 from tracker.regulations import editing
 from tracker.regulations.forms import (
     ITEM_FORMS,
@@ -112,7 +113,9 @@ def move(key: str) -> Rendered:
         return render(400)
     try:
         result = _save(
-            lambda: move_from_form(get_session(), reg, form, actor=current_actor(), now=utcnow(), today=today()),
+            lambda: move_from_form(
+                get_session(), reg, form, actor=current_actor(), now=get_clock().now(), today=get_clock().today()
+            ),
             form,
             render,
         )
@@ -141,7 +144,9 @@ def new_regulation() -> Rendered:
         return render(400 if form.is_submitted() else 200)
     key = form.key.data.strip()
     result = _save(
-        lambda: editing.create_regulation(get_session(), key, form_values(form), actor=current_actor(), now=utcnow()),
+        lambda: editing.create_regulation(
+            get_session(), key, form_values(form), actor=current_actor(), now=get_clock().now()
+        ),
         form,
         render,
     )
@@ -175,7 +180,7 @@ def edit_regulation(key: str) -> Rendered:
             form_values(form),
             expected_version=form.expected_version,
             actor=current_actor(),
-            now=utcnow(),
+            now=get_clock().now(),
         ),
         form,
         render,
@@ -222,7 +227,7 @@ def edit_item(key: str, kind: str, item_id: int | None = None) -> Rendered:
     if not form.validate_on_submit():
         return render(400 if form.is_submitted() else 200)
     values = form_values(form)
-    now = utcnow()
+    now = get_clock().now()
 
     def work() -> Any:
         if item is None:
@@ -253,7 +258,7 @@ def delete_item(key: str, kind: str, item_id: int) -> Rendered:
 
     result = _save(
         lambda: editing.delete_item(
-            get_session(), item, expected_version=form.expected_version, actor=current_actor(), now=utcnow()
+            get_session(), item, expected_version=form.expected_version, actor=current_actor(), now=get_clock().now()
         ),
         form,
         render,

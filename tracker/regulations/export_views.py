@@ -13,7 +13,8 @@ from flask import Blueprint, Response, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker import get_session, today
+from tracker.clock import get_clock
+from tracker.db import get_session
 from tracker.regulations.models import Deadline, Evaluation, Regulation
 from tracker.regulations.queries import board
 
@@ -33,7 +34,7 @@ def _csv(rows: list[list[object]], filename: str) -> Response:
 def board_csv() -> Response:
     from tracker.regulations.views import _as_of, _filters, filter_choices
 
-    current = today()
+    current = get_clock().today()
     as_of = _as_of(current)
     db = get_session()
     choices = filter_choices(db, regulations=False)

@@ -10,10 +10,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import get_session, today
 from tracker.auth.models import Team
 from tracker.auth.permissions import can_create, can_edit_team
+from tracker.clock import get_clock
 from tracker.dates import DateError, parse_day
+from tracker.db import get_session
 from tracker.feeds import tokens
 from tracker.feeds.queries import FeedFilter
 from tracker.feeds.views import feed_url
@@ -73,7 +74,7 @@ def filter_choices(db: Session, regulations: bool = True) -> dict[str, list[Any]
 
 @bp.get("/")
 def board_page() -> str:
-    current = today()
+    current = get_clock().today()
     as_of = _as_of(current)
     db = get_session()
     choices = filter_choices(db, regulations=False)
@@ -121,7 +122,7 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
     return render_template(
         "regulations/detail.html",
         page=page,
-        today=today(),
+        today=get_clock().today(),
         editable=editable,
         move_form=move_form,
         delete_form=DeleteForm(formdata=None),
