@@ -1,5 +1,6 @@
 import datetime as dt
 import itertools
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -8,9 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import NOW, TODAY
 from tracker.audit.record import Actor
 from tracker.auth.models import Team
+from tracker.clock import Clock
+from tracker.commands import execute
 from tracker.dates import PrecisionDate
+from tracker.regulations.commands import MoveStage
 from tracker.regulations.models import Regulation, RegulationKind, StageChange
-from tracker.regulations.operations import move_stage
 from tracker.regulations.queries import board, stages_as_of
 from tracker.regulations.stages import (
     EffectiveDateBeforePreviousError,
@@ -21,6 +24,7 @@ from tracker.regulations.stages import (
     ReasonRequiredError,
     SameStageError,
     Stage,
+    StageError,
     UnknownStageError,
     check_move,
 )
@@ -102,7 +106,8 @@ def reg(session):
 
 
 def move(session, reg, stage, date, **kw):
-    return move_stage(session, reg, stage, D(date), actor=Actor("tester@example.nl"), now=NOW, today=TODAY, **kw)
+    command = MoveStage(key=reg.key, to_stage=stage, effective=date, **kw)
+    return execute(session, command, Actor("tester@example.nl"), Clock(ZoneInfo("Europe/Amsterdam"), NOW))
 
 
 def test_history_is_appended_and_the_current_stage_is_the_latest(session, reg):
@@ -152,7 +157,7 @@ def test_a_refused_move_writes_nothing(session, reg):
         lambda: move(session, reg, "council_of_state", "2099-01-01"),  # future
         lambda: move(session, reg, "consultation", "2023-06-01"),  # same stage
     ]:
-        with pytest.raises(ValueError):
+        with pytest.raises(StageError):
             bad()
     session.commit()
     assert session.scalar(select(StageChange.id).where(StageChange.to_stage != Stage.CONSULTATION)) is None

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 import tracker.models  # noqa: F401  (every table on the metadata)
 from tracker.db import Base, UTCDateTime
 from tracker.migrate import current_revision
+from tracker.regulations import history
 from tracker.regulations.revision import bump
 
 FORMAT = "eu-implementation-tracker-export"
@@ -166,11 +167,15 @@ def import_data(session: Session, raw: str) -> dict[str, int]:
     for name in TABLES:
         if session.scalar(select(func.count()).select_from(_table(name))):
             raise TransferError(f"the database is not empty (table {name} has rows); import needs an empty one")
+    for row in rows["regulations"]:
+        # Derived from the history, not taken from the file: the history writer sets them below.
+        row.update(current_stage=None, stage_since_on=None, stage_since_precision="unknown")
     try:
         for name in TABLES:
             if rows[name]:
                 session.execute(_table(name).insert(), rows[name])
         session.flush()
+        history.remirror(session)
     except Exception as exc:  # constraint violations: a reference to a missing row, a duplicate key, ...
         raise TransferError(f"the file is inconsistent: {str(exc).splitlines()[0]}") from None
     bump(session)  # cached renderings (feeds) keyed by the revision must not survive an import

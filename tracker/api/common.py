@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 from tracker.api.models import ApiToken
 from tracker.audit.record import Actor, record
 from tracker.auth.models import User
+from tracker.auth.permissions import actor_for
+from tracker.errors import Refused, problem
 
 PROBLEM = "application/problem+json"
 TOKEN_PREFIX = "trk_"
@@ -27,6 +29,11 @@ class Problem(HTTPException):
     def __init__(self, status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(description=detail)
         self.code, self.title, self.detail, self.errors = status, title, detail, errors or []
+
+    @classmethod
+    def of(cls, exc: Refused) -> Problem:
+        body = problem(exc)
+        return cls(exc.status, exc.title, body["detail"], body.get("errors"))
 
     def get_response(self, environ: Any = None, scope: Any = None) -> Response:
         body: dict[str, Any] = {"type": "about:blank", "title": self.title, "status": self.code, "detail": self.detail}
@@ -93,8 +100,7 @@ def authenticate(session: Session) -> User:
 
 
 def api_actor() -> Actor:
-    user = g.api_user
-    return Actor(user.email, user.id, request.remote_addr)
+    return actor_for(g.api_user, request.remote_addr)
 
 
 def body_object() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from tracker.api.common import create_token, revoke_token
 from tracker.api.models import ApiToken
-from tracker.auth.views import current_actor
+from tracker.auth.current import current_actor
 from tracker.clock import get_clock
 from tracker.db import get_session
 

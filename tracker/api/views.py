@@ -11,26 +11,21 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.datastructures import MultiDict
-from wtforms.fields.choices import SelectChoice
 
 from tracker.api import serialize
 from tracker.api.common import Problem, api_actor, authenticate, body_object, json_response
 from tracker.api.openapi import spec
 from tracker.auth.models import Team
-from tracker.auth.permissions import can_edit_team
 from tracker.clock import get_clock
+from tracker.commands import run
 from tracker.dates import DateError, parse_day
 from tracker.db import get_session
-from tracker.regulations import editing
+from tracker.errors import Refused
+from tracker.regulations.commands import ITEM_KINDS, CreateItem, DeleteItem, MoveStage, UpdateItem
 from tracker.regulations.filters import FilterError, parse_filters
-from tracker.regulations.forms import ITEM_FORMS, MoveStageForm, form_values, move_from_form
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
 from tracker.regulations.queries import board, next_deadlines, regulation_by_key, regulation_page, stages_as_of
-from tracker.regulations.stages import StageError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ITEMS: dict[str, type] = {"deadlines": Deadline, "designations": Designation, "evaluations": Evaluation}
@@ -170,136 +165,62 @@ def get_history(key: str) -> Response:
 
 
 # -- write ---------------------------------------------------------------------------------------
-def _editable(key: str) -> Regulation:
-    reg = _regulation(key)
-    if not can_edit_team(g.api_user, reg.team_id):
-        raise Problem(
-            403, "Forbidden", f"You may not change {reg.key}: it belongs to another team, or you are a viewer."
-        )
-    return reg
-
-
-def _form(form_cls: type, data: dict[str, Any], allowed: set[str]) -> Any:
-    """Validate a JSON object with the browser's form (CSRF off); 422 with every field's error."""
-    unknown = sorted(set(data) - allowed)
-    errors = [{"field": name, "message": "unknown field"} for name in unknown]
-    flat: dict[str, str] = {}
-    for name, value in data.items():
-        if name in unknown:
-            continue
-        if isinstance(value, dict | list):
-            errors.append({"field": name, "message": "must be a string, number or null"})
-        elif value is not None:
-            flat[name] = str(value).lower() if isinstance(value, bool) else str(value)
-    if form_cls is ITEM_FORMS["designations"]:
-        errors += _authority_to_id(flat)
-    form = form_cls(formdata=MultiDict(flat), meta={"csrf": False})
-    if form_cls is ITEM_FORMS["designations"]:
-        form.authority_id.choices = [SelectChoice(a, str(a)) for a in _authority_ids().values()]
-    if not form.validate():
-        errors += [
-            {"field": "authority" if name == "authority_id" else name, "message": "; ".join(map(str, msgs))}
-            for name, msgs in form.errors.items()
-        ]
-    if errors:
-        raise Problem(422, "Unprocessable Content", "Some fields are not valid.", errors)
-    return form
-
-
-def _authority_ids() -> dict[str, int]:
-    return dict(get_session().execute(select(Authority.key, Authority.id)).all())
-
-
-def _authority_to_id(flat: dict[str, str]) -> list[dict[str, str]]:
-    """The API names authorities by key (ACM); the form wants their id."""
-    key = flat.pop("authority", None)
-    known = _authority_ids()
-    if key is None:
-        return []
-    if key not in known:
-        return [{"field": "authority", "message": f"{key!r} is not an authority; known: {', '.join(sorted(known))}"}]
-    flat["authority_id"] = str(known[key])
-    return []
-
-
-def _commit(work: Any) -> Any:
-    db = get_session()
+def _write(command: object) -> Any:
+    """Run a command as the token's user; a refusal becomes problem details naming its fields."""
     try:
-        result = work()
-        db.commit()
-        return result
-    except (editing.ConflictError, StaleDataError):
-        db.rollback()
+        return run(get_session(), command, api_actor(), get_clock())
+    except Refused as exc:
+        raise Problem.of(exc) from None
+
+
+def _version(raw: Any, *, required: bool = True) -> int | None:
+    if raw is None and not required:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 2**31 - 1:
         raise Problem(
-            409,
-            "Conflict",
-            str(editing.ConflictError("record")).split(";")[0] + "; fetch it again and reapply your change.",
-        ) from None
-    except StageError as exc:
-        db.rollback()
-        raise Problem(422, "Unprocessable Content", str(exc), [{"field": "to_stage", "message": str(exc)}]) from None
-    except IntegrityError:
-        db.rollback()
-        raise Problem(409, "Conflict", "This conflicts with a record saved at the same moment.") from None
+            422,
+            "Unprocessable Content",
+            "version is required: the version you read, a whole number.",
+            [{"field": "version", "message": "required: the version you read, a whole number"}],
+        )
+    return raw
+
+
+def _kind(kind: str) -> str:
+    if kind not in ITEM_KINDS:
+        raise Problem(404, "Not Found", f"{kind!r} is not deadlines, designations or evaluations.")
+    return kind
 
 
 @bp.post("/regulations/<key>/stage")
 def post_stage(key: str) -> Response:
-    reg = _editable(key)
-    form = _form(MoveStageForm, body_object(), {"to_stage", "effective", "note", "reference", "reason", "version"})
-    change = _commit(
-        lambda: move_from_form(
-            get_session(), reg, form, actor=api_actor(), now=get_clock().now(), today=get_clock().today()
+    body = body_object()
+    allowed = {"to_stage", "effective", "note", "reference", "reason", "version"}
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise Problem(
+            422,
+            "Unprocessable Content",
+            "Some fields are not valid.",
+            [{"field": name, "message": "unknown field"} for name in unknown],
         )
+    command = MoveStage(
+        key=key,
+        to_stage=body.get("to_stage"),
+        effective=body.get("effective"),
+        reason=body.get("reason"),
+        note=body.get("note"),
+        reference=body.get("reference"),
+        expected_version=_version(body.get("version")),
     )
-    return json_response(serialize.stage_change(change), 201)
+    return json_response(serialize.stage_change(_write(command)), 201)
 
 
-FIELDS = {
-    "deadlines": {"kind", "title", "due", "legal_basis", "note", "met_on"},
-    "designations": {"authority", "role", "scope", "status", "legal_basis"},
-    "evaluations": {"subject", "level", "status", "due", "due_note", "performer", "pillar"},
-}
 SERIALIZERS = {
     "deadlines": serialize.deadline,
     "designations": serialize.designation,
     "evaluations": serialize.evaluation,
 }
-
-
-def _item(reg: Regulation, kind: str, item_id: int) -> Any:
-    item = get_session().get(ITEMS[kind], item_id)
-    if item is None or item.regulation_id != reg.id:
-        raise Problem(404, "Not Found", f"No {kind[:-1]} {item_id} on {reg.key}.")
-    return item
-
-
-def _current_values(kind: str, item: Any) -> dict[str, Any]:
-    values = {name: getattr(item, name, None) for name in FIELDS[kind] if name != "authority"}
-    if kind == "designations":
-        values["authority"] = get_session().get(Authority, item.authority_id).key
-    out = {}
-    for name, value in values.items():
-        if hasattr(value, "isoformat"):
-            value = value.isoformat()
-        elif hasattr(value, "value"):
-            value = value.value
-        out[name] = value
-    return out
-
-
-@bp.post("/regulations/<key>/<kind>")
-def create_item(key: str, kind: str) -> Response:
-    if kind not in ITEMS:
-        raise Problem(404, "Not Found", f"{kind!r} is not deadlines, designations or evaluations.")
-    reg = _editable(key)
-    form = _form(ITEM_FORMS[kind], {**body_object(), "version": 0}, FIELDS[kind] | {"version"})
-    item = _commit(
-        lambda: editing.create_item(
-            get_session(), ITEMS[kind], reg, form_values(form), actor=api_actor(), now=get_clock().now()
-        )
-    )
-    return json_response(_serialize(kind, item), 201)
 
 
 def _serialize(kind: str, item: Any) -> dict[str, Any]:
@@ -308,54 +229,29 @@ def _serialize(kind: str, item: Any) -> dict[str, Any]:
     return SERIALIZERS[kind](item)
 
 
+@bp.post("/regulations/<key>/<kind>")
+def create_item(key: str, kind: str) -> Response:
+    kind = _kind(kind)
+    item = _write(CreateItem(key=key, kind=kind, values=body_object()))
+    return json_response(_serialize(kind, item), 201)
+
+
 @bp.patch("/regulations/<key>/<kind>/<int:item_id>")
 def update_item(key: str, kind: str, item_id: int) -> Response:
-    if kind not in ITEMS:
-        raise Problem(404, "Not Found", f"{kind!r} is not deadlines, designations or evaluations.")
-    reg = _editable(key)
-    item = _item(reg, kind, item_id)
+    kind = _kind(kind)
     body = body_object()
-    if "version" not in body:
-        raise Problem(
-            422,
-            "Unprocessable Content",
-            "version is required (the version you read).",
-            [{"field": "version", "message": "required"}],
-        )
-    form = _form(ITEM_FORMS[kind], {**_current_values(kind, item), **body}, FIELDS[kind] | {"version"})
-    _commit(
-        lambda: editing.update_item(
-            get_session(),
-            item,
-            form_values(form),
-            expected_version=form.expected_version,
-            actor=api_actor(),
-            now=get_clock().now(),
-        )
-    )
+    version = _version(body.pop("version", None))
+    item = _write(UpdateItem(key=key, kind=kind, item_id=item_id, values=body, expected_version=version))
     return json_response(_serialize(kind, item))
 
 
 @bp.delete("/regulations/<key>/<kind>/<int:item_id>")
 def delete_item(key: str, kind: str, item_id: int) -> Response:
-    if kind not in ITEMS:
-        raise Problem(404, "Not Found", f"{kind!r} is not deadlines, designations or evaluations.")
+    kind = _kind(kind)
     _check_params({"version"})
-    reg = _editable(key)
-    item = _item(reg, kind, item_id)
     raw = (request.args.get("version") or "").strip()
-    if not raw.isdigit():
-        raise Problem(
-            422,
-            "Unprocessable Content",
-            "version is required as a query parameter.",
-            [{"field": "version", "message": "a whole number: the version you read"}],
-        )
-    _commit(
-        lambda: editing.delete_item(
-            get_session(), item, expected_version=int(raw), actor=api_actor(), now=get_clock().now()
-        )
-    )
+    _version(int(raw) if raw.isdigit() and len(raw) < 12 else None)
+    _write(DeleteItem(key=key, kind=kind, item_id=item_id, expected_version=int(raw)))
     return Response(status=204)
 
 

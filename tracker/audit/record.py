@@ -16,11 +16,30 @@ from tracker.dates import PrecisionDate
 
 @dataclass(frozen=True)
 class Actor:
-    """Who does something: a user (id and e-mail), or a process such as "seed" or "cli"."""
+    """Who does something: a user (id, e-mail, role and teams), or a process such as "seed", "cli" or "import".
+
+    A process has no role: it acts for the operator who runs it and may change everything.
+    """
 
     label: str
     user_id: int | None = None
     address: str | None = None
+    role: str | None = None  # "viewer", "editor" or "admin" for a user; None for a process
+    team_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_process(self) -> bool:
+        return self.user_id is None and self.role is None
+
+    def may_edit_team(self, team_id: int | None) -> bool:
+        """Editors change their own teams' records; admins and processes everything; viewers nothing."""
+        if self.is_process or self.role == "admin":
+            return True
+        return self.role == "editor" and team_id is not None and team_id in self.team_ids
+
+    @property
+    def may_create(self) -> bool:
+        return self.is_process or self.role in ("editor", "admin")
 
 
 def shown(value: Any) -> Any:

@@ -16,9 +16,9 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from tracker.audit.models import AuditEvent
 from tracker.audit.record import record
 from tracker.auth import service
+from tracker.auth.current import current_actor
 from tracker.auth.models import Role, Team, User
 from tracker.auth.permissions import is_admin
-from tracker.auth.views import current_actor
 from tracker.clock import get_clock
 from tracker.config import parse_days
 from tracker.db import get_session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tracker.audit.record import Actor
 from tracker.auth.models import Role, User
 
 
@@ -20,3 +21,8 @@ def can_create(user: User | None) -> bool:
 
 def is_admin(user: User | None) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.role is Role.ADMIN
+
+
+def actor_for(user: User, address: str | None = None) -> Actor:
+    """The actor of a signed-in user: who they are and what they may change, for services and the audit trail."""
+    return Actor(user.email, user.id, address, role=user.role.value, team_ids=frozenset(user.team_ids))

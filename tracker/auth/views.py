@@ -6,7 +6,6 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from tracker.audit.record import Actor
 from tracker.auth import service
 from tracker.auth.forms import LoginForm
 from tracker.auth.models import User
@@ -25,10 +24,6 @@ PUBLIC_ENDPOINTS = {"auth.login", "static", "health", "feeds.feed", "notify.unsu
 @login_manager.user_loader
 def _load_user(token: str) -> User | None:
     return service.load_session(get_session(), token)
-
-
-def current_actor() -> Actor:
-    return Actor(current_user.email, current_user.id, request.remote_addr)
 
 
 def register_auth(app: Flask) -> None:

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from tracker.auth.views import current_actor
+from tracker.auth.current import current_actor
 from tracker.clock import get_clock
 from tracker.db import get_session
 from tracker.feeds import tokens

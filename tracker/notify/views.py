@@ -5,20 +5,22 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from tracker.audit.record import Actor, record
+from tracker.audit.record import Actor
+from tracker.auth.current import current_actor
 from tracker.auth.models import User
 from tracker.auth.permissions import is_admin
-from tracker.auth.views import current_actor
 from tracker.clock import get_clock
+from tracker.commands import run
 from tracker.config import parse_days
 from tracker.db import get_session
-from tracker.notify import outbox
+from tracker.errors import Refused, form_errors
+from tracker.notify import commands
 from tracker.notify.digest import user_id_from_token
 from tracker.notify.models import Follow, OutboxMessage, OutboxStatus
 from tracker.regulations.models import Regulation
@@ -34,23 +36,26 @@ def _regulation(key: str) -> Regulation:
     return reg
 
 
+def _execute(command: object, actor: Actor | None = None) -> object:
+    """Run a notification command; a refusal becomes the HTTP error it names."""
+    try:
+        return run(get_session(), command, actor or current_actor(), get_clock())
+    except Refused as exc:
+        abort(exc.status, description=exc.message)
+
+
 @bp.post("/regulations/<key>/follow")
 def follow(key: str) -> Response:
-    db, reg = get_session(), _regulation(key)
-    if db.get(Follow, (current_user.id, reg.id)) is None:
-        db.add(Follow(user_id=current_user.id, regulation_id=reg.id, created_at=get_clock().now()))
-        db.commit()
-    flash(f"U volgt nu {reg.key}. / You now follow {reg.key}.")
-    return redirect(url_for("regulations.detail", key=reg.key))
+    _execute(commands.Follow(key))
+    flash(f"U volgt nu {key}. / You now follow {key}.")
+    return redirect(url_for("regulations.detail", key=key))
 
 
 @bp.post("/regulations/<key>/unfollow")
 def unfollow(key: str) -> Response:
-    db, reg = get_session(), _regulation(key)
-    db.execute(delete(Follow).where(Follow.user_id == current_user.id, Follow.regulation_id == reg.id))
-    db.commit()
-    flash(f"U volgt {reg.key} niet meer. / You no longer follow {reg.key}.")
-    return redirect(url_for("regulations.detail", key=reg.key))
+    _execute(commands.Unfollow(key))
+    flash(f"U volgt {key} niet meer. / You no longer follow {key}.")
+    return redirect(url_for("regulations.detail", key=key))
 
 
 def _valid_days(form: FlaskForm, field: StringField) -> None:
@@ -79,35 +84,18 @@ def settings() -> str | Response | tuple[str, int]:
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     form = SettingsForm(obj=user)
     if form.validate_on_submit():
-        before = {
-            "reminder_days": user.reminder_days,
-            "digest_enabled": user.digest_enabled,
-            "digest_when_empty": user.digest_when_empty,
-        }
-        user.reminder_days = (
-            ",".join(map(str, parse_days(form.reminder_days.data))) if (form.reminder_days.data or "").strip() else None
+        command = commands.ChangeSettings(
+            reminder_days=form.reminder_days.data,
+            digest_enabled=bool(form.digest_enabled.data),
+            digest_when_empty=form.digest_when_empty.data,
         )
-        user.digest_enabled = bool(form.digest_enabled.data)
-        user.digest_when_empty = form.digest_when_empty.data
-        after = {
-            "reminder_days": user.reminder_days,
-            "digest_enabled": user.digest_enabled,
-            "digest_when_empty": user.digest_when_empty,
-        }
-        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-        if changes:
-            record(
-                get_session(),
-                current_actor(),
-                get_clock().now(),
-                "user.settings",
-                target=user,
-                label=user.email,
-                changes=changes,
-            )
-        get_session().commit()
-        flash("Opgeslagen / saved.")
-        return redirect(url_for("notify.settings"))
+        try:
+            run(get_session(), command, current_actor(), get_clock())
+        except Refused as exc:
+            form_errors(form, exc)
+        else:
+            flash("Opgeslagen / saved.")
+            return redirect(url_for("notify.settings"))
     followed = (
         get_session()
         .scalars(
@@ -118,7 +106,8 @@ def settings() -> str | Response | tuple[str, int]:
         )
         .all()
     )
-    return render_template("notify/settings.html", form=form, followed=followed), (400 if form.errors else 200)
+    failed = form.errors or form.form_errors
+    return render_template("notify/settings.html", form=form, followed=followed), (400 if failed else 200)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
@@ -130,18 +119,7 @@ def unsubscribe(token: str) -> str | tuple[str, int]:
     if user is None:
         abort(404, description="This unsubscribe link is not valid.")
     if request.method == "POST":
-        if user.digest_enabled:
-            user.digest_enabled = False
-            record(
-                db,
-                Actor(user.email, user.id, request.remote_addr),
-                get_clock().now(),
-                "user.unsubscribe",
-                target=user,
-                label=user.email,
-                changes={"digest_enabled": [True, False]},
-            )
-            db.commit()
+        _execute(commands.Unsubscribe(user.id), Actor(user.email, user.id, request.remote_addr))
         return render_template("notify/unsubscribed.html", user=user, done=True)
     return render_template("notify/unsubscribed.html", user=user, done=False, token=token)
 
@@ -175,10 +153,6 @@ def outbox_message(message_id: int) -> str:
 def retry(message_id: int) -> Response:
     if not is_admin(current_user):
         abort(403, description="Only admins retry messages.")
-    db = get_session()
-    if not outbox.retry(db, message_id, now=get_clock().now()):
-        abort(409, description="Only a failed message can be retried.")
-    record(db, current_actor(), get_clock().now(), "outbox.retry", label=f"message {message_id}")
-    db.commit()
+    _execute(commands.RetryMessage(message_id))
     flash("Opnieuw in de wachtrij / queued again.")
     return redirect(url_for("notify.outbox_page"))

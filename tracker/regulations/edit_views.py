@@ -1,7 +1,8 @@
 """Editing in the browser: stage moves, regulations, and their deadlines, designations and evaluations.
 
-Every route checks the permission for the record on the server, checks the version the form was opened with, and
-either commits the whole change with its audit rows or nothing.
+Each route parses its form into a command and runs it (tracker.commands.run): the service checks the permission
+for the record, the fields and the version the form was opened with, and the whole change commits with its audit
+rows or nothing does. A refusal comes back on the field it names.
 """
 
 from __future__ import annotations
@@ -12,17 +13,25 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from tracker.auth.current import current_actor
 from tracker.auth.models import Role, Team
 from tracker.auth.permissions import can_create, can_edit_team
-from tracker.auth.views import current_actor
 from tracker.clock import get_clock
+from tracker.commands import run
 from tracker.db import get_session
-from tracker.regulations import editing
+from tracker.errors import Refused, form_errors
+from tracker.regulations.commands import (
+    ITEM_KINDS,
+    CreateItem,
+    CreateRegulation,
+    DeleteItem,
+    MoveStage,
+    UpdateItem,
+    UpdateRegulation,
+)
 from tracker.regulations.forms import (
     ITEM_FORMS,
     DeleteForm,
@@ -30,20 +39,12 @@ from tracker.regulations.forms import (
     NewRegulationForm,
     RegulationForm,
     form_values,
-    move_from_form,
 )
-from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
+from tracker.regulations.models import Authority, Regulation
 from tracker.regulations.queries import regulation_by_key
-from tracker.regulations.stages import (
-    EffectiveDateBeforePreviousError,
-    EffectiveDateInFutureError,
-    EffectiveDateUnknownError,
-    ReasonRequiredError,
-    StageError,
-)
+from tracker.regulations.services import MODELS, SINGULAR
 
 bp = Blueprint("edit", __name__)
-ITEM_MODELS: dict[str, type] = {"deadlines": Deadline, "designations": Designation, "evaluations": Evaluation}
 Rendered = str | Response | tuple[str, int]
 
 
@@ -55,6 +56,7 @@ def _regulation(key: str) -> Regulation:
 
 
 def _editable(key: str) -> Regulation:
+    """Refuse early, before a form is shown; the service checks again for the write itself."""
     reg = _regulation(key)
     if not can_edit_team(current_user, reg.team_id):
         abort(403, description=f"You may not change {reg.key}: it belongs to another team, or your role is viewer.")
@@ -68,37 +70,16 @@ def _team_choices() -> list[SelectChoice]:
     return [SelectChoice(t.id, f"{t.key} - {t.name}") for t in teams]
 
 
-def _save(work: Callable[[], Any], form: Any, render: Callable[[int], Rendered]) -> Rendered | None:
-    """Run `work` and commit; on a conflict or refused input roll back and re-render with the message."""
-    db = get_session()
+def _run(command: object, form: Any, render: Callable[[int], Rendered]) -> tuple[Any, Rendered | None]:
+    """Run the command; on a refusal put its errors on the form and render it with the refusal's status."""
     try:
-        work()
-        db.commit()
-        return None
-    except (editing.ConflictError, StaleDataError) as exc:
-        db.rollback()
-        message = str(exc) if isinstance(exc, editing.ConflictError) else str(editing.ConflictError("record"))
-        form.form_errors.append(message)
-        return render(409)
-    except (editing.DuplicateError, IntegrityError) as exc:
-        db.rollback()
-        form.form_errors.append(
-            str(exc)
-            if isinstance(exc, editing.DuplicateError)
-            else "This conflicts with a record saved at the same moment; nothing was saved."
-        )
-        return render(409)
+        return run(get_session(), command, current_actor(), get_clock()), None
+    except Refused as exc:
+        form_errors(form, exc)
+        return None, render(exc.status if exc.status in (403, 404, 409) else 400)
 
 
 # -- stage moves ---------------------------------------------------------------------------------
-STAGE_ERROR_FIELD = {
-    ReasonRequiredError: "reason",
-    EffectiveDateInFutureError: "effective",
-    EffectiveDateBeforePreviousError: "effective",
-    EffectiveDateUnknownError: "effective",
-}
-
-
 @bp.post("/regulations/<key>/stage")
 def move(key: str) -> Rendered:
     reg = _editable(key)
@@ -111,20 +92,18 @@ def move(key: str) -> Rendered:
 
     if not form.validate_on_submit():
         return render(400)
-    try:
-        result = _save(
-            lambda: move_from_form(
-                get_session(), reg, form, actor=current_actor(), now=get_clock().now(), today=get_clock().today()
-            ),
-            form,
-            render,
-        )
-    except StageError as exc:
-        get_session().rollback()
-        getattr(form, STAGE_ERROR_FIELD.get(type(exc), "to_stage")).errors.append(str(exc))
-        return render(400)
-    if result is not None:
-        return result
+    command = MoveStage(
+        key=reg.key,
+        to_stage=form.to_stage.data,
+        effective=form.effective.data,
+        reason=form.reason.data,
+        note=form.note.data,
+        reference=form.reference.data,
+        expected_version=form.expected_version,
+    )
+    _, refused = _run(command, form, render)
+    if refused is not None:
+        return refused
     flash(f"{reg.key}: fase gewijzigd / stage moved.")
     return redirect(url_for("regulations.detail", key=reg.key) + "#history")
 
@@ -143,15 +122,9 @@ def new_regulation() -> Rendered:
     if not form.validate_on_submit():
         return render(400 if form.is_submitted() else 200)
     key = form.key.data.strip()
-    result = _save(
-        lambda: editing.create_regulation(
-            get_session(), key, form_values(form), actor=current_actor(), now=get_clock().now()
-        ),
-        form,
-        render,
-    )
-    if result is not None:
-        return result
+    _, refused = _run(CreateRegulation(key=key, values=form_values(form)), form, render)
+    if refused is not None:
+        return refused
     return redirect(url_for("regulations.detail", key=key))
 
 
@@ -170,23 +143,10 @@ def edit_regulation(key: str) -> Rendered:
 
     if not form.validate_on_submit():
         return render(400 if form.is_submitted() else 200)
-    if form.team_id.data != reg.team_id and not can_edit_team(current_user, form.team_id.data):
-        form.team_id.errors.append("You can only hand a regulation to one of your own teams.")
-        return render(403)
-    result = _save(
-        lambda: editing.update_regulation(
-            get_session(),
-            reg,
-            form_values(form),
-            expected_version=form.expected_version,
-            actor=current_actor(),
-            now=get_clock().now(),
-        ),
-        form,
-        render,
-    )
-    if result is not None:
-        return result
+    command = UpdateRegulation(key=reg.key, values=form_values(form), expected_version=form.expected_version)
+    _, refused = _run(command, form, render)
+    if refused is not None:
+        return refused
     flash(f"{reg.key}: opgeslagen / saved.")
     return redirect(url_for("regulations.detail", key=reg.key))
 
@@ -194,18 +154,20 @@ def edit_regulation(key: str) -> Rendered:
 # -- deadlines, designations, evaluations -------------------------------------------------------------
 def _item_form(kind: str, obj: Any = None) -> Any:
     if kind not in ITEM_FORMS:
-        abort(404, description=f"{kind!r} is not a kind of item (deadlines, designations, evaluations).")
+        abort(404, description=f"{kind!r} is not a kind of item ({', '.join(ITEM_KINDS)}).")
     form = ITEM_FORMS[kind](obj=obj)
     if kind == "designations":
         authorities = get_session().scalars(select(Authority).order_by(Authority.key)).all()
-        form.authority_id.choices = [SelectChoice(a.id, f"{a.key} - {a.name}") for a in authorities]
+        form.authority.choices = [SelectChoice(a.key, f"{a.key} - {a.name}") for a in authorities]
+        if obj is not None:
+            form.authority.data = next(a.key for a in authorities if a.id == obj.authority_id)
     return form
 
 
 def _item(reg: Regulation, kind: str, item_id: int) -> Any:
-    item = get_session().get(ITEM_MODELS[kind], item_id)
+    item = get_session().get(MODELS[kind], item_id)
     if item is None or item.regulation_id != reg.id:
-        abort(404, description=f"No such {kind[:-1]} on {reg.key}.")
+        abort(404, description=f"No such {SINGULAR[kind]} on {reg.key}.")
     return item
 
 
@@ -227,18 +189,14 @@ def edit_item(key: str, kind: str, item_id: int | None = None) -> Rendered:
     if not form.validate_on_submit():
         return render(400 if form.is_submitted() else 200)
     values = form_values(form)
-    now = get_clock().now()
-
-    def work() -> Any:
-        if item is None:
-            return editing.create_item(get_session(), ITEM_MODELS[kind], reg, values, actor=current_actor(), now=now)
-        return editing.update_item(
-            get_session(), item, values, expected_version=form.expected_version, actor=current_actor(), now=now
-        )
-
-    result = _save(work, form, render)
-    if result is not None:
-        return result
+    command: object = (
+        CreateItem(key=reg.key, kind=kind, values=values)
+        if item is None
+        else UpdateItem(key=reg.key, kind=kind, item_id=item.id, values=values, expected_version=form.expected_version)
+    )
+    _, refused = _run(command, form, render)
+    if refused is not None:
+        return refused
     flash("Opgeslagen / saved.")
     return redirect(url_for("regulations.detail", key=reg.key) + f"#{kind}")
 
@@ -246,24 +204,19 @@ def edit_item(key: str, kind: str, item_id: int | None = None) -> Rendered:
 @bp.post("/regulations/<key>/<kind>/<int:item_id>/delete")
 def delete_item(key: str, kind: str, item_id: int) -> Rendered:
     reg = _editable(key)
-    if kind not in ITEM_MODELS:
+    if kind not in MODELS:
         abort(404, description=f"{kind!r} is not a kind of item.")
     item = _item(reg, kind, item_id)
     form = DeleteForm()
     if not form.validate_on_submit():
         abort(400, description="The delete request was incomplete or expired; reload the page and try again.")
 
-    def render(status: int) -> tuple[str, int]:
-        abort(409, description=form.form_errors[-1])
+    def render(status: int) -> Rendered:
+        abort(status, description=" ".join(form.form_errors))
 
-    result = _save(
-        lambda: editing.delete_item(
-            get_session(), item, expected_version=form.expected_version, actor=current_actor(), now=get_clock().now()
-        ),
-        form,
-        render,
-    )
-    if result is not None:
-        return result
+    command = DeleteItem(key=reg.key, kind=kind, item_id=item.id, expected_version=form.expected_version)
+    _, refused = _run(command, form, render)
+    if refused is not None:
+        return refused
     flash("Verwijderd / deleted.")
     return redirect(url_for("regulations.detail", key=reg.key) + f"#{kind}")

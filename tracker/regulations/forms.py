@@ -90,25 +90,6 @@ class MoveStageForm(VersionedForm):
     )
 
 
-def move_from_form(session: Any, reg: Any, form: MoveStageForm, *, actor: Any, now: Any, today: Any) -> Any:
-    """Apply a validated stage-move form (browser or API) through the one stage-move operation."""
-    from tracker.regulations.operations import move_stage
-
-    return move_stage(
-        session,
-        reg,
-        form.to_stage.data,
-        form.effective.data,
-        actor=actor,
-        now=now,
-        today=today,
-        reason=form.reason.data,
-        note=form.note.data,
-        reference=form.reference.data,
-        expected_version=form.expected_version,
-    )
-
-
 class RegulationForm(VersionedForm):
     title = StringField("Titel / title", validators=[DataRequired(), Length(max=300)])
     title_nl = StringField("Nederlandse titel", validators=[Optional(), Length(max=300)])
@@ -150,7 +131,7 @@ class DeadlineForm(VersionedForm):
 
 
 class DesignationForm(VersionedForm):
-    authority_id = SelectField("Toezichthouder / authority", coerce=int, validators=[InputRequired()])
+    authority = SelectField("Toezichthouder / authority", validators=[InputRequired()])
     role = StringField("Rol / role", validators=[DataRequired(), Length(max=300)])
     scope = TextAreaField("Reikwijdte / scope", validators=[Optional(), Length(max=4000)])
     status = SelectField("Status", choices=_choices(DesignationStatus), coerce=_enum_coerce(DesignationStatus))

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from tracker.dates import PrecisionDate
+from tracker.errors import InvalidFields
 
 
 class Stage(enum.StrEnum):
@@ -52,8 +53,10 @@ class MoveKind(enum.StrEnum):
     BACK = "back"
 
 
-class StageError(ValueError):
-    """A refused move. Each refusal has its own subclass and a message a user can act on."""
+class StageError(InvalidFields):
+    """A refused move. Each refusal has its own subclass, names its field and says what the user can do."""
+
+    field = "to_stage"
 
 
 class UnknownStageError(StageError):
@@ -65,19 +68,19 @@ class SameStageError(StageError):
 
 
 class ReasonRequiredError(StageError):
-    pass
+    field = "reason"
 
 
 class EffectiveDateUnknownError(StageError):
-    pass
+    field = "effective"
 
 
 class EffectiveDateInFutureError(StageError):
-    pass
+    field = "effective"
 
 
 class EffectiveDateBeforePreviousError(StageError):
-    pass
+    field = "effective"
 
 
 def parse_stage(value: str | Stage) -> Stage:

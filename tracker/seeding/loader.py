@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.audit.record import Actor, record
 from tracker.auth.models import Team
-from tracker.dates import PrecisionDate
-from tracker.regulations.editing import SEQUENCED
+from tracker.regulations import history
 from tracker.regulations.models import (
     Authority,
     Deadline,
@@ -27,7 +27,8 @@ from tracker.regulations.models import (
     Regulation,
     StageChange,
 )
-from tracker.regulations.stages import MoveKind, Previous, StageError, check_move
+from tracker.regulations.services import SEQUENCED
+from tracker.regulations.stages import MoveKind, StageError
 from tracker.seeding.schema import REPORT_DATE, Portfolio, RegulationSpec, SeedError, Spec, read_seed
 
 SEED_ACTOR = "seed"
@@ -97,6 +98,14 @@ class _Loader:
             values.update(regulation_id=reg.id if reg else None, team_id=team.id if team else None)
             self._upsert(Evaluation, by_seed[Evaluation].get(e.id), e, values, "evaluations")
         self.session.flush()
+        if self.report.changed:
+            # One entry per load that changed anything (regulation-less, so digests do not list it as news).
+            changes = {
+                k: [None, {"created": self.report.created[k], "updated": self.report.updated[k]}]
+                for k in sorted(set(self.report.created) | set(self.report.updated))
+            }
+            record(self.session, Actor(SEED_ACTOR), self.now, "seed.load", label="seed", changes=changes)
+            self.session.flush()
         return self.report
 
     # -- rows -----------------------------------------------------------------------------------
@@ -174,26 +183,14 @@ class _Loader:
             self._rechain(reg)
 
     def _rechain(self, reg: Regulation) -> None:
-        """Recompute from_stage and move kind along the ordered history; refuse a history the machine refuses."""
-        rows = self.session.scalars(
-            select(StageChange)
-            .where(StageChange.regulation_id == reg.id)
-            .order_by(StageChange.effective_on, StageChange.id)
-        ).all()
-        previous: Previous | None = None
-        for row in rows:
-            try:
-                kind = check_move(
-                    previous,
-                    row.to_stage,
-                    row.effective,
-                    REPORT_DATE if row.actor == SEED_ACTOR else self.now.date(),
-                    row.reason,
-                )
-            except StageError as exc:
-                raise SeedError([f"regulation {reg.key}: stage change {row.seed_key or row.id}: {exc}"]) from None
-            row.from_stage = previous.stage if previous else None
-            row.move = kind if previous else MoveKind.INITIAL
-            previous = Previous(row.to_stage, row.effective)
-        reg.current_stage = previous.stage if previous else None
-        reg.stage_since = previous.effective if previous else PrecisionDate.unknown()
+        """Recompute the chain through the one writer of stage state; refuse a history the machine refuses.
+
+        Seeded changes are judged against the report's date (they record what it states); changes made in the
+        tracker against the day they were recorded.
+        """
+        rows = history.ordered(self.session, reg.id)
+        today_of = {r.id: REPORT_DATE if r.actor == SEED_ACTOR else r.recorded_at.date() for r in rows}
+        try:
+            history.rechain(self.session, reg, today_of)
+        except StageError as exc:
+            raise SeedError([f"regulation {reg.key}: stage change: {exc}"]) from None

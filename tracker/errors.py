@@ -1,0 +1,82 @@
+"""Refusals: every command that cannot be carried out raises one of these, naming the field at fault.
+
+One place turns them into what a user sees: `form_errors` for a browser form, `problem` for RFC 9457 problem details
+in the API. Nothing here knows Flask or WTForms, so services raise them and stay free of the web.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+
+class Refused(Exception):
+    """A command refused. `errors` lists (field, message); a field of None means the request as a whole."""
+
+    status: ClassVar[int] = 422
+    title: ClassVar[str] = "Unprocessable Content"
+    field: ClassVar[str | None] = None  # the default field of a subclass
+
+    def __init__(self, message: str, field: str | None = None, *, errors: Iterable[tuple[str | None, str]] = ()):
+        super().__init__(message)
+        self.message = message
+        listed = list(errors)
+        self.errors: list[tuple[str | None, str]] = listed or [(field or type(self).field, message)]
+
+
+class InvalidFields(Refused):
+    """Input that does not fit the field description (type, length, required, choice)."""
+
+
+class NotFound(Refused):
+    status, title = 404, "Not Found"
+
+
+class Forbidden(Refused):
+    status, title = 403, "Forbidden"
+
+
+class Conflict(Refused):
+    """Someone else saved the record since it was read, or a unique value was taken at the same moment."""
+
+    status, title = 409, "Conflict"
+
+
+class StaleVersion(Conflict):
+    field = "version"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"Someone else changed this {what} since you read it. Nothing was saved.")
+
+
+class Duplicate(Conflict):
+    pass
+
+
+# What each channel adds to a stale version: the browser keeps the input, a script fetches again.
+BROWSER_STALE_HINT = "Your input is kept below: reload to see their change, then apply yours again."
+API_STALE_HINT = "Fetch it again and reapply your change."
+
+
+def form_errors(form: Any, exc: Refused) -> None:
+    """Put each error on its form field, or above the form when the form has no such field."""
+    for field, message in exc.errors:
+        if isinstance(exc, StaleVersion):
+            message = f"{message} {BROWSER_STALE_HINT}"
+        target = getattr(form, field, None) if field else None
+        if field and target is not None and hasattr(target, "errors") and field != "version":
+            if not isinstance(target.errors, list):  # WTForms keeps a tuple until validation appended
+                target.errors = list(target.errors)
+            target.errors.append(message)
+        else:
+            form.form_errors.append(message)
+
+
+def problem(exc: Refused, *, rename: dict[str, str] | None = None) -> dict[str, Any]:
+    """The RFC 9457 problem document of a refusal; `rename` maps internal field names to the API's."""
+    detail = f"{exc.message} {API_STALE_HINT}" if isinstance(exc, StaleVersion) else exc.message
+    body: dict[str, Any] = {"type": "about:blank", "title": exc.title, "status": exc.status, "detail": detail}
+    named = [(rename or {}).get(f, f) for f, _ in exc.errors]
+    if any(named):
+        body["errors"] = [{"field": f or "", "message": m} for f, (_, m) in zip(named, exc.errors, strict=True)]
+    return body

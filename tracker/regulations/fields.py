@@ -1,0 +1,178 @@
+"""The one description of each record's fields: type, length, required, choices.
+
+Services validate the values of every command against these models, the API's bodies are checked with them and its
+OpenAPI schemas are generated from them, and tests hold the WTForms forms, the seed schema and the database columns
+to them. Change a field here, not in a second list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
+
+from tracker.dates import FORMATS_HELP, DateError, PrecisionDate
+from tracker.errors import InvalidFields
+from tracker.regulations.models import (
+    DeadlineKind,
+    DesignationStatus,
+    EvaluationLevel,
+    EvaluationStatus,
+    RegulationKind,
+)
+from tracker.regulations.stages import Stage
+
+DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?|-[Qq][1-4]|-[Hh][12])?|t\.b\.d\.|tbd|n\.t\.b\.)$"
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _precision_date(value: Any) -> PrecisionDate | None:
+    if value is None or isinstance(value, PrecisionDate):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"a date as text: {FORMATS_HELP}")
+    try:
+        return PrecisionDate.parse(value)
+    except DateError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _known(value: PrecisionDate | None) -> PrecisionDate | None:
+    if value is not None and not value.known:
+        raise ValueError("a known date is needed here; 't.b.d.' is not allowed")
+    return value
+
+
+def Text(max_length: int) -> Any:
+    """Required text: stripped, at least one character."""
+    return Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=max_length)]
+
+
+def OptionalText(max_length: int) -> Any:
+    """Optional text: blank becomes None."""
+    return Annotated[
+        Annotated[str, Field(max_length=max_length)] | None, BeforeValidator(_blank_to_none), Field(default=None)
+    ]
+
+
+_DATE_SCHEMA = WithJsonSchema({"type": "string", "pattern": DATE_PATTERN, "description": FORMATS_HELP})
+_DATE_OUT = PlainSerializer(lambda d: d.isoformat() if d is not None else None, return_type=str)
+# A date at any precision (2025-09-17, 2025-Q3, 2025, t.b.d.).
+AnyDate = Annotated[PrecisionDate, BeforeValidator(_precision_date), _DATE_OUT, _DATE_SCHEMA]
+# A date that must be known (a stage change happened on a day, month, quarter or year; never t.b.d.).
+KnownDate = Annotated[PrecisionDate, BeforeValidator(_known), BeforeValidator(_precision_date), _DATE_OUT, _DATE_SCHEMA]
+OptionalDate = Annotated[
+    PrecisionDate | None, BeforeValidator(_precision_date), BeforeValidator(_blank_to_none), _DATE_OUT, _DATE_SCHEMA
+]
+Day = Annotated[dt.date | None, BeforeValidator(_blank_to_none), Field(default=None)]
+Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class Fields(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, str_strip_whitespace=True)
+
+
+class MoveStageFields(Fields):
+    to_stage: Stage
+    effective: KnownDate
+    note: OptionalText(4000)
+    reference: OptionalText(500)
+    reason: OptionalText(4000)
+
+
+class RegulationFields(Fields):
+    title: Text(300)
+    title_nl: OptionalText(300)
+    kind: RegulationKind = RegulationKind.REGULATION
+    eu_number: OptionalText(60)
+    celex: Annotated[
+        Annotated[str, Field(max_length=30, pattern=r"^[0-9A-Z()]+$")] | None,
+        BeforeValidator(_blank_to_none),
+        Field(default=None),
+    ]
+    pillar: Annotated[int | None, Field(default=None, ge=1, le=5)]
+    team_id: int
+    lead_ministry: OptionalText(40)
+    national_instrument: OptionalText(300)
+    bill_number: OptionalText(60)
+    summary: OptionalText(4000)
+    eu_published: AnyDate = PrecisionDate.unknown()
+    eu_in_force: AnyDate = PrecisionDate.unknown()
+
+
+class DeadlineFields(Fields):
+    kind: DeadlineKind
+    title: Text(300)
+    due: AnyDate
+    legal_basis: OptionalText(300)
+    note: OptionalText(4000)
+    met_on: Day
+
+
+class DesignationFields(Fields):
+    authority: Annotated[str, Field(min_length=1, max_length=40, description="the authority's short name, e.g. ACM")]
+    role: Text(300)
+    scope: OptionalText(4000)
+    status: DesignationStatus
+    legal_basis: OptionalText(300)
+
+
+class EvaluationFields(Fields):
+    subject: Text(300)
+    level: EvaluationLevel
+    status: EvaluationStatus
+    due: AnyDate
+    due_note: OptionalText(4000)
+    performer: OptionalText(200)
+    pillar: OptionalText(10)
+
+
+ITEM_FIELDS: dict[str, type[Fields]] = {
+    "deadlines": DeadlineFields,
+    "designations": DesignationFields,
+    "evaluations": EvaluationFields,
+}
+
+
+def names(model: type[Fields]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
+
+
+def validate(model: type[Fields], values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Check `values` against `model`; return the typed values given (all fields unless `partial`).
+
+    Raises InvalidFields naming every field at fault, so a caller can show them all at once.
+    """
+    try:
+        if partial:
+            # An update names only the fields it changes: check those, each as the model describes it.
+            unknown = sorted(set(values) - set(model.model_fields))
+            if unknown:
+                raise InvalidFields(
+                    f"unknown field(s): {', '.join(unknown)}", errors=[(n, "unknown field") for n in unknown]
+                )
+            checked = model.__pydantic_validator__.validate_assignment
+            instance = model.model_construct()
+            for name, value in values.items():
+                checked(instance, name, value)
+            return {name: getattr(instance, name) for name in values}
+        return dict(model.model_validate(values))
+    except ValidationError as exc:
+        errors = [(".".join(str(p) for p in err["loc"]) or None, _message(err)) for err in exc.errors()]
+        raise InvalidFields("Some fields are not valid.", errors=errors) from None
+
+
+def _message(err: Any) -> str:
+    if err["type"] == "missing" or (err["type"] == "string_type" and err.get("input") in (None, "")):
+        return "required"
+    if err["type"] == "extra_forbidden":
+        return "unknown field"
+    message = str(err["msg"])
+    return message.removeprefix("Value error, ")

@@ -1,0 +1,124 @@
+"""The one writer of stage state: the dated, append-only history and the columns that mirror its latest change.
+
+Moves (browser, API, CLI), the seed and the import all write through here, so `Regulation.current_stage` and
+`stage_since`, which today's board reads from an index, always equal the latest change by effective date. Each
+change is checked by the pure stage machine (stages.check_move) against the one before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tracker.dates import Precision, PrecisionDate
+from tracker.regulations.models import Regulation, StageChange
+from tracker.regulations.stages import MoveKind, Previous, Stage, check_move, parse_stage
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One change to append: where to, from when, and what the team wrote about it."""
+
+    to_stage: Stage | str
+    effective: PrecisionDate
+    reason: str | None = None
+    note: str | None = None
+    reference: str | None = None
+
+
+def _clean(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+def ordered(session: Session, regulation_id: int) -> list[StageChange]:
+    return list(
+        session.scalars(
+            select(StageChange)
+            .where(StageChange.regulation_id == regulation_id)
+            .order_by(StageChange.effective_on, StageChange.id)
+        )
+    )
+
+
+def latest(session: Session, regulation_id: int) -> StageChange | None:
+    """The change that sets the current stage: the latest by effective date, then by the order recorded."""
+    return session.scalars(
+        select(StageChange)
+        .where(StageChange.regulation_id == regulation_id)
+        .order_by(StageChange.effective_on.desc(), StageChange.id.desc())
+        .limit(1)
+    ).first()
+
+
+def append(
+    session: Session, reg: Regulation, entry: Entry, *, today: dt.date, now: dt.datetime, actor: str
+) -> StageChange:
+    """Append one change after the latest, or raise the StageError (naming its field) that refuses it."""
+    target = parse_stage(entry.to_stage)
+    last = latest(session, reg.id)
+    previous = Previous(last.to_stage, last.effective) if last else None
+    kind = check_move(previous, target, entry.effective, today, entry.reason)
+    change = StageChange(
+        regulation_id=reg.id,
+        from_stage=last.to_stage if last else None,
+        to_stage=target,
+        move=kind,
+        effective=entry.effective,
+        recorded_at=now,
+        actor=actor,
+        reason=_clean(entry.reason),
+        note=_clean(entry.note),
+        reference=_clean(entry.reference),
+    )
+    session.add(change)
+    _mirror(reg, change)
+    reg.updated_at = now
+    session.flush()
+    return change
+
+
+def rechain(session: Session, reg: Regulation, today_of: dict[int, dt.date] | dt.date) -> list[StageChange]:
+    """After history rows were corrected in place (the seed does this when the report's reading changes):
+    recompute each change's from-stage and kind along the ordered history, re-check it against the machine, and
+    mirror the latest. `today_of` gives the day each change is judged against (by row id), or one day for all."""
+    rows = ordered(session, reg.id)
+    previous: Previous | None = None
+    for row in rows:
+        today = today_of if isinstance(today_of, dt.date) else today_of[row.id]
+        kind = check_move(previous, row.to_stage, row.effective, today, row.reason)
+        row.from_stage = previous.stage if previous else None
+        row.move = kind if previous else MoveKind.INITIAL
+        previous = Previous(row.to_stage, row.effective)
+    _mirror(reg, rows[-1] if rows else None)
+    session.flush()
+    return rows
+
+
+def remirror(session: Session, regulation_ids: Iterable[int] | None = None) -> None:
+    """Set the mirrored columns of these regulations (all when None) from their histories: after an import."""
+    # A plain UPDATE, not the ORM: restoring an export must not bump the rows' versions.
+    table = Regulation.__table__
+    query = select(table.c.id)
+    if regulation_ids is not None:
+        query = query.where(table.c.id.in_(list(regulation_ids)))
+    for reg_id in session.scalars(query).all():
+        change = latest(session, reg_id)
+        session.execute(
+            update(table)
+            .where(table.c.id == reg_id)
+            .values(
+                current_stage=change.to_stage.value if change else None,
+                stage_since_on=change.effective.start if change else None,
+                stage_since_precision=(change.effective.precision if change else Precision.UNKNOWN).value,
+            )
+        )
+
+
+def _mirror(reg: Regulation, change: StageChange | None) -> None:
+    """The only place that writes the columns today's board reads."""
+    reg.current_stage = change.to_stage if change else None
+    reg.stage_since = change.effective if change else PrecisionDate.unknown()
