@@ -8,6 +8,18 @@ from tracker import create_app
 from tracker.audit.models import AuditEvent
 from tracker.auth import service
 from tracker.auth.models import LoginThrottle
+from tracker.clock import Clock
+from tracker.config import ConfigError, load_settings
+
+
+def another_app(settings, **overrides):
+    """A second app on the same database, as another worker would be: built from explicit settings only (never
+    from the shell's TRACKER_* variables) and on the tests' clock."""
+    own = load_settings(
+        environ={},
+        overrides={"DATABASE_URL": settings.database_url, "INSTANCE_PATH": str(settings.instance_path), **overrides},
+    )
+    return create_app(settings=own, clock=Clock(own.tz, NOW))
 
 
 def post_login(client, email, password, **environ):
@@ -66,21 +78,19 @@ def test_cookie_flags(users, app, settings):
     response = post_login(client, "viewer@example.nl", PASSWORD)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie  # plain local http
-    https = create_app(
-        {
-            "DATABASE_URL": settings.database_url,
-            "INSTANCE_PATH": str(settings.instance_path),
-            "BASE_URL": "https://tracker.example.nl",
-        }
-    )
+    https = another_app(settings, BASE_URL="https://tracker.example.nl")
     assert https.config["SESSION_COOKIE_SECURE"] is True
+    https_response = post_login(https.test_client(), "viewer@example.nl", PASSWORD)
+    assert https_response.status_code == 302
+    assert "Secure" in https_response.headers["Set-Cookie"]
+    https.extensions["tracker.db"].dispose()
 
 
 def test_failed_logins_are_limited_per_account_across_workers(users, app, settings):
     for _ in range(service.ACCOUNT_LIMIT):
         assert post_login(app.test_client(), "viewer@example.nl", "bad password 1").status_code == 401
     # Another worker (another app, another engine) sees the same counters: they live in the database.
-    other = create_app({"DATABASE_URL": settings.database_url, "INSTANCE_PATH": str(settings.instance_path)})
+    other = another_app(settings)
     response = post_login(other.test_client(), "viewer@example.nl", PASSWORD)
     assert response.status_code == 429
     assert "Too many failed" in response.get_data(as_text=True)
@@ -150,4 +160,20 @@ def test_malformed_login_input_is_a_form_error_not_a_500(users, app):
         {"email": "\x00", "password": "\x00"},
     ):
         response = client.post("/login", data={**data, "csrf_token": token})
-        assert response.status_code in (400, 401), data
+        assert response.status_code == 400, data  # refused by the form (or the NUL check), never a 500
+    assert client.get("/").status_code == 302  # and nobody got logged in
+
+
+def test_the_tests_build_apps_from_explicit_settings_whatever_the_shell_holds(users, app, settings, monkeypatch):
+    """The shell running the suite may hold TRACKER_* variables; none of them may reach an app built here."""
+    monkeypatch.setenv("TRACKER_BASE_URL", "https://stray.example.nl")
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "sqlite:////nonexistent/stray.sqlite3")
+    monkeypatch.setenv("TRACKER_TYPO_SETTING", "x")  # would stop load_settings() that reads os.environ
+    with pytest.raises(ConfigError, match="TRACKER_TYPO_SETTING is not a known setting"):
+        load_settings()  # proof that the variables are visible to anything that reads the environment
+    other = another_app(settings)
+    assert other.config["TRACKER"].base_url == "http://127.0.0.1:5000"
+    assert other.config["TRACKER"].database_url == settings.database_url
+    assert other.config["SESSION_COOKIE_SECURE"] is False
+    assert post_login(other.test_client(), "viewer@example.nl", PASSWORD).status_code == 302
+    other.extensions["tracker.db"].dispose()
