@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -22,9 +23,10 @@ from tracker.db import get_db
 from tracker.feeds.cli import feeds
 from tracker.feeds.views import redact
 from tracker.notify.cli import digest_group, outbox_group, reminders_group
-from tracker.notify.cli import scheduler as scheduler_command
+from tracker.regulations.cli import stage_group
 from tracker.regulations.queries import board as build_board
 from tracker.regulations.stages import Stage
+from tracker.scheduler import catch_up, make_scheduler
 from tracker.seeding.loader import load_seed
 from tracker.seeding.schema import SeedError
 
@@ -55,7 +57,7 @@ def cli() -> None:
 
 cli.add_command(users)
 cli.add_command(feeds)
-for _group in (reminders_group, digest_group, outbox_group, scheduler_command, api_token):
+for _group in (reminders_group, digest_group, outbox_group, api_token, stage_group):
     cli.add_command(_group)
 
 
@@ -223,8 +225,6 @@ def serve(host: str, port: int) -> None:
             f"\nCreated the first admin: {settings.admin_email}\nOne-time password: {generated}\n"
             "(set TRACKER_ADMIN_PASSWORD to choose it; create more users with `tracker users create`)\n"
         )
-    from tracker.scheduler import catch_up, make_scheduler
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     catch_up(app)
     background = make_scheduler(app, background=True)
@@ -240,6 +240,17 @@ def serve(host: str, port: int) -> None:
         threaded=True,  # type: ignore[attr-defined]
         request_handler=RedactingRequestHandler,
     )
+
+
+@cli.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the one scheduler process (reminders, digests, delivery) until stopped."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    catch_up(app)
+    click.echo("scheduler running (Europe/Amsterdam); Ctrl+C stops it")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        make_scheduler(app, background=False).start()
 
 
 class RedactingRequestHandler(WSGIRequestHandler):

@@ -15,8 +15,24 @@ from tracker.feeds import tokens
 from tracker.feeds.cache import CACHE, feed_etag
 from tracker.feeds.ical import build_calendar
 from tracker.feeds.queries import FeedFilter, FeedParamError, feed_items, feed_meta, parse_filter
+from tracker.hooks import add_page_context
+from tracker.regulations.filters import filter_choices
+from tracker.regulations.models import Regulation
 
 bp = Blueprint("feeds", __name__)
+
+
+def _regulation_feed_links(reg: Regulation) -> dict[str, object]:
+    """The regulation page's calendar links, when the user has a feed link already."""
+    feed = tokens.active_token(get_session(), current_user)
+    if feed is None:
+        return {"feed_links": None}
+    token = tokens.derive(current_app.config["SECRET_KEY"], feed.nonce)
+    only = FeedFilter(regulation=reg)
+    return {"feed_links": (feed_url(token, only), feed_url(token, only, webcal=True))}
+
+
+bp.record_once(lambda state: add_page_context(state.app, "regulation", _regulation_feed_links))
 TOKEN_IN_PATH = re.compile(r"(/feeds/)[^/?\s]+")
 
 
@@ -70,8 +86,6 @@ def calendar() -> str:
         abort(400, description=str(exc))
     token = tokens.ensure_token(db, current_user, current_app.config["SECRET_KEY"], now=get_clock().now())
     db.commit()
-    from tracker.regulations.views import filter_choices
-
     return render_template(
         "feeds/calendar.html",
         https_url=feed_url(token, f),

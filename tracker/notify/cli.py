@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import sys
 
@@ -101,16 +100,3 @@ def outbox_group() -> None:
 def deliver(now: dt.datetime | None) -> None:
     """Send every due message once (SMTP or .eml files, per TRACKER_MAIL_BACKEND)."""
     click.echo(str(jobs.run_delivery(current_app, _local(now))))
-
-
-@click.command("scheduler")
-@with_appcontext
-def scheduler() -> None:
-    """Run the one scheduler process (reminders, digests, delivery) until stopped."""
-    from tracker.scheduler import catch_up, make_scheduler
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    catch_up(app)
-    click.echo("scheduler running (Europe/Amsterdam); Ctrl+C stops it")
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        make_scheduler(app, background=False).start()

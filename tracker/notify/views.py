@@ -20,20 +20,20 @@ from tracker.commands import run
 from tracker.config import parse_days
 from tracker.db import get_session
 from tracker.errors import Refused, form_errors
+from tracker.hooks import add_page_context
 from tracker.notify import commands
 from tracker.notify.digest import user_id_from_token
 from tracker.notify.models import Follow, OutboxMessage, OutboxStatus
 from tracker.regulations.models import Regulation
-from tracker.regulations.queries import regulation_by_key
 
 bp = Blueprint("notify", __name__)
 
 
-def _regulation(key: str) -> Regulation:
-    reg = regulation_by_key(get_session(), key)
-    if reg is None:
-        abort(404, description=f"No regulation with short name {key!r}.")
-    return reg
+def _following(reg: Regulation) -> dict[str, object]:
+    return {"following": get_session().get(Follow, (current_user.id, reg.id)) is not None}
+
+
+bp.record_once(lambda state: add_page_context(state.app, "regulation", _following))
 
 
 def _execute(command: object, actor: Actor | None = None) -> object:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from tracker.auth.models import Team
-from tracker.regulations.models import Authority, RegulationKind
+from tracker.regulations.models import Authority, Regulation, RegulationKind
 from tracker.regulations.queries import BoardFilter
 
 FILTER_PARAMS = ("pillar", "team", "authority", "kind", "mine")
@@ -52,3 +55,13 @@ def parse_filters(
         if mine == "1":
             values["team_ids"] = frozenset(my_team_ids)
     return BoardFilter(**values)
+
+
+def filter_choices(db: Session, regulations: bool = True) -> dict[str, list[Any]]:
+    """What the filter forms offer: teams, authorities, kinds and (for feeds) regulations."""
+    return {
+        "teams": list(db.scalars(select(Team).order_by(Team.key))),
+        "authorities": list(db.scalars(select(Authority).order_by(Authority.key))),
+        "kinds": list(RegulationKind),
+        "regulations": list(db.scalars(select(Regulation.key).order_by(Regulation.key))) if regulations else [],
+    }

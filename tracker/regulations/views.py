@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team
 from tracker.auth.permissions import can_create, can_edit_team
 from tracker.clock import get_clock
 from tracker.dates import DateError, parse_day
 from tracker.db import get_session
-from tracker.feeds import tokens
-from tracker.feeds.queries import FeedFilter
-from tracker.feeds.views import feed_url
-from tracker.notify.models import Follow
-from tracker.regulations.filters import FilterError, parse_filters
+from tracker.hooks import page_context
+from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.forms import DeleteForm, MoveStageForm
-from tracker.regulations.models import Authority, Regulation, RegulationKind
+from tracker.regulations.models import Authority
 from tracker.regulations.queries import BoardFilter, board, regulation_page
 from tracker.regulations.stages import Stage
 
@@ -62,16 +56,6 @@ def _column() -> tuple[Stage | str | None, int]:
         abort(400, description=f"stage: {raw!r} is not a stage; known: {', '.join(s.value for s in Stage)}, none")
 
 
-def filter_choices(db: Session, regulations: bool = True) -> dict[str, list[Any]]:
-    """What the filter forms offer: teams, authorities, kinds and (for feeds) regulations."""
-    return {
-        "teams": list(db.scalars(select(Team).order_by(Team.key))),
-        "authorities": list(db.scalars(select(Authority).order_by(Authority.key))),
-        "kinds": list(RegulationKind),
-        "regulations": list(db.scalars(select(Regulation.key).order_by(Regulation.key))) if regulations else [],
-    }
-
-
 @bp.get("/")
 def board_page() -> str:
     current = get_clock().today()
@@ -104,13 +88,6 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
     if page is None:
         abort(404, description=f"No regulation with short name {key!r}.")
     editable = can_edit_team(current_user, page.regulation.team_id)
-    following = get_session().get(Follow, (current_user.id, page.regulation.id)) is not None
-    feed = tokens.active_token(get_session(), current_user)
-    feed_links = None
-    if feed is not None:
-        token = tokens.derive(current_app.config["SECRET_KEY"], feed.nonce)
-        only = FeedFilter(regulation=page.regulation)
-        feed_links = (feed_url(token, only), feed_url(token, only, webcal=True))
     if editable and move_form is None:
         move_form = MoveStageForm(formdata=None)
         move_form.version.data = str(page.regulation.version)
@@ -126,8 +103,7 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
         editable=editable,
         move_form=move_form,
         delete_form=DeleteForm(formdata=None),
-        feed_links=feed_links,
-        following=following,
+        **{"feed_links": None, "following": False, **page_context("regulation", page.regulation)},
     )
 
 

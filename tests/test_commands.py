@@ -1,0 +1,200 @@
+"""One way in: the browser, the API and `tracker stage move` run the same command and refuse alike, each refusal
+named by its field; follow and unfollow are audited like every other change."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import func, select
+
+from tests.conftest import NOW, csrf_from
+from tracker.api.common import create_token
+from tracker.audit.models import AuditEvent
+from tracker.audit.record import Actor
+from tracker.auth import service
+from tracker.errors import Conflict, Forbidden, InvalidFields, NotFound, StaleVersion, form_errors, problem
+from tracker.regulations.models import Regulation, StageChange
+
+EXE = Path(sys.executable).with_name("tracker")
+# A move each channel must refuse, and the field that names why (the clock stands at 2026-11-28).
+REFUSALS = [
+    ({"to_stage": "council_of_state", "effective": "2027-01-15"}, "effective", "lies in the future"),
+    ({"to_stage": "council_of_state", "effective": "2023-01"}, "effective", "before the previous change"),
+    ({"to_stage": "in_force", "effective": "2024-01-15"}, "reason", "needs a written reason"),
+    ({"to_stage": "consultation", "effective": "2024-01-15"}, "to_stage", "already at stage"),
+    ({"to_stage": "nowhere", "effective": "2024-01-15"}, "to_stage", "Input should be"),
+]
+
+
+def _stage_rows(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(StageChange))
+
+
+def _dsa_version(session) -> int:
+    session.expire_all()
+    return session.scalar(select(Regulation.version).where(Regulation.key == "DSA"))
+
+
+@pytest.fixture
+def api(app, users, db):
+    with db.transaction() as s:
+        _, token = create_token(s, service.find_user(s, "ezk.editor@example.nl"), "t", actor=Actor("test"), now=NOW)
+    client = app.test_client()
+    return lambda method, url, **kw: client.open(url, method=method, headers={"Authorization": f"Bearer {token}"}, **kw)
+
+
+@pytest.mark.parametrize(("body", "field", "text"), REFUSALS)
+def test_the_api_names_the_field_of_each_refusal(api, session, body, field, text):
+    before = _stage_rows(session)
+    response = api("POST", "/api/v1/regulations/DSA/stage", json={**body, "version": _dsa_version(session)})
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    errors = response.get_json()["errors"]
+    assert [e["field"] for e in errors] == [field]
+    assert text in errors[0]["message"]
+    assert _stage_rows(session) == before
+
+
+@pytest.mark.parametrize(("body", "field", "text"), REFUSALS)
+def test_the_browser_puts_each_refusal_on_its_field(login, session, body, field, text):
+    editor = login("ezk.editor@example.nl")
+    before = _stage_rows(session)
+    token = csrf_from(editor.get("/regulations/DSA").get_data(as_text=True))
+    data = {"csrf_token": token, "version": str(_dsa_version(session)), **body}
+    response = editor.post("/regulations/DSA/stage", data=data)
+    assert response.status_code == 400
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    field_box = page.find(id=field).find_parent(class_="field")
+    # The form checks the choice itself before the service runs; every other refusal is the service's message.
+    expected = "Not a valid choice" if body["to_stage"] == "nowhere" else text
+    assert expected in field_box.get_text(" ")
+    assert _stage_rows(session) == before
+
+
+@pytest.fixture
+def run_cli(tmp_path, seeded, settings):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env.update(
+        TRACKER_INSTANCE_PATH=str(settings.instance_path),
+        TRACKER_DATABASE_URL=settings.database_url,
+        TRACKER_CLOCK=NOW.isoformat(),
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(EXE), *args], env=env, capture_output=True, text=True, timeout=120)
+
+    return run
+
+
+def test_stage_move_from_the_command_line(run_cli, session):
+    before = _stage_rows(session)
+    for body, field, text in REFUSALS:
+        done = run_cli("stage", "move", "DSA", "--to", body["to_stage"], "--effective", body["effective"])
+        assert done.returncode == 1, done.stdout
+        assert re.search(rf"^  {field}: .*{re.escape(text)}", done.stderr, re.M), done.stderr
+    assert _stage_rows(session) == before
+    done = run_cli("stage", "move", "NOPE", "--to", "parliament", "--effective", "2024-01")
+    assert (done.returncode, done.stderr.splitlines()[-1]) == (1, "  key: No regulation with short name 'NOPE'.")
+    done = run_cli(
+        "stage",
+        "move",
+        "DSA",
+        "--to",
+        "council_of_state",
+        "--effective",
+        "2024-01-15",
+        "--note",
+        "advies gevraagd",
+        "--reference",
+        "Kamerstuk 36 000",
+        "--expect-version",
+        "1",
+    )
+    assert done.returncode == 1 and "version: Someone else changed" in done.stderr
+    version = _dsa_version(session)
+    done = run_cli(
+        "stage",
+        "move",
+        "DSA",
+        "--to",
+        "council_of_state",
+        "--effective",
+        "2024-01-15",
+        "--note",
+        "advies gevraagd",
+        "--reference",
+        "Kamerstuk 36 000",
+        "--expect-version",
+        str(version),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "DSA: consultation -> council_of_state from 15 Jan 2024 (forward)"
+    session.expire_all()
+    change = session.scalars(select(StageChange).order_by(StageChange.id.desc())).first()
+    assert (change.note, change.reference, change.recorded_at) == ("advies gevraagd", "Kamerstuk 36 000", NOW)
+    assert change.actor.startswith("cli")
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.actor, event.changes["stage"]) == (
+        "stage.move",
+        change.actor,
+        ["consultation", "council_of_state"],
+    )
+    assert _stage_rows(session) == before + 1
+
+
+def test_follow_and_unfollow_are_audited(login, session, users):
+    viewer = login("viewer@example.nl")
+    token = csrf_from(viewer.get("/regulations/DMA").get_data(as_text=True))
+    for path in ("follow", "follow", "unfollow", "unfollow"):
+        assert viewer.post(f"/regulations/DMA/{path}", data={"csrf_token": token}).status_code == 302
+    session.expire_all()
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action.in_(("follow", "unfollow"))).order_by(AuditEvent.id)
+    ).all()
+    # Following twice or unfollowing twice changes nothing the second time, and is not recorded twice.
+    assert [(e.action, e.actor, e.changes["follows"]) for e in events] == [
+        ("follow", "viewer@example.nl", [None, "DMA"]),
+        ("unfollow", "viewer@example.nl", ["DMA", None]),
+    ]
+    assert viewer.post("/regulations/NOPE/follow", data={"csrf_token": token}).status_code == 404
+
+
+class _Field:
+    def __init__(self) -> None:
+        self.errors: tuple[str, ...] = ()
+
+
+class _Form:
+    def __init__(self) -> None:
+        self.form_errors: list[str] = []
+        self.effective = _Field()
+
+
+def test_one_mapping_to_form_errors_and_problem_documents():
+    refused = InvalidFields("bad", errors=[("effective", "in the future"), ("nowhere", "unknown field")])
+    form = _Form()
+    form_errors(form, refused)
+    assert (form.effective.errors, form.form_errors) == (["in the future"], ["unknown field"])
+    assert problem(refused) == {
+        "type": "about:blank",
+        "title": "Unprocessable Content",
+        "status": 422,
+        "detail": "bad",
+        "errors": [
+            {"field": "effective", "message": "in the future"},
+            {"field": "nowhere", "message": "unknown field"},
+        ],
+    }
+    stale = StaleVersion("deadline")
+    assert problem(stale)["detail"].endswith("Nothing was saved. Fetch it again and reapply your change.")
+    form = _Form()
+    form_errors(form, stale)
+    assert form.form_errors[0].endswith("then apply yours again.")
+    assert [problem(e)["status"] for e in (NotFound("x"), Forbidden("x"), Conflict("x"))] == [404, 403, 409]
