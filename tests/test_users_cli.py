@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from tests.conftest import NOW
@@ -6,6 +8,9 @@ from tracker.auth import service
 from tracker.auth.cli import ensure_admin
 from tracker.auth.models import Role
 from tracker.cli import cli
+from tracker.clock import Clock
+
+CLOCK = Clock(ZoneInfo("Europe/Amsterdam"), NOW)
 
 
 def invoke(app, *args, input=None):
@@ -71,14 +76,14 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(seeded, app, session):
 
 
 def test_the_first_run_creates_one_admin(seeded, session):
-    password = ensure_admin(session, "admin@ministerie.nl", None, NOW)
+    password = ensure_admin(session, "admin@ministerie.nl", None, CLOCK)
     assert password and len(password) >= 12
-    assert ensure_admin(session, "admin@ministerie.nl", None, NOW) is None  # only once
+    assert ensure_admin(session, "admin@ministerie.nl", None, CLOCK) is None  # only once
     user = service.find_user(session, "admin@ministerie.nl")
     assert user.role is Role.ADMIN
     assert service.authenticate(session, "admin@ministerie.nl", password, address=None, now=NOW)
 
 
 def test_a_chosen_admin_password_is_used_and_not_printed(seeded, session):
-    assert ensure_admin(session, "admin@ministerie.nl", "chosen password 123", NOW) is None
+    assert ensure_admin(session, "admin@ministerie.nl", "chosen password 123", CLOCK) is None
     assert service.authenticate(session, "admin@ministerie.nl", "chosen password 123", address=None, now=NOW)

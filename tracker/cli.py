@@ -219,7 +219,7 @@ def serve(host: str, port: int) -> None:
     migrate.upgrade(settings.database_url)
     _load_seed_or_exit()
     with get_db().transaction() as session:
-        generated = ensure_admin(session, settings.admin_email, settings.admin_password, get_clock().now())
+        generated = ensure_admin(session, settings.admin_email, settings.admin_password, get_clock())
     if generated:
         click.echo(
             f"\nCreated the first admin: {settings.admin_email}\nOne-time password: {generated}\n"

@@ -14,14 +14,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.audit.models import AuditEvent
-from tracker.audit.record import record
 from tracker.auth import service
+from tracker.auth.commands import CreateTeam, CreateUser, SetTeamReminders, UpdateUser
 from tracker.auth.current import current_actor
 from tracker.auth.models import Role, Team, User
 from tracker.auth.permissions import is_admin
 from tracker.clock import get_clock
+from tracker.commands import run
 from tracker.config import parse_days
 from tracker.db import get_session
+from tracker.errors import Refused, form_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLE_CHOICES = [SelectChoice(r.value, r.value) for r in Role]
@@ -98,54 +100,40 @@ def users() -> tuple[str, int]:
     form.teams.choices = _team_choices()
     if not form.validate_on_submit():
         return _render_users(form, 400 if form.is_submitted() else 200)
-    db = get_session()
     password = form.password.data or secrets.token_urlsafe(12)
+    command = CreateUser(form.email.data, form.name.data, form.role.data, tuple(form.teams.data or ()), password)
     try:
-        user = service.create_user(
-            db,
-            email=form.email.data,
-            name=form.name.data,
-            role=form.role.data,
-            teams=list(form.teams.data or []),
-            password=password,
-            actor=current_actor(),
-            now=get_clock().now(),
-        )
-    except service.AccountError as exc:
-        db.rollback()
-        form.email.errors.append(str(exc))
-        return _render_users(form, 400)
-    db.commit()
+        user = run(get_session(), command, current_actor(), get_clock())
+    except Refused as exc:
+        form_errors(form, exc)
+        return _render_users(form, exc.status if exc.status in (403, 409) else 400)
     return _render_users(
         UserForm(formdata=None), 200, generated=None if form.password.data else f"{user.email}: {password}"
     )
 
 
+def _execute(command: object) -> None:
+    """Run an admin command from a one-line form; a refusal is the error page it names."""
+    try:
+        run(get_session(), command, current_actor(), get_clock())
+    except Refused as exc:
+        abort(exc.status if exc.status != 422 else 400, description="; ".join(m for _, m in exc.errors))
+
+
+def _form_or_400(form: FlaskForm) -> None:
+    if not form.validate_on_submit():
+        abort(400, description="; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()) or "invalid form")
+
+
 @bp.post("/users/<int:user_id>")
 def update_user(user_id: int) -> Response | tuple[str, int]:
-    db = get_session()
-    user = db.get(User, user_id)
+    user = get_session().get(User, user_id)
     if user is None:
         abort(404, description="No such user.")
     form = UserUpdateForm()
     form.teams.choices = _team_choices()
-    if not form.validate_on_submit():
-        abort(400, description="; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()) or "invalid form")
-    if user.id == current_user.id and (form.role.data != Role.ADMIN.value or not form.active.data):
-        abort(400, description="You cannot remove your own admin role or deactivate yourself.")
-    now, actor = get_clock().now(), current_actor()
-    service.set_role(db, user, form.role.data, actor=actor, now=now)
-    new_teams = sorted(form.teams.data or [])
-    old_teams = sorted(t.key for t in user.teams)
-    if new_teams != old_teams:
-        user.teams = service.teams_by_key(db, new_teams)
-        record(db, actor, now, "user.teams", target=user, label=user.email, changes={"teams": [old_teams, new_teams]})
-    if not form.active.data:
-        service.deactivate(db, user, actor=actor, now=now)
-    elif not user.active:
-        user.active = True
-        record(db, actor, now, "user.activate", target=user, label=user.email, changes={"active": [False, True]})
-    db.commit()
+    _form_or_400(form)
+    _execute(UpdateUser(user.email, form.role.data, tuple(form.teams.data or ()), bool(form.active.data)))
     flash(f"{user.email}: opgeslagen / saved.")
     return redirect(url_for("admin.users"))
 
@@ -153,53 +141,19 @@ def update_user(user_id: int) -> Response | tuple[str, int]:
 @bp.post("/teams")
 def create_team() -> Response | tuple[str, int]:
     form = TeamForm()
-    db = get_session()
-    if not form.validate_on_submit():
-        abort(400, description="; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
-    if db.scalar(select(Team.id).where(Team.key == form.key.data)) is not None:
-        abort(409, description=f"A team with key {form.key.data!r} exists already.")
-    team = Team(key=form.key.data, name=form.name.data)
-    db.add(team)
-    db.flush()
-    record(
-        db,
-        current_actor(),
-        get_clock().now(),
-        "team.create",
-        target=team,
-        label=team.key,
-        changes={"name": [None, team.name]},
-    )
-    db.commit()
-    flash(f"Team {team.key} aangemaakt / created.")
+    _form_or_400(form)
+    _execute(CreateTeam(form.key.data, form.name.data))
+    flash(f"Team {form.key.data} aangemaakt / created.")
     return redirect(url_for("admin.users"))
 
 
 @bp.post("/teams/<key>/reminders")
 def team_reminders(key: str) -> Response:
     """A team's reminder lead times (empty: the tracker's default); members without their own use these."""
-    db = get_session()
-    team = db.scalars(select(Team).where(Team.key == key)).first()
-    if team is None:
-        abort(404, description=f"No team {key!r}.")
     form = TeamRemindersForm()
-    if not form.validate_on_submit():
-        abort(400, description="; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
-    raw = (form.reminder_days.data or "").strip()
-    new = ",".join(map(str, parse_days(raw))) if raw else None
-    if new != team.reminder_days:
-        record(
-            db,
-            current_actor(),
-            get_clock().now(),
-            "team.reminders",
-            target=team,
-            label=team.key,
-            changes={"reminder_days": [team.reminder_days, new]},
-        )
-        team.reminder_days = new
-    db.commit()
-    flash(f"{team.key}: herinneringen opgeslagen / reminder lead times saved.")
+    _form_or_400(form)
+    _execute(SetTeamReminders(key, form.reminder_days.data))
+    flash(f"{key}: herinneringen opgeslagen / reminder lead times saved.")
     return redirect(url_for("admin.users"))
 
 

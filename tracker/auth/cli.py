@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import sys
 
@@ -12,24 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor
-from tracker.auth import service
+from tracker.auth.commands import CreateUser, UpdateUser
 from tracker.auth.models import Role, User
-from tracker.clock import get_clock
+from tracker.clock import Clock, get_clock
+from tracker.commands import execute, run
 from tracker.db import get_db
-
-CLI_ACTOR = Actor("cli")
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
-
-
-def _user(session: Session, email: str) -> User:
-    user = service.find_user(session, email)
-    if user is None:
-        _fail(f"no user with e-mail {email.strip().lower()}")
-    return user  # type: ignore[return-value]
+from tracker.errors import Refused
+from tracker.terminal import cli_actor, refuse
 
 
 @click.group()
@@ -47,22 +35,12 @@ def users() -> None:
 def create(email: str, name: str, teams: tuple[str, ...], role: str, password_stdin: bool) -> None:
     """Create a user; without --password-stdin a one-time password is generated and printed."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
-    try:
-        with get_db().transaction() as session:
-            user = service.create_user(
-                session,
-                email=email,
-                name=name,
-                role=role,
-                teams=list(teams),
-                password=password,
-                actor=CLI_ACTOR,
-                now=get_clock().now(),
-            )
-            email_out = user.email
-    except service.AccountError as exc:
-        _fail(str(exc))
-    click.echo(f"created {email_out} ({role})")
+    with get_db().sessionmaker() as session:
+        try:
+            user = run(session, CreateUser(email, name, role, teams, password), cli_actor(), get_clock())
+        except Refused as exc:
+            refuse(exc)
+        click.echo(f"created {user.email} ({role})")
     if not password_stdin:
         click.echo(f"one-time password: {password}")
 
@@ -84,8 +62,7 @@ def list_users() -> None:
 @with_appcontext
 def set_role(email: str, role: str) -> None:
     """Change a user's role."""
-    with get_db().transaction() as session:
-        service.set_role(session, _user(session, email), role, actor=CLI_ACTOR, now=get_clock().now())
+    _update(UpdateUser(email, role=role))
     click.echo(f"{email.strip().lower()} is now {role}")
 
 
@@ -94,24 +71,22 @@ def set_role(email: str, role: str) -> None:
 @with_appcontext
 def deactivate(email: str) -> None:
     """Deactivate a user and end their sessions; the audit trail keeps their name."""
-    with get_db().transaction() as session:
-        service.deactivate(session, _user(session, email), actor=CLI_ACTOR, now=get_clock().now())
+    _update(UpdateUser(email, active=False))
     click.echo(f"{email.strip().lower()} deactivated")
 
 
-def ensure_admin(session: Session, email: str, password: str | None, now: dt.datetime) -> str | None:
+def _update(command: UpdateUser) -> None:
+    with get_db().sessionmaker() as session:
+        try:
+            run(session, command, cli_actor(), get_clock())
+        except Refused as exc:
+            refuse(exc)
+
+
+def ensure_admin(session: Session, email: str, password: str | None, clock: Clock) -> str | None:
     """On a database without users, create the first admin; return a generated password to print once."""
     if session.scalar(select(func.count()).select_from(User)):
         return None
     generated = None if password else secrets.token_urlsafe(12)
-    service.create_user(
-        session,
-        email=email,
-        name="Administrator",
-        role="admin",
-        teams=[],
-        password=password or generated,
-        actor=CLI_ACTOR,
-        now=now,
-    )
+    execute(session, CreateUser(email, "Administrator", "admin", (), password or generated), Actor("serve"), clock)
     return generated

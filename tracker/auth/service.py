@@ -13,7 +13,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
+from tracker.auth.commands import CreateTeam, CreateUser, SetTeamReminders, UpdateUser
 from tracker.auth.models import LoginThrottle, Role, Team, User, UserSession
+from tracker.clock import Clock
+from tracker.commands import handles
+from tracker.config import parse_days
+from tracker.errors import Duplicate, Forbidden, InvalidFields, NotFound
 
 HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # A hash of a throw-away password, verified for unknown accounts so timing does not reveal which e-mails exist.
@@ -26,8 +31,8 @@ MIN_PASSWORD = 12
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class AccountError(ValueError):
-    """A refused account change; the message says what to fix."""
+class AccountError(InvalidFields):
+    """A refused account change; the message says what to fix and the field names where."""
 
 
 class LoginRefused(Exception):
@@ -39,13 +44,13 @@ class LoginRefused(Exception):
 def normalise_email(email: str) -> str:
     value = (email or "").strip().lower()
     if not EMAIL.fullmatch(value) or len(value) > 254:
-        raise AccountError(f"{email!r} is not an e-mail address")
+        raise AccountError(f"{email!r} is not an e-mail address", "email")
     return value
 
 
 def check_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters", "password")
     return password
 
 
@@ -58,7 +63,7 @@ def teams_by_key(session: Session, keys: list[str]) -> list[Team]:
     missing = [k for k in keys if k not in found]
     if missing:
         known = ", ".join(session.scalars(select(Team.key).order_by(Team.key)))
-        raise AccountError(f"unknown team(s): {', '.join(missing)}; known teams: {known}")
+        raise AccountError(f"unknown team(s): {', '.join(missing)}; known teams: {known}", "teams")
     return [found[k] for k in keys]
 
 
@@ -75,13 +80,13 @@ def create_user(
 ) -> User:
     address = normalise_email(email)
     if find_user(session, address):
-        raise AccountError(f"a user with e-mail {address} exists already")
+        raise AccountError(f"a user with e-mail {address} exists already", "email")
     if not (name or "").strip():
-        raise AccountError("a name is required")
+        raise AccountError("a name is required", "name")
     try:
         role_value = Role(role)
     except ValueError:
-        raise AccountError(f"{role!r} is not a role; one of: {', '.join(r.value for r in Role)}") from None
+        raise AccountError(f"{role!r} is not a role; one of: {', '.join(r.value for r in Role)}", "role") from None
     user = User(
         email=address,
         name=name.strip(),
@@ -109,7 +114,7 @@ def set_role(session: Session, user: User, role: str, *, actor: Actor, now: dt.d
     try:
         new = Role(role)
     except ValueError:
-        raise AccountError(f"{role!r} is not a role; one of: {', '.join(r.value for r in Role)}") from None
+        raise AccountError(f"{role!r} is not a role; one of: {', '.join(r.value for r in Role)}", "role") from None
     if new is not user.role:
         record(
             session,
@@ -224,3 +229,95 @@ def end_session(session: Session, token: str, *, now: dt.datetime) -> None:
         row.revoked_at = now
         record(session, Actor(row.user.email, row.user_id), now, "logout", target=row.user, label=row.user.email)
         session.flush()
+
+
+# -- commands ------------------------------------------------------------------------------------
+def _admin_only(actor: Actor) -> None:
+    if not (actor.is_process or actor.role == Role.ADMIN.value):
+        raise Forbidden("Only admins manage users and teams.")
+
+
+@handles(CreateUser)
+def _create_user(session: Session, cmd: CreateUser, actor: Actor, clock: Clock) -> User:
+    _admin_only(actor)
+    return create_user(
+        session,
+        email=cmd.email,
+        name=cmd.name,
+        role=cmd.role,
+        teams=list(cmd.teams),
+        password=cmd.password,
+        actor=actor,
+        now=clock.now(),
+    )
+
+
+@handles(UpdateUser)
+def _update_user(session: Session, cmd: UpdateUser, actor: Actor, clock: Clock) -> User:
+    _admin_only(actor)
+    user = find_user(session, cmd.email)
+    if user is None:
+        raise NotFound(f"no user with e-mail {cmd.email.strip().lower()}", "email")
+    if user.id == actor.user_id and (cmd.role not in (None, Role.ADMIN.value) or cmd.active is False):
+        raise InvalidFields(
+            "You cannot remove your own admin role or deactivate yourself.",
+            "role" if cmd.active is not False else "active",
+        )
+    now = clock.now()
+    if cmd.role is not None:
+        set_role(session, user, cmd.role, actor=actor, now=now)
+    if cmd.teams is not None:
+        new, old = sorted(cmd.teams), sorted(t.key for t in user.teams)
+        if new != old:
+            user.teams = teams_by_key(session, new)
+            record(session, actor, now, "user.teams", target=user, label=user.email, changes={"teams": [old, new]})
+    if cmd.active is False:
+        deactivate(session, user, actor=actor, now=now)
+    elif cmd.active and not user.active:
+        user.active = True
+        record(session, actor, now, "user.activate", target=user, label=user.email, changes={"active": [False, True]})
+    session.flush()
+    return user
+
+
+@handles(CreateTeam)
+def _create_team(session: Session, cmd: CreateTeam, actor: Actor, clock: Clock) -> Team:
+    _admin_only(actor)
+    key, name = cmd.key.strip(), cmd.name.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_\-]{1,40}", key):
+        raise InvalidFields("a team key is 1 to 40 letters, digits, - or _", "key")
+    if not name or len(name) > 200:
+        raise InvalidFields("a name of 1 to 200 characters is required", "name")
+    if session.scalar(select(Team.id).where(Team.key == key)) is not None:
+        raise Duplicate(f"A team with key {key!r} exists already.", "key")
+    team = Team(key=key, name=name)
+    session.add(team)
+    session.flush()
+    record(session, actor, clock.now(), "team.create", target=team, label=team.key, changes={"name": [None, name]})
+    return team
+
+
+@handles(SetTeamReminders)
+def _set_team_reminders(session: Session, cmd: SetTeamReminders, actor: Actor, clock: Clock) -> Team:
+    _admin_only(actor)
+    team = session.scalars(select(Team).where(Team.key == cmd.key)).first()
+    if team is None:
+        raise NotFound(f"No team {cmd.key!r}.", "key")
+    raw = (cmd.reminder_days or "").strip()
+    try:
+        new = ",".join(map(str, parse_days(raw))) if raw else None
+    except ValueError as exc:
+        raise InvalidFields(str(exc), "reminder_days") from None
+    if new != team.reminder_days:
+        record(
+            session,
+            actor,
+            clock.now(),
+            "team.reminders",
+            target=team,
+            label=team.key,
+            changes={"reminder_days": [team.reminder_days, new]},
+        )
+        team.reminder_days = new
+        session.flush()
+    return team

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
-import sys
-
 import click
 from flask.cli import with_appcontext
 
-from tracker.audit.record import Actor
 from tracker.clock import get_clock
 from tracker.commands import run
 from tracker.db import get_db
 from tracker.errors import Refused
 from tracker.regulations.commands import MoveStage
 from tracker.regulations.stages import Stage
-
-
-def cli_actor() -> Actor:
-    """Who ran the command, as the audit trail shows it."""
-    try:
-        return Actor(f"cli:{getpass.getuser()}")
-    except (KeyError, OSError):  # no user name in a bare container
-        return Actor("cli")
-
-
-def refuse(exc: Refused) -> None:
-    """Print each error with its field, and exit non-zero: the change was not made."""
-    click.echo(f"Refused: {exc.message}" if len(exc.errors) > 1 else "Refused:", err=True)
-    for field, message in exc.errors:
-        click.echo(f"  {field or 'request'}: {message}", err=True)
-    sys.exit(1)
+from tracker.terminal import cli_actor, refuse
 
 
 @click.group("stage")
@@ -65,7 +46,6 @@ def move(
             change = run(session, command, cli_actor(), get_clock())
         except Refused as exc:
             refuse(exc)
-            return
         previous = change.from_stage.value if change.from_stage else "(none)"
         moved = f"{previous} -> {change.to_stage.value} from {change.effective.display()}"
         click.echo(f"{key}: {moved} ({change.move.value})")

@@ -1,0 +1,28 @@
+"""How the `tracker` commands meet the terminal: who the operator is, and refusals printed with their fields."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import NoReturn
+
+import click
+
+from tracker.audit.record import Actor
+from tracker.errors import Refused
+
+
+def cli_actor() -> Actor:
+    """The operator who ran the command, as the audit trail shows it (a process: may change everything)."""
+    try:
+        return Actor(f"cli:{getpass.getuser()}")
+    except (KeyError, OSError):  # no user name in a bare container
+        return Actor("cli")
+
+
+def refuse(exc: Refused) -> NoReturn:
+    """Print each error with its field, and exit 1: nothing was changed."""
+    click.echo(f"Refused: {exc.message}" if len(exc.errors) > 1 else "Refused:", err=True)
+    for field, message in exc.errors:
+        click.echo(f"  {field or 'request'}: {message}", err=True)
+    sys.exit(1)
