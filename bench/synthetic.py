@@ -56,8 +56,7 @@ def build(session: Session, regulations: int, *, deadlines_each: int = 6, evalua
         regs.append({"id": r, "key": f"R{r:05d}", "title": f"Synthetic act {r}", "kind": "regulation",
                      "pillar": r % 5 + 1, "team_id": r % len(TEAMS) + 1, "links": [], "created_at": NOW,
                      "updated_at": NOW, "version": 1, "eu_published_precision": "unknown",
-                     "eu_in_force_precision": "unknown", "current_stage": history[-1].value,
-                     "stage_since_on": days[-1], "stage_since_precision": "day"})
+                     "eu_in_force_precision": "unknown", "stage_since_precision": "unknown"})
         previous = None
         for stage, day in zip(history, days, strict=True):
             changes.append({"regulation_id": r, "from_stage": previous, "to_stage": stage.value,
@@ -81,6 +80,7 @@ def build(session: Session, regulations: int, *, deadlines_each: int = 6, evalua
                         (Deadline.__table__, deadlines), (Evaluation.__table__, evaluations),
                         (Designation.__table__, designations)):
         _chunks(session, table, rows)
+    history.remirror(session)  # the stage columns come from the history's one writer
     bump(session)
 
 

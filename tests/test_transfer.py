@@ -127,3 +127,21 @@ def test_cli_export_and_import(busy, app, tmp_path, session):
     result = runner.invoke(cli, ["import", str(broken)])
     assert result.exit_code == 1 and "Nothing was imported" in result.output and "missing" in result.output
     assert session.scalar(select(func.count()).select_from(User)) == 4
+
+
+def test_import_takes_the_stage_from_the_history_not_from_the_file(busy, db, empty_db):
+    """The stage columns are derived: a file whose columns disagree with its history is restored by the history."""
+    with db.sessionmaker() as s:
+        data = json.loads(export_data(s))
+    dsa = next(r for r in data["tables"]["regulations"] if r["key"] == "DSA")
+    assert (dsa["current_stage"], dsa["stage_since_on"]) == ("council_of_state", "2024-01-01")
+    dsa.update(current_stage="in_force", stage_since_on="1999-01-01", stage_since_precision="day")
+    with empty_db.transaction() as s:
+        import_data(s, json.dumps(data))
+    with empty_db.sessionmaker() as s:
+        reg = s.scalars(select(Regulation).where(Regulation.key == "DSA")).one()
+        assert (reg.current_stage.value, reg.stage_since.isoformat(), reg.version) == (
+            "council_of_state", "2024-01", dsa["version"])
+        stages = dict(s.execute(select(Regulation.key, Regulation.current_stage)).all())
+    originals = {r["key"]: r["current_stage"] for r in data["tables"]["regulations"] if r["key"] != "DSA"}
+    assert {k: (v.value if v else None) for k, v in stages.items() if k != "DSA"} == originals

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.dates import Precision, PrecisionDate
@@ -99,23 +100,27 @@ def rechain(session: Session, reg: Regulation, today_of: dict[int, dt.date] | dt
 
 
 def remirror(session: Session, regulation_ids: Iterable[int] | None = None) -> None:
-    """Set the mirrored columns of these regulations (all when None) from their histories: after an import."""
-    # A plain UPDATE, not the ORM: restoring an export must not bump the rows' versions.
-    table = Regulation.__table__
-    query = select(table.c.id)
-    if regulation_ids is not None:
-        query = query.where(table.c.id.in_(list(regulation_ids)))
-    for reg_id in session.scalars(query).all():
-        change = latest(session, reg_id)
-        session.execute(
-            update(table)
-            .where(table.c.id == reg_id)
-            .values(
-                current_stage=change.to_stage.value if change else None,
-                stage_since_on=change.effective.start if change else None,
-                stage_since_precision=(change.effective.precision if change else Precision.UNKNOWN).value,
-            )
+    """Set the mirrored columns of these regulations (all when None) from their histories, in one statement:
+    after an import, or a bulk load. A plain UPDATE, not the ORM: restoring an export must not bump versions."""
+    regs, changes = Regulation.__table__, StageChange.__table__
+
+    def latest_of(column: Any) -> Any:
+        return (
+            select(column)
+            .where(changes.c.regulation_id == regs.c.id)
+            .order_by(changes.c.effective_on.desc(), changes.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
         )
+
+    statement = update(regs).values(
+        current_stage=latest_of(changes.c.to_stage),
+        stage_since_on=latest_of(changes.c.effective_on),
+        stage_since_precision=func.coalesce(latest_of(changes.c.effective_precision), Precision.UNKNOWN.value),
+    )
+    if regulation_ids is not None:
+        statement = statement.where(regs.c.id.in_(list(regulation_ids)))
+    session.execute(statement)
 
 
 def _mirror(reg: Regulation, change: StageChange | None) -> None:
