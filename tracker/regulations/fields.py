@@ -8,11 +8,14 @@ to them. Change a field here, not in a second list.
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import functools
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 
-from tracker.dates import FORMATS_HELP, DateError, PrecisionDate
+from tracker.dates import FORMATS_HELP, DateError, Precision, PrecisionDate
 from tracker.errors import InvalidFields
 from tracker.regulations.models import (
     DeadlineKind,
@@ -23,11 +26,17 @@ from tracker.regulations.models import (
 )
 from tracker.regulations.stages import Stage
 
-DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?|-[Qq][1-4]|-[Hh][12])?|t\.b\.d\.|tbd|n\.t\.b\.)$"
+# What PrecisionDate.parse reads, for the OpenAPI document: years 1900-2200 at any precision, or not yet known.
+_YEAR = r"(19[0-9]{2}|2[01][0-9]{2}|2200)"
+_KNOWN = rf"{_YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?|-[Qq][1-4]|-[Hh][12])?"
+KNOWN_DATE_PATTERN = rf"^{_KNOWN}$"
+DATE_PATTERN = rf"^({_KNOWN}|t\.b\.d\.|tbd|n\.t\.b\.)$"
 
 
 def _blank_to_none(value: Any) -> Any:
     if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
         value = value.strip()
         return value or None
     return value
@@ -62,17 +71,44 @@ def OptionalText(max_length: int) -> Any:
     ]
 
 
-_DATE_SCHEMA = WithJsonSchema({"type": "string", "pattern": DATE_PATTERN, "description": FORMATS_HELP})
-_DATE_OUT = PlainSerializer(lambda d: d.isoformat() if d is not None else None, return_type=str)
+class Date(BaseModel):
+    """A date as the API shows it: as written, its precision, the first day of its period, as people write it."""
+
+    value: str = Field(examples=["2025-Q3"])
+    precision: Precision
+    first_day: dt.date | None
+    display: str = Field(examples=["Q3 2025"])
+
+    @classmethod
+    def of(cls, date: PrecisionDate) -> Date:
+        return cls(value=date.isoformat(), precision=date.precision, first_day=date.start, display=date.display())
+
+
+# Dates are read as text ("2025-Q3") and shown as a Date object; the schema of each direction says so.
+_DATE_OUT = PlainSerializer(Date.of, return_type=Date, when_used="json-unless-none")
+_DATE_IN = {"type": "string", "pattern": DATE_PATTERN, "description": FORMATS_HELP}
+_KNOWN_IN = {"type": "string", "pattern": KNOWN_DATE_PATTERN, "description": "2025-09-17, 2025-09, 2025-Q3 or 2025"}
 # A date at any precision (2025-09-17, 2025-Q3, 2025, t.b.d.).
-AnyDate = Annotated[PrecisionDate, BeforeValidator(_precision_date), _DATE_OUT, _DATE_SCHEMA]
+AnyDate = Annotated[
+    PrecisionDate, BeforeValidator(_precision_date), _DATE_OUT, WithJsonSchema(_DATE_IN, mode="validation")
+]
 # A date that must be known (a stage change happened on a day, month, quarter or year; never t.b.d.).
-KnownDate = Annotated[PrecisionDate, BeforeValidator(_known), BeforeValidator(_precision_date), _DATE_OUT, _DATE_SCHEMA]
+KnownDate = Annotated[
+    PrecisionDate,
+    BeforeValidator(_known),
+    BeforeValidator(_precision_date),
+    _DATE_OUT,
+    WithJsonSchema(_KNOWN_IN, mode="validation"),
+]
 OptionalDate = Annotated[
-    PrecisionDate | None, BeforeValidator(_precision_date), BeforeValidator(_blank_to_none), _DATE_OUT, _DATE_SCHEMA
+    PrecisionDate | None,
+    BeforeValidator(_precision_date),
+    BeforeValidator(_blank_to_none),
+    _DATE_OUT,
+    WithJsonSchema({"anyOf": [_DATE_IN, {"type": "null"}]}, mode="validation"),
 ]
 Day = Annotated[dt.date | None, BeforeValidator(_blank_to_none), Field(default=None)]
-Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
+Version = Annotated[int, Field(ge=0, le=2**31 - 1, description="the version you read")]
 
 
 class Fields(BaseModel):
@@ -117,7 +153,7 @@ class DeadlineFields(Fields):
 
 
 class DesignationFields(Fields):
-    authority: Annotated[str, Field(min_length=1, max_length=40, description="the authority's short name, e.g. ACM")]
+    authority: Annotated[Text(40), Field(description="the authority's short name, e.g. ACM")]
     role: Text(300)
     scope: OptionalText(4000)
     status: DesignationStatus
@@ -143,6 +179,67 @@ ITEM_FIELDS: dict[str, type[Fields]] = {
 
 def names(model: type[Fields]) -> tuple[str, ...]:
     return tuple(model.model_fields)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field as its model describes it, in the terms a form, the seed reader and the tests need."""
+
+    name: str
+    type: str  # text, choice, date (any precision), known_date, day, integer
+    required: bool  # no default: it must be given, and text must not be blank
+    nullable: bool  # it may be left empty (None)
+    default: Any = None
+    max_length: int | None = None
+    pattern: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    enum: type[enum.Enum] | None = None
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(m.value for m in self.enum) if self.enum else ()
+
+
+def _type_of(schema: dict[str, Any], enum_cls: type | None) -> str:
+    if enum_cls is not None:
+        return "choice"
+    pattern = schema.get("pattern")
+    if pattern in (DATE_PATTERN, KNOWN_DATE_PATTERN):
+        return "date" if pattern == DATE_PATTERN else "known_date"
+    if schema.get("format") == "date":
+        return "day"
+    return "integer" if schema.get("type") == "integer" else "text"
+
+
+@functools.cache
+def describe(model: type[Fields]) -> dict[str, FieldSpec]:
+    """Each field of `model`, read from its JSON Schema (the one the OpenAPI document shows)."""
+    schema = model.model_json_schema(mode="validation")
+    defs, required = schema.get("$defs", {}), set(schema.get("required", ()))
+    specs = {}
+    for name, prop in schema["properties"].items():
+        options = prop.get("anyOf", [prop])
+        (body,) = [o for o in options if o.get("type") != "null"]
+        if "$ref" in body:
+            body = defs[body["$ref"].rsplit("/", 1)[-1]]
+        info = model.model_fields[name]
+        annotation = info.annotation
+        enum_cls = annotation if isinstance(annotation, type) and issubclass(annotation, enum.Enum) else None
+        kind = _type_of(body, enum_cls)
+        specs[name] = FieldSpec(
+            name=name,
+            type=kind,
+            required=name in required,
+            nullable=len(options) > 1,
+            default=None if name in required else info.get_default(call_default_factory=True),
+            max_length=body.get("maxLength"),
+            pattern=body.get("pattern") if kind == "text" else None,
+            minimum=body.get("minimum"),
+            maximum=body.get("maximum"),
+            enum=enum_cls,
+        )
+    return specs
 
 
 def validate(model: type[Fields], values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
