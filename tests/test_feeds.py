@@ -1,4 +1,6 @@
+import base64
 import datetime as dt
+import logging
 import re
 
 import icalendar
@@ -9,8 +11,23 @@ from sqlalchemy import select, text
 
 from tests.conftest import NOW, csrf_from
 from tracker.audit.models import AuditEvent
+from tracker.audit.record import Actor
+from tracker.auth import service
 from tracker.cli import cli
 from tracker.feeds.views import redact
+from tracker.regulations.models import Deadline, Evaluation
+
+# What the seeded portfolio's feeds hold, by seed entry id (counted from seed/: every deadline and evaluation with
+# a known date; the four t.b.d. deadlines and four t.b.d. evaluations are left out).
+DSA_ITEMS = {"DSA-application", "DSA-application-vlop", "DSA-designation-dsc", "DSA-planned-council-of-state",
+             "DSA-vlop-designation-commission", "eval-dsa-art91-1", "eval-dsa-art91-2"}
+JENV_ITEMS = {"NIS2-implementation-2024", "eval-nis2", "eval-nlcs-nulmeting", "eval-nlcs-tussentijds"}
+EZK_ACM_EVALUATIONS = {"eval-dga", "eval-dma-art53", "eval-dsa-art91-1", "eval-dsa-art91-2"}
+FEED_COUNTS = [  # (parameters, number of events)
+    ({}, 45), ({"team": "EZK"}, 41), ({"regulation": "DSA"}, 7), ({"authority": "ACM"}, 17),
+    ({"kind": "deadlines"}, 26), ({"kind": "evaluations"}, 19),
+    ({"team": "EZK", "kind": "evaluations", "authority": "ACM"}, 4), ({"alarm": "7,1"}, 45),
+]
 
 
 @pytest.fixture
@@ -41,15 +58,28 @@ def by_uid(events):
     return {str(e["UID"]): e for e in events}
 
 
-@pytest.mark.parametrize("params", [{}, {"team": "EZK"}, {"regulation": "DSA"}, {"authority": "ACM"},
-                                    {"kind": "deadlines"}, {"kind": "evaluations"},
-                                    {"team": "EZK", "kind": "evaluations", "authority": "ACM"}, {"alarm": "7,1"}])
-def test_every_kind_of_feed_parses_with_three_parsers(app, feed_url, params):
+def seed_keys(app, events) -> list[str]:
+    """The seed entry id of each event's row, read back from its UID (deadline-<id>@host, evaluation-<id>@host)."""
+    db = app.extensions["tracker.db"]
+    keys = []
+    with db.sessionmaker() as s:
+        for e in events:
+            kind, _, rest = str(e["UID"]).partition("-")
+            row_id = int(rest.split("@")[0])
+            keys.append(s.get({"deadline": Deadline, "evaluation": Evaluation}[kind], row_id).seed_key)
+    return keys
+
+
+@pytest.mark.parametrize(("params", "count"), FEED_COUNTS)
+def test_every_kind_of_feed_parses_with_three_parsers(app, feed_url, params, count):
     response = fetch(app, feed_url, **params)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     _, events = parse_all(response.data)
-    assert events, params
+    assert len(events) == count, params
+    keys = seed_keys(app, events)
+    assert len(set(keys)) == count  # one event per item, each with its own UID
+    assert len({str(e["UID"]) for e in events}) == count
     for e in events:
         start, end = e.decoded("DTSTART"), e.decoded("DTEND")
         assert type(start) is dt.date and end == start + dt.timedelta(days=1)
@@ -88,15 +118,17 @@ def test_filters_select_the_right_items(app, feed_url):
 
     dsa, events = keys(regulation="DSA")
     assert dsa == {"DSA"}
-    assert {str(e["UID"]).split("-")[0] for e in events} == {"deadline", "evaluation"}
+    assert sorted(seed_keys(app, events)) == sorted(DSA_ITEMS)
     _, only_evals = keys(regulation="DSA", kind="evaluations")
-    assert {str(e["UID"]).split("-")[0] for e in only_evals} == {"evaluation"}
-    jenv, _ = keys(team="JENV")
-    assert jenv <= {"NIS2", "Nulmeting Nederlandse Cybersecuritystrategie (NLCS, coördinatie JenV, WODC) – J&V",
+    assert sorted(seed_keys(app, only_evals)) == ["eval-dsa-art91-1", "eval-dsa-art91-2"]
+    jenv, events = keys(team="JENV")
+    assert sorted(seed_keys(app, events)) == sorted(JENV_ITEMS)
+    assert jenv == {"NIS2", "Nulmeting Nederlandse Cybersecuritystrategie (NLCS, coördinatie JenV, WODC) – J&V",
                     "(Tussentijdse) Evaluatie Nederlandse Cybersecuritystrategie (NLCS, coördinatie JenV, WODC)"}
-    assert "DSA" not in jenv
-    ap, _ = keys(authority="AP")
-    assert ap == {"DSA"}
+    ap, events = keys(authority="AP")
+    assert ap == {"DSA"} and sorted(seed_keys(app, events)) == sorted(DSA_ITEMS)
+    _, events = keys(team="EZK", kind="evaluations", authority="ACM")
+    assert sorted(seed_keys(app, events)) == sorted(EZK_ACM_EVALUATIONS)
 
 
 @pytest.mark.parametrize(("params", "message"), [
@@ -149,6 +181,8 @@ def edit_deadline(login, seed_key, **changes):
 
 def test_uids_stay_and_sequence_grows_when_date_or_title_change(app, feed_url, login):
     before = by_uid(parse_all(fetch(app, feed_url, regulation="DSA").data)[1])
+    assert len(before) == len(DSA_ITEMS)
+    app.extensions["tracker.clock"].advance(dt.timedelta(hours=1))  # the edit happens an hour later
     edit_deadline(login, "Application to all intermediary services", due="2024-02-19")
     after = by_uid(parse_all(fetch(app, feed_url, regulation="DSA").data)[1])
     assert set(after) == set(before)  # moved, not duplicated
@@ -157,7 +191,10 @@ def test_uids_stay_and_sequence_grows_when_date_or_title_change(app, feed_url, l
     uid = moved[0]
     assert after[uid].decoded("DTSTART") == dt.date(2024, 2, 19)
     assert int(after[uid]["SEQUENCE"]) == int(before[uid]["SEQUENCE"]) + 1
-    assert after[uid].decoded("DTSTAMP") > before[uid].decoded("DTSTAMP")
+    assert before[uid].decoded("DTSTAMP") == NOW
+    assert after[uid].decoded("DTSTAMP") == NOW + dt.timedelta(hours=1)
+    unchanged = [u for u in after if u != uid]
+    assert all(after[u].decoded("DTSTAMP") == NOW and after[u]["SEQUENCE"] == before[u]["SEQUENCE"] for u in unchanged)
     # A change of the note only does not bump SEQUENCE.
     edit_deadline(login, "Application to all intermediary services", note="only a note")
     again = by_uid(parse_all(fetch(app, feed_url, regulation="DSA").data)[1])
@@ -172,6 +209,7 @@ def test_a_change_gives_a_new_etag(app, feed_url, login):
 
 
 def test_rotating_the_token_kills_the_old_url_at_once_and_is_audited(app, feed_url, login, session):
+    assert fetch(app, feed_url).status_code == 200
     client = login("viewer@example.nl")
     token = csrf_from(client.get("/calendar").get_data(as_text=True))
     assert client.post("/calendar/rotate", data={"csrf_token": token}).status_code == 302
@@ -181,25 +219,77 @@ def test_rotating_the_token_kills_the_old_url_at_once_and_is_audited(app, feed_u
     assert session.scalars(select(AuditEvent).where(AuditEvent.action == "feed.rotate")).one()
 
 
-def test_revoked_unknown_and_deactivated_tokens_are_404(app, feed_url, login):
+def test_unknown_tokens_are_404(app, feed_url):
+    assert fetch(app, feed_url).status_code == 200
     assert app.test_client().get("/feeds/" + "A" * 43 + ".ics").status_code == 404
     assert app.test_client().get("/feeds/short.ics").status_code == 404
+
+
+def test_a_revoked_token_is_404(app, feed_url, login, session):
+    assert fetch(app, feed_url).status_code == 200
     client = login("viewer@example.nl")
     token = csrf_from(client.get("/").get_data(as_text=True))
-    client.post("/calendar/revoke", data={"csrf_token": token})
+    assert client.post("/calendar/revoke", data={"csrf_token": token}).status_code == 302
     assert fetch(app, feed_url).status_code == 404
+    assert session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "feed.revoke")).all() == [
+        "viewer@example.nl"
+    ]
+
+
+def test_the_token_of_a_deactivated_user_is_404_and_works_again_after_reactivation(app, feed_url, session):
+    etag = fetch(app, feed_url).headers["ETag"]
+    user = service.find_user(session, "viewer@example.nl")
+    service.deactivate(session, user, actor=Actor("test"), now=NOW)
+    session.commit()
+    assert fetch(app, feed_url).status_code == 404
+    # Not even a 304 for a client that holds the ETag.
+    assert app.test_client().get(path(feed_url), headers={"If-None-Match": etag}).status_code == 404
+    user.active = True
+    session.commit()
+    assert fetch(app, feed_url).status_code == 200
 
 
 def test_tokens_are_stored_only_hashed_and_have_enough_bits(app, feed_url, session):
     token = re.search(r"/feeds/([^.]+)\.ics", feed_url).group(1)
-    assert len(token) >= 22  # 128 bits in base64url; ours are 256
+    assert len(token) == 43  # 256 bits in unpadded base64url
+    assert len(base64.urlsafe_b64decode(token + "=")) == 32
     dump = " ".join(str(v) for row in session.execute(text("SELECT * FROM feed_tokens")) for v in row)
     assert token not in dump
 
 
-def test_log_lines_never_show_a_token():
+def test_redact_replaces_the_token_and_keeps_the_rest():
     line = 'GET /feeds/abcDEF123_-xyz.ics?team=EZK HTTP/1.1" 200'
     assert redact(line) == 'GET /feeds/<redacted>?team=EZK HTTP/1.1" 200'
+
+
+def test_the_development_servers_access_log_shows_feeds_redacted(app, feed_url, caplog, capfd):
+    """The request handler `tracker serve` uses, in werkzeug's real server on a loopback port."""
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from tracker.cli import RedactingRequestHandler
+
+    token = re.search(r"/feeds/([^.]+)\.ics", feed_url).group(1)
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=RedactingRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        with urllib.request.urlopen(f"{base}/feeds/{token}.ics?team=EZK", timeout=10) as response:
+            assert response.status == 200 and b"BEGIN:VCALENDAR" in response.read()
+        with urllib.request.urlopen(f"{base}/login", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        server.shutdown()
+        thread.join(10)
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert len(lines) == 2, lines
+    assert '"GET /feeds/<redacted>?team=EZK HTTP/1.1" 200 -' in lines[0]
+    assert '"GET /login HTTP/1.1" 200 -' in lines[1]
+    assert token not in "\n".join(lines) + capfd.readouterr().err
 
 
 def test_cli_feed_url_and_rotate(app, users):
