@@ -53,20 +53,46 @@ def regulation(data, key):
     return next(r for r in data["regulations"] if r["id"] == key)
 
 
+# Counted from the YAML files in seed/ (one row per entry).
+SEEDED = {
+    "teams": 10,
+    "authorities": 6,
+    "regulations": 18,
+    "stage_changes": 16,
+    "deadlines": 30,
+    "designations": 8,
+    "evaluations": 23,  # 22 rows of Bijlage 2, the DSA row holding two dates
+}
+# Each act's stage after loading (the last entry of its seeded history; None: the report gives no stage).
+STAGES = {
+    "AIA": "eu_negotiation", "CRA": "eu_negotiation", "CSA": "eu_negotiation", "DA": "eu_negotiation",
+    "DGA": "parliament", "DIGITAL_EUROPE": "in_force", "DMA": "council_of_state", "DSA": "consultation",
+    "EECC": None, "EIDAS2": None, "EPRIVACY": None, "GIA": "eu_negotiation", "NIS2": "internal_prep",
+    "P2B": "parliament", "RED": None, "WBDWB": "parliament", "WIBON": "in_force", "WOZT": "in_force",
+}
+
+
 def test_the_seed_loads_the_whole_portfolio_with_sources(db, session):
     with db.transaction() as s:
         report = load_seed(s, SEED, now=NOW)
     assert report.changed
-    n = counts(session)
-    assert n["regulations"] >= 15 and n["stage_changes"] >= 10 and n["deadlines"] >= 20
-    assert n["evaluations"] == 23  # 22 rows of Bijlage 2, the DSA row holding two dates
-    keys = set(session.scalars(select(Regulation.key)))
-    assert {"DSA", "DMA", "DGA", "DA", "AIA", "NIS2", "CRA", "CSA", "P2B", "EIDAS2", "EPRIVACY"} <= keys
+    assert dict(report.created) == SEEDED
+    assert sum(report.updated.values()) == 0 and sum(report.unchanged.values()) == 0
+    assert counts(session) == SEEDED
+    current = dict(session.execute(select(Regulation.key, Regulation.current_stage)).all())
+    assert {k: (v.value if v else None) for k, v in current.items()} == STAGES
+    teams = dict(session.execute(select(Regulation.key, Team.key).join(Team, Team.id == Regulation.team_id)).all())
+    assert teams == {key: ("JENV" if key == "NIS2" else "EZK") for key in STAGES}
     for model in (Regulation, StageChange, Deadline, Designation, Evaluation, Authority):
         missing = session.scalars(select(model.seed_key).where(model.source_ref.is_(None))).all()
         assert missing == [], f"{model.__tablename__} without source: {missing}"
     acm = session.scalars(select(Authority).where(Authority.key == "ACM")).one()
     assert acm.name == "Autoriteit Consument en Markt"
+    assert set(session.scalars(select(Authority.key))) == {"ACM", "AP", "RDI", "NCSC", "BTI", "DTC"}
+    assert session.scalar(select(Regulation.title).where(Regulation.key == "DSA")) == "Digital Services Act"
+    met = session.scalars(select(Deadline.seed_key).where(Deadline.met_on.is_not(None)).order_by(Deadline.seed_key))
+    assert met.all() == ["DGA-application", "DMA-application", "DSA-application-vlop",
+                         "DSA-vlop-designation-commission"]
 
 
 def test_dates_keep_the_precision_of_the_report(seeded, session):
@@ -87,6 +113,8 @@ def test_loading_twice_changes_nothing(seeded, session):
     with seeded.transaction() as s:
         report = load_seed(s, SEED, now=NOW.replace(year=2027))
     assert not report.changed
+    assert dict(report.unchanged) == SEEDED
+    assert sum(report.created.values()) == 0 and sum(report.updated.values()) == 0
     session.expire_all()
     assert snapshot(session) == before
 
@@ -105,12 +133,17 @@ def test_an_edited_entry_updates_in_place_and_never_duplicates(db, session, seed
     edit(seed_copy, "regulations/pillar3.yaml", change)
     with db.transaction() as s:
         report = load_seed(s, seed_copy, now=NOW)
-    assert report.updated["deadlines"] == 1 and report.updated["stage_changes"] == 1
-    assert report.updated["regulations"] == 1 and sum(report.created.values()) == 0
+    assert dict(report.updated) == {"deadlines": 1, "stage_changes": 1, "regulations": 1}
+    assert sum(report.created.values()) == 0
+    assert report.unchanged["deadlines"] == SEEDED["deadlines"] - 1
+    assert report.unchanged["stage_changes"] == SEEDED["stage_changes"] - 1
+    assert report.unchanged["regulations"] == SEEDED["regulations"] - 1
     session.expire_all()
-    assert counts(session) == before
-    assert session.scalar(select(Regulation.title).where(Regulation.key == "DSA")).endswith("(corrected)")
+    assert counts(session) == before == SEEDED
+    assert session.scalar(select(Regulation.title).where(Regulation.key == "DSA")) == "Digital Services Act (corrected)"
     assert session.scalar(select(func.count()).where(Deadline.title == "Corrected title")) == 1
+    note = session.scalar(select(StageChange.note).where(StageChange.seed_key == "DSA-consultation"))
+    assert note == "Corrected note"
 
 
 BROKEN = [
