@@ -24,7 +24,13 @@ Handler = Callable[[Session, Any, Actor, Clock], Any]
 _HANDLERS: dict[type, Handler] = {}
 _loaded = False
 # The modules that register handlers; imported on first use so any caller (CLI, seed, tests) finds them all.
-HANDLER_MODULES = ("tracker.regulations.services", "tracker.notify.services", "tracker.auth.service")
+HANDLER_MODULES = (
+    "tracker.regulations.services",
+    "tracker.notify.services",
+    "tracker.auth.service",
+    "tracker.feeds.tokens",
+    "tracker.api.tokens",
+)
 
 
 def handles(command_type: type[C]) -> Callable[[Callable[[Session, C, Actor, Clock], Any]], Handler]:

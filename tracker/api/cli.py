@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask.cli import with_appcontext
 
-from tracker.api.common import create_token
-from tracker.audit.record import Actor
-from tracker.auth import service
+from tracker.api.tokens import CreateApiToken
 from tracker.clock import get_clock
+from tracker.commands import run
 from tracker.db import get_db
+from tracker.errors import Refused
+from tracker.terminal import cli_actor, refuse
 
 
 @click.group("api-token")
@@ -25,10 +24,9 @@ def api_token() -> None:
 @with_appcontext
 def create(email: str, name: str) -> None:
     """Create a token for EMAIL and print it once (only its hash is stored)."""
-    with get_db().transaction() as session:
-        user = service.find_user(session, email)
-        if user is None or not user.active:
-            click.echo(f"Error: no active user with e-mail {email.strip().lower()}", err=True)
-            sys.exit(1)
-        _, token = create_token(session, user, name, actor=Actor("cli"), now=get_clock().now())
+    with get_db().sessionmaker() as session:
+        try:
+            _, token = run(session, CreateApiToken(email, name), cli_actor(), get_clock())
+        except Refused as exc:
+            refuse(exc)
     click.echo(token)

@@ -1,213 +1,215 @@
-"""The JSON schemas of the API's bodies, for the OpenAPI document in openapi.py."""
+"""What the API reads and returns, as pydantic models built on the field descriptions in tracker.regulations.fields.
+
+A body is a record's fields (plus, for a change, the version it is based on); an answer is the same fields plus
+what the row adds (id, version, source). No field described in fields.py is listed again here: models extend the
+field models, or take some of their fields with `only`. openapi.py turns these models' JSON Schema into the
+document's components, serialize.py dumps rows through them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+import datetime as dt
+from typing import Annotated, Any
 
-from tracker.dates import Precision
-from tracker.regulations.models import (
-    DeadlineKind,
-    DesignationStatus,
-    EvaluationLevel,
-    EvaluationStatus,
-    RegulationKind,
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, create_model
+
+from tracker.regulations.fields import (
+    DeadlineFields,
+    DesignationFields,
+    EvaluationFields,
+    Fields,
+    MoveStageFields,
+    OptionalDate,
+    RegulationFields,
+    Version,
 )
 from tracker.regulations.stages import MoveKind, Stage
 
-DATE_TEXT = r"^(\d{4}(-\d{2}(-\d{2})?|-[Qq][1-4]|-[Hh][12])?|t\.b\.d\.|tbd|n\.t\.b\.)$"
+
+class Out(Fields):
+    """An answer: every field is always present (null when empty), and none other."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True, str_strip_whitespace=False)
 
 
-def ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+def only(model: type[Fields], *names: str, exclude: tuple[str, ...] = (), name: str | None = None) -> type[Out]:
+    """An answer model with some of `model`'s fields (all but `exclude` when no names are given), as described."""
+    picked = {
+        n: (info.annotation, copy.copy(info))
+        for n, info in model.model_fields.items()
+        if (n in names or not names) and n not in exclude
+    }
+    return create_model(name or f"{model.__name__}Part", __base__=Out, **picked)
 
 
-def nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [schema, {"type": "null"}]}
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
 
 
-def enum_of(enum_cls: Any) -> dict[str, Any]:
-    return {"type": "string", "enum": [m.value for m in enum_cls]}
+def patch_of(model: type[Fields], name: str) -> type[Fields]:
+    """A PATCH body: the version read, and any of `model`'s fields, each as described (null only where allowed)."""
+    fields: dict[str, Any] = {"version": (Version, ...)}
+    for n, info in model.model_fields.items():
+        optional = copy.copy(info)
+        optional.default, optional.default_factory, optional.json_schema_extra = None, None, _no_default
+        fields[n] = (info.annotation, optional)
+    doc = "Change the fields given, each as on create; `version` is the version you read."
+    return create_model(name, __base__=Fields, __doc__=doc, **fields)
 
 
-def obj(props: dict[str, Any], required: list[str] | None = None, extra: bool = False) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": extra}
-    if required:
-        schema["required"] = required
-    return schema
+# -- bodies ------------------------------------------------------------------------------------------
+class MoveStage(MoveStageFields):
+    """Move a regulation to a stage; skipping a stage or moving back needs a reason."""
+
+    version: Version
 
 
-TEXT = {"type": "string"}
-NTEXT = nullable(TEXT)
-INT = {"type": "integer"}
+class DeadlineIn(DeadlineFields):
+    """A new deadline."""
 
-SCHEMAS: dict[str, Any] = {
-    "Problem": obj(
-        {
-            "type": TEXT,
-            "title": TEXT,
-            "status": INT,
-            "detail": TEXT,
-            "errors": {"type": "array", "items": obj({"field": TEXT, "message": TEXT}, ["field", "message"])},
-        },
-        ["title", "status", "detail"],
-    ),
-    "Date": obj(
-        {
-            "value": TEXT,
-            "precision": enum_of(Precision),
-            "first_day": nullable({"type": "string", "format": "date"}),
-            "display": TEXT,
-        },
-        ["value", "precision", "first_day", "display"],
-    ),
-    "Summary": obj(
-        {
-            "key": TEXT,
-            "title": TEXT,
-            "kind": enum_of(RegulationKind),
-            "pillar": nullable(INT),
-            "team": TEXT,
-            "stage": nullable(enum_of(Stage)),
-            "stage_since": nullable(ref("Date")),
-            "next_deadline": nullable(obj({"id": INT, "title": TEXT, "due": ref("Date")}, ["id", "title", "due"])),
-            "version": INT,
-            "url": TEXT,
-        },
-        ["key", "title", "kind", "pillar", "team", "stage", "stage_since", "next_deadline", "version", "url"],
-    ),
-    "Deadline": obj(
-        {
-            "id": INT,
-            "kind": enum_of(DeadlineKind),
-            "title": TEXT,
-            "due": ref("Date"),
-            "legal_basis": NTEXT,
-            "note": NTEXT,
-            "met_on": nullable({"type": "string", "format": "date"}),
-            "version": INT,
-            "sequence": INT,
-            "source_ref": NTEXT,
-            "source_quote": NTEXT,
-        },
-        ["id", "kind", "title", "due", "version"],
-    ),
-    "Designation": obj(
-        {
-            "id": INT,
-            "authority": TEXT,
-            "authority_name": TEXT,
-            "role": TEXT,
-            "scope": NTEXT,
-            "status": enum_of(DesignationStatus),
-            "legal_basis": NTEXT,
-            "version": INT,
-            "source_ref": NTEXT,
-            "source_quote": NTEXT,
-        },
-        ["id", "authority", "role", "status", "version"],
-    ),
-    "Evaluation": obj(
-        {
-            "id": INT,
-            "subject": TEXT,
-            "level": enum_of(EvaluationLevel),
-            "status": enum_of(EvaluationStatus),
-            "due": ref("Date"),
-            "due_note": NTEXT,
-            "performer": NTEXT,
-            "pillar": NTEXT,
-            "version": INT,
-            "sequence": INT,
-            "source_ref": NTEXT,
-            "source_quote": NTEXT,
-        },
-        ["id", "subject", "level", "status", "due", "version"],
-    ),
-    "StageChange": obj(
-        {
-            "id": INT,
-            "from_stage": nullable(enum_of(Stage)),
-            "to_stage": enum_of(Stage),
-            "move": enum_of(MoveKind),
-            "effective": ref("Date"),
-            "recorded_at": TEXT,
-            "actor": TEXT,
-            "reason": NTEXT,
-            "note": NTEXT,
-            "reference": NTEXT,
-            "source_ref": NTEXT,
-        },
-        ["id", "from_stage", "to_stage", "move", "effective", "recorded_at", "actor"],
-    ),
-    "MoveStage": obj(
-        {
-            "to_stage": enum_of(Stage),
-            "effective": {"type": "string", "pattern": DATE_TEXT},
-            "note": NTEXT,
-            "reference": NTEXT,
-            "reason": NTEXT,
-            "version": {"type": "integer", "minimum": 0},
-        },
-        ["to_stage", "effective", "version"],
-    ),
-    "DeadlineIn": obj(
-        {
-            "kind": enum_of(DeadlineKind),
-            "title": {"type": "string", "minLength": 1, "maxLength": 300},
-            "due": {"type": "string", "pattern": DATE_TEXT},
-            "legal_basis": NTEXT,
-            "note": NTEXT,
-            "met_on": nullable({"type": "string", "format": "date"}),
-        },
-        ["kind", "title", "due"],
-    ),
-    "DesignationIn": obj(
-        {
-            "authority": TEXT,
-            "role": {"type": "string", "minLength": 1, "maxLength": 300},
-            "scope": NTEXT,
-            "status": enum_of(DesignationStatus),
-            "legal_basis": NTEXT,
-        },
-        ["authority", "role", "status"],
-    ),
-    "EvaluationIn": obj(
-        {
-            "subject": {"type": "string", "minLength": 1, "maxLength": 300},
-            "level": enum_of(EvaluationLevel),
-            "status": enum_of(EvaluationStatus),
-            "due": {"type": "string", "pattern": DATE_TEXT},
-            "due_note": NTEXT,
-            "performer": NTEXT,
-            "pillar": NTEXT,
-        },
-        ["subject", "level", "status", "due"],
-    ),
-}
-for _name in ("Deadline", "Designation", "Evaluation"):
-    _patch = dict(SCHEMAS[f"{_name}In"])
-    _patch["properties"] = {**_patch["properties"], "version": {"type": "integer", "minimum": 0}}
-    _patch["required"] = ["version"]
-    SCHEMAS[f"{_name}Patch"] = _patch
-_DETAIL_ONLY = {
-    "title_nl": NTEXT,
-    "eu_number": NTEXT,
-    "celex": NTEXT,
-    "lead_ministry": NTEXT,
-    "national_instrument": NTEXT,
-    "bill_number": NTEXT,
-    "summary": NTEXT,
-    "links": {"type": "array", "items": obj({"label": TEXT, "url": TEXT})},
-    "eu_published": ref("Date"),
-    "eu_in_force": ref("Date"),
-    "source_ref": NTEXT,
-    "source_quote": NTEXT,
-    "deadlines": {"type": "array", "items": ref("Deadline")},
-    "designations": {"type": "array", "items": ref("Designation")},
-    "evaluations": {"type": "array", "items": ref("Evaluation")},
-}
-# One flat object: the summary's fields and the details, no others.
-SCHEMAS["Detail"] = obj(
-    {**SCHEMAS["Summary"]["properties"], **_DETAIL_ONLY},
-    [*SCHEMAS["Summary"]["required"], "deadlines", "designations", "evaluations", "eu_published", "eu_in_force"],
-)
+
+class DesignationIn(DesignationFields):
+    """A new designation of an authority."""
+
+
+class EvaluationIn(EvaluationFields):
+    """A new evaluation."""
+
+
+DeadlinePatch = patch_of(DeadlineFields, "DeadlinePatch")
+DesignationPatch = patch_of(DesignationFields, "DesignationPatch")
+EvaluationPatch = patch_of(EvaluationFields, "EvaluationPatch")
+ITEM_IN: dict[str, type[Fields]] = {"deadlines": DeadlineIn, "designations": DesignationIn, "evaluations": EvaluationIn}
+ITEM_PATCH = {"deadlines": DeadlinePatch, "designations": DesignationPatch, "evaluations": EvaluationPatch}
+
+
+# -- what rows add -----------------------------------------------------------------------------------
+class Identified(Out):
+    id: int
+
+
+class Versioned(Identified):
+    version: int = Field(description="send it back with a change: a stale version is refused (409)")
+
+
+class SourceRef(Out):
+    source_ref: str | None = Field(description="where in the report (or elsewhere) this comes from")
+
+
+class Sourced(SourceRef):
+    source_quote: str | None
+
+
+class Sequenced(Out):
+    sequence: int = Field(description="iCalendar SEQUENCE: grows when the date or the title changes")
+
+
+Timestamp = Annotated[
+    dt.datetime,
+    PlainSerializer(lambda value: value.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
+
+
+# -- answers: items ----------------------------------------------------------------------------------
+# Field models come first among the bases: pydantic merges configs in base order, so Out's config wins.
+class Deadline(DeadlineFields, Versioned, Sequenced, Sourced):
+    """A deadline of a regulation."""
+
+
+class Designation(DesignationFields, Versioned, Sourced):
+    """An authority designated (or to be designated) for a regulation."""
+
+    authority_name: str
+
+
+class Evaluation(EvaluationFields, Versioned, Sequenced, Sourced):
+    """An EU review clause or a national evaluation."""
+
+
+class StageChange(MoveStageFields, Identified, SourceRef):
+    """One move on the stage machine."""
+
+    from_stage: Stage | None
+    move: MoveKind
+    recorded_at: Timestamp
+    actor: str
+
+
+ITEM_OUT: dict[str, type[Out]] = {"deadlines": Deadline, "designations": Designation, "evaluations": Evaluation}
+
+
+# -- answers: regulations ----------------------------------------------------------------------------
+class NextDeadline(only(DeadlineFields, "title", "due"), Identified):
+    """The next open deadline."""
+
+
+class Summary(only(RegulationFields, "title", "kind", "pillar"), Out):
+    """A regulation in a list or on the board, with its stage as of the date asked."""
+
+    key: str = Field(description="short name, e.g. DSA")
+    team: str = Field(description="the team's short name")
+    stage: Stage | None
+    stage_since: OptionalDate
+    next_deadline: NextDeadline | None
+    version: int = Field(description="send it back with a stage move: a stale version is refused (409)")
+    url: str
+
+
+class Link(Out):
+    label: str
+    url: str
+
+
+class Detail(Summary, only(RegulationFields, exclude=("team_id",), name="RegulationShown"), Sourced):
+    """One regulation with its deadlines, designations and evaluations; its team shows by short name."""
+
+    links: list[Link]
+    deadlines: list[Deadline]
+    designations: list[Designation]
+    evaluations: list[Evaluation]
+
+
+# -- envelopes ---------------------------------------------------------------------------------------
+class RegulationList(Out):
+    as_of: dt.date
+    items: list[Summary]
+    page: int
+    per_page: int
+    total: int
+    next_page: int | None
+
+
+class BoardColumn(Out):
+    stage: Stage | None
+    regulations: list[Summary]
+
+
+class Board(Out):
+    as_of: dt.date
+    columns: list[BoardColumn]
+
+
+class History(Out):
+    key: str
+    history: list[StageChange]
+
+
+class FieldError(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `errors` names each field at fault."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] = Field(default_factory=list)

@@ -10,11 +10,13 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker.api.common import create_token, revoke_token
 from tracker.api.models import ApiToken
+from tracker.api.tokens import CreateApiToken, RevokeApiToken
 from tracker.auth.current import current_actor
 from tracker.clock import get_clock
+from tracker.commands import run
 from tracker.db import get_session
+from tracker.errors import Refused, form_errors
 
 bp = Blueprint("tokens", __name__)
 
@@ -37,21 +39,19 @@ def tokens() -> tuple[str, int]:
     form = TokenForm()
     if not form.validate_on_submit():
         return _render(form, status=400 if form.is_submitted() else 200)
-    db = get_session()
-    _, token = create_token(
-        db, current_user._get_current_object(), form.name.data, actor=current_actor(), now=get_clock().now()
-    )
-    db.commit()
+    try:
+        _, token = run(get_session(), CreateApiToken(current_user.email, form.name.data), current_actor(), get_clock())
+    except Refused as exc:
+        form_errors(form, exc)
+        return _render(form, status=400)
     return _render(TokenForm(formdata=None), new_token=token)
 
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")
 def revoke(token_id: int) -> Response:
-    db = get_session()
-    row = db.get(ApiToken, token_id)
-    if row is None or row.user_id != current_user.id:
+    row = get_session().get(ApiToken, token_id)
+    if row is None or row.user_id != current_user.id:  # this page manages only the user's own tokens
         abort(404, description="No such token.")
-    revoke_token(db, row, actor=current_actor(), now=get_clock().now())
-    db.commit()
+    run(get_session(), RevokeApiToken(token_id), current_actor(), get_clock())
     flash("Token ingetrokken / revoked.")
     return redirect(url_for("tokens.tokens"))

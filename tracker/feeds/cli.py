@@ -9,13 +9,16 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
-from tracker.audit.record import Actor
 from tracker.auth import service
 from tracker.clock import get_clock
+from tracker.commands import run
 from tracker.db import get_db
+from tracker.errors import Refused
 from tracker.feeds import tokens
+from tracker.feeds.commands import RotateFeedToken
 from tracker.feeds.queries import FeedParamError, parse_filter
 from tracker.feeds.views import feed_url
+from tracker.terminal import cli_actor, refuse
 
 
 @click.group()
@@ -62,9 +65,9 @@ def url(
 @with_appcontext
 def rotate(email: str) -> None:
     """Give EMAIL a new feed token; every old link answers 404 at once."""
-    with get_db().transaction() as session:
-        user = _user(session, email)
-        token = tokens.rotate(
-            session, user, current_app.config["SECRET_KEY"], actor=Actor("cli"), now=get_clock().now()
-        )
+    with get_db().sessionmaker() as session:
+        try:
+            token = run(session, RotateFeedToken(email, current_app.config["SECRET_KEY"]), cli_actor(), get_clock())
+        except Refused as exc:
+            refuse(exc)
         click.echo(feed_url(token))

@@ -14,6 +14,10 @@ from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
 from tracker.auth.models import User
+from tracker.clock import Clock
+from tracker.commands import handles
+from tracker.errors import Forbidden, NotFound
+from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
 from tracker.feeds.models import FeedToken
 from tracker.regulations.revision import PORTFOLIO, Counter
 
@@ -112,3 +116,23 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     user = session.get(User, row.user_id)
     return user if user is not None and user.active else None
+
+
+# -- commands ------------------------------------------------------------------------------------
+def _owner(session: Session, email: str, actor: Actor) -> User:
+    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise NotFound(f"no user with e-mail {email.strip().lower()}", "email")
+    if not (actor.is_process or actor.role == "admin" or actor.user_id == user.id):
+        raise Forbidden("You manage only your own feed link.")
+    return user
+
+
+@handles(RotateFeedToken)
+def _rotate(session: Session, cmd: RotateFeedToken, actor: Actor, clock: Clock) -> str:
+    return rotate(session, _owner(session, cmd.email, actor), cmd.secret_key, actor=actor, now=clock.now())
+
+
+@handles(RevokeFeedToken)
+def _revoke(session: Session, cmd: RevokeFeedToken, actor: Actor, clock: Clock) -> int:
+    return revoke(session, _owner(session, cmd.email, actor), actor=actor, now=clock.now())

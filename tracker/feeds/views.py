@@ -10,9 +10,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth.current import current_actor
 from tracker.clock import get_clock
+from tracker.commands import run
 from tracker.db import get_session
 from tracker.feeds import tokens
 from tracker.feeds.cache import CACHE, feed_etag
+from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
 from tracker.feeds.ical import build_calendar
 from tracker.feeds.queries import FeedFilter, FeedParamError, feed_items, feed_meta, parse_filter
 from tracker.hooks import add_page_context
@@ -98,17 +100,18 @@ def calendar() -> str:
 
 @bp.post("/calendar/rotate")
 def rotate() -> BaseResponse:
-    db = get_session()
-    tokens.rotate(db, current_user, current_app.config["SECRET_KEY"], actor=current_actor(), now=get_clock().now())
-    db.commit()
+    run(
+        get_session(),
+        RotateFeedToken(current_user.email, current_app.config["SECRET_KEY"]),
+        current_actor(),
+        get_clock(),
+    )
     flash("Nieuwe link gemaakt; de oude werkt niet meer. / New link made; the old one no longer works.")
     return redirect(url_for("feeds.calendar"))
 
 
 @bp.post("/calendar/revoke")
 def revoke() -> BaseResponse:
-    db = get_session()
-    tokens.revoke(db, current_user, actor=current_actor(), now=get_clock().now())
-    db.commit()
+    run(get_session(), RevokeFeedToken(current_user.email), current_actor(), get_clock())
     flash("Link ingetrokken. / Link revoked.")
     return redirect(url_for("regulations.board_page"))

@@ -1,0 +1,52 @@
+"""Personal API tokens as commands: a user (or an admin, or the operator's CLI for a user) creates and revokes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from tracker.api.common import create_token, revoke_token
+from tracker.api.models import ApiToken
+from tracker.audit.record import Actor
+from tracker.auth import service
+from tracker.auth.models import User
+from tracker.clock import Clock
+from tracker.commands import handles
+from tracker.errors import Forbidden, InvalidFields, NotFound
+
+
+@dataclass(frozen=True)
+class CreateApiToken:
+    email: str  # whose token
+    name: str
+
+
+@dataclass(frozen=True)
+class RevokeApiToken:
+    token_id: int
+
+
+def _may_manage(actor: Actor, user_id: int) -> None:
+    if not (actor.is_process or actor.role == "admin" or actor.user_id == user_id):
+        raise Forbidden("You manage only your own API tokens.")
+
+
+@handles(CreateApiToken)
+def _create(session: Session, cmd: CreateApiToken, actor: Actor, clock: Clock) -> tuple[ApiToken, str]:
+    """The new row and the token itself: shown once, only its hash is kept."""
+    user: User | None = service.find_user(session, cmd.email)
+    if user is None or not user.active:
+        raise NotFound(f"no active user with e-mail {cmd.email.strip().lower()}", "email")
+    _may_manage(actor, user.id)
+    if not cmd.name.strip() or len(cmd.name) > 100:
+        raise InvalidFields("a name of 1 to 100 characters tells your tokens apart", "name")
+    return create_token(session, user, cmd.name, actor=actor, now=clock.now())
+
+
+@handles(RevokeApiToken)
+def _revoke(session: Session, cmd: RevokeApiToken, actor: Actor, clock: Clock) -> None:
+    row = session.get(ApiToken, cmd.token_id)
+    if row is None or not (actor.is_process or actor.role == "admin" or actor.user_id == row.user_id):
+        raise NotFound("No such token.", "token_id")  # another's token is not even confirmed to exist
+    revoke_token(session, row, actor=actor, now=clock.now())
