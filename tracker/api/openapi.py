@@ -1,54 +1,185 @@
-"""The OpenAPI 3.1 description of /api/v1. Tests run schemathesis against it: it must match the implementation."""
+"""The OpenAPI 3.1 document of /api/v1, generated: a route table below, and the JSON Schema of the pydantic models
+in schemas.py (built on tracker.regulations.fields) as its components. Tests run schemathesis against it and hold
+its routes to the app's."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from tracker.api.schemas import INT, SCHEMAS, TEXT, enum_of, nullable, obj, ref
+from pydantic import BaseModel, Field, TypeAdapter
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from tracker.api import schemas as s
+from tracker.regulations.commands import ITEM_KINDS
+from tracker.regulations.fields import Version
 from tracker.regulations.models import RegulationKind
-from tracker.regulations.stages import Stage
+
+PREFIX = "/api/v1"
+REF = "#/components/schemas/{model}"
+PROBLEMS = {
+    400: "Bad request: a parameter or the body is not valid",
+    401: "No or invalid token",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict: someone else changed it; fetch it again",
+    422: "Invalid fields, or a refused stage move",
+}
+WRITE_PROBLEMS = (400, 401, 403, 404, 409, 422)
 
 
-def _problems(*codes: int) -> dict[str, Any]:
-    return {str(code): {"$ref": f"#/components/responses/P{code}"} for code in codes}
+@dataclass(frozen=True)
+class Param:
+    name: str
+    where: Literal["path", "query"]
+    type: Any
+    description: str = ""
+    required: bool = False
+    example: Any = None
 
 
-def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # below PREFIX
+    operation: str
+    summary: str
+    params: tuple[Param, ...] = ()
+    body: tuple[type[BaseModel], ...] = ()  # one of these
+    status: int = 200
+    answer: tuple[Any, ...] = ()  # one of these models, or a type described inline; () for no content
+    problems: tuple[int, ...] = ()
+    public: bool = False
 
 
-def _param(
-    name: str, where: str, schema: dict[str, Any], required: bool = False, text: str = "", example: Any = None
-) -> dict[str, Any]:
-    param = {"name": name, "in": where, "required": required, "schema": schema, "description": text}
-    if example is not None:
-        param["example"] = example
-    return param
-
-
-FILTERS = [
-    _param("as_of", "query", {"type": "string", "format": "date"}, text="the portfolio as it stood that day"),
-    _param("pillar", "query", {"type": "string", "enum": ["1", "2", "3", "4", "5"]}),
-    _param("team", "query", TEXT),
-    _param("authority", "query", TEXT),
-    _param("kind", "query", enum_of(RegulationKind)),
-    _param("mine", "query", {"type": "string", "enum": ["0", "1"]}),
-]
-KEY = _param(
-    "key", "path", {"type": "string", "minLength": 1}, required=True, text="short name, e.g. DSA", example="DSA"
+FILTERS = (
+    Param("as_of", "query", dt.date, "the portfolio as it stood that day (default: today)"),
+    Param("pillar", "query", Literal["1", "2", "3", "4", "5"]),
+    Param("team", "query", str, "a team's short name"),
+    Param("authority", "query", str, "an authority's short name"),
+    Param("kind", "query", RegulationKind),
+    Param("mine", "query", Literal["0", "1"], "1: only regulations of my teams"),
 )
-KIND = _param("kind", "path", {"type": "string", "enum": ["deadlines", "designations", "evaluations"]}, required=True)
-ITEM_ID = _param("item_id", "path", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}, required=True, example=1)
-ITEM_OUT = {"oneOf": [ref("Deadline"), ref("Designation"), ref("Evaluation")]}
-ITEM_IN = {"oneOf": [ref("DeadlineIn"), ref("DesignationIn"), ref("EvaluationIn")]}
-ITEM_PATCH = {"oneOf": [ref("DeadlinePatch"), ref("DesignationPatch"), ref("EvaluationPatch")]}
+PAGING = (
+    Param("page", "query", Annotated[int, Field(ge=1, le=100000)]),
+    Param("per_page", "query", Annotated[int, Field(ge=1, le=200)], "default 50"),
+)
+KEY = Param("key", "path", Annotated[str, Field(min_length=1)], "short name, e.g. DSA", True, "DSA")
+KIND = Param("kind", "path", Literal[ITEM_KINDS], required=True)
+ITEM_ID = Param("item_id", "path", Annotated[int, Field(ge=0, le=2**31 - 1)], required=True, example=1)
+ITEMS_IN = tuple(s.ITEM_IN.values())
+ITEMS_PATCH = tuple(s.ITEM_PATCH.values())
+ITEMS_OUT = tuple(s.ITEM_OUT.values())
+
+ROUTES = (
+    Route("get", "/regulations", "listRegulations", "Regulations with their stage as of a date, paginated",
+          (*FILTERS, *PAGING), answer=(s.RegulationList,), problems=(400, 401)),
+    Route("get", "/board", "getBoard", "The board by stage as of a date", FILTERS, answer=(s.Board,),
+          problems=(400, 401)),
+    Route("get", "/regulations/{key}", "getRegulation", "One regulation with its deadlines, designations and "
+          "evaluations", (KEY,), answer=(s.Detail,), problems=(400, 401, 404)),
+    Route("get", "/regulations/{key}/history", "getHistory", "Its stage history", (KEY,), answer=(s.History,),
+          problems=(400, 401, 404)),
+    Route("post", "/regulations/{key}/stage", "moveStage", "Move the stage", (KEY,), (s.MoveStage,), 201,
+          (s.StageChange,), WRITE_PROBLEMS),
+    Route("post", "/regulations/{key}/{kind}", "createItem", "Add a deadline, designation or evaluation",
+          (KEY, KIND), ITEMS_IN, 201, ITEMS_OUT, WRITE_PROBLEMS),
+    Route("patch", "/regulations/{key}/{kind}/{item_id}", "updateItem", "Change some fields of an item",
+          (KEY, KIND, ITEM_ID), ITEMS_PATCH, 200, ITEMS_OUT, WRITE_PROBLEMS),
+    Route("delete", "/regulations/{key}/{kind}/{item_id}", "deleteItem", "Delete an item",
+          (KEY, KIND, ITEM_ID, Param("version", "query", Version, "the version you read", True)), status=204,
+          problems=WRITE_PROBLEMS),
+    Route("get", "/openapi.json", "openapi", "This document", answer=(dict[str, Any],), public=True),
+)  # fmt: skip
 
 
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
 
 
-def spec(base_url: str) -> dict[str, Any]:
+def _components(routes: tuple[Route, ...]) -> tuple[dict[tuple[type, str], dict[str, Any]], dict[str, Any]]:
+    """Every body and answer model's JSON Schema, with what they refer to; the refs of each (model, mode)."""
+    wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {}
+    for route in routes:
+        wanted.update(dict.fromkeys((m, "validation") for m in route.body))
+        wanted.update(dict.fromkeys((m, "serialization") for m in route.answer if _is_model(m)))
+    wanted[(s.Problem, "serialization")] = None
+    refs, schema = models_json_schema(list(wanted), ref_template=REF)
+    return refs, _reachable(schema.get("$defs", {}), [r for r in refs.values()])
+
+
+def _reachable(defs: dict[str, Any], roots: list[Any]) -> dict[str, Any]:
+    """Only the definitions the roots refer to, directly or not (pydantic keeps some it no longer uses)."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[-1]
+                if name not in seen:
+                    seen.add(name)
+                    todo.append(defs[name])
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return {name: defs[name] for name in sorted(seen)}
+
+
+def _inline(kind: Any) -> dict[str, Any]:
+    schema = TypeAdapter(kind).json_schema(ref_template=REF)
+    schema.pop("title", None)
+    return schema
+
+
+def _one_of(schemas: list[dict[str, Any]], word: str) -> dict[str, Any]:
+    return schemas[0] if len(schemas) == 1 else {word: schemas}
+
+
+def _parameter(param: Param) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": param.name,
+        "in": param.where,
+        "required": param.required or param.where == "path",
+        "schema": _inline(param.type),
+    }
+    if param.description:
+        out["description"] = param.description
+    if param.example is not None:
+        out["example"] = param.example
+    return out
+
+
+def _operation(route: Route, refs: dict[tuple[type, str], dict[str, Any]]) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": route.operation, "summary": route.summary}
+    if route.params:
+        op["parameters"] = [_parameter(p) for p in route.params]
+    if route.body:
+        # A body is one of the models; which one the path's {kind} says (anyOf: a PATCH may fit several).
+        schema = _one_of([refs[(m, "validation")] for m in route.body], "anyOf")
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+    answer: dict[str, Any] = {"description": "No content" if route.status == 204 else "OK"}
+    if route.answer:
+        schemas = [refs[(m, "serialization")] if _is_model(m) else _inline(m) for m in route.answer]
+        answer["content"] = {"application/json": {"schema": _one_of(schemas, "oneOf")}}
+    op["responses"] = {str(route.status): answer}
+    if route.method == "get":
+        op["responses"]["304"] = {"description": "Not modified (If-None-Match)"}
+    op["responses"].update({str(c): {"$ref": f"#/components/responses/P{c}"} for c in route.problems})
+    if route.public:
+        op["security"] = []
+    return op
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    refs, schemas = _components(ROUTES)
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        paths.setdefault(PREFIX + route.path, {})[route.method] = _operation(route, refs)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -57,151 +188,22 @@ def spec(base_url: str) -> dict[str, Any]:
             "description": "Regulations, stage history, deadlines, designations and evaluations. "
             "Authenticate with a personal API token: `Authorization: Bearer <token>`.",
         },
-        "servers": [{"url": base_url}],
         "security": [{"bearer": []}],
-        "paths": {
-            "/api/v1/regulations": {
-                "get": {
-                    "operationId": "listRegulations",
-                    "summary": "Regulations with their stage as of a date",
-                    "parameters": [
-                        *FILTERS,
-                        _param("page", "query", {"type": "integer", "minimum": 1}),
-                        _param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": 200}),
-                    ],
-                    "responses": {
-                        "200": _json(
-                            obj(
-                                {
-                                    "as_of": TEXT,
-                                    "items": {"type": "array", "items": ref("Summary")},
-                                    "page": INT,
-                                    "per_page": INT,
-                                    "total": INT,
-                                    "next_page": nullable(INT),
-                                },
-                                ["as_of", "items", "page", "per_page", "total", "next_page"],
-                            )
-                        ),
-                        "304": {"description": "Not modified"},
-                        **_problems(400, 401),
-                    },
-                }
-            },
-            "/api/v1/board": {
-                "get": {
-                    "operationId": "getBoard",
-                    "summary": "The board by stage as of a date",
-                    "parameters": FILTERS,
-                    "responses": {
-                        "200": _json(
-                            obj(
-                                {
-                                    "as_of": TEXT,
-                                    "columns": {
-                                        "type": "array",
-                                        "items": obj(
-                                            {
-                                                "stage": nullable(enum_of(Stage)),
-                                                "regulations": {"type": "array", "items": ref("Summary")},
-                                            },
-                                            ["stage", "regulations"],
-                                        ),
-                                    },
-                                },
-                                ["as_of", "columns"],
-                            )
-                        ),
-                        "304": {"description": "Not modified"},
-                        **_problems(400, 401),
-                    },
-                }
-            },
-            "/api/v1/regulations/{key}": {
-                "get": {
-                    "operationId": "getRegulation",
-                    "parameters": [KEY],
-                    "responses": {
-                        "200": _json(ref("Detail")),
-                        "304": {"description": "Not modified"},
-                        **_problems(400, 401, 404),
-                    },
-                }
-            },
-            "/api/v1/regulations/{key}/history": {
-                "get": {
-                    "operationId": "getHistory",
-                    "parameters": [KEY],
-                    "responses": {
-                        "200": _json(
-                            obj(
-                                {"key": TEXT, "history": {"type": "array", "items": ref("StageChange")}},
-                                ["key", "history"],
-                            )
-                        ),
-                        "304": {"description": "Not modified"},
-                        **_problems(400, 401, 404),
-                    },
-                }
-            },
-            "/api/v1/regulations/{key}/stage": {
-                "post": {
-                    "operationId": "moveStage",
-                    "parameters": [KEY],
-                    "requestBody": _body(ref("MoveStage")),
-                    "responses": {
-                        "201": _json(ref("StageChange"), "Moved"),
-                        **_problems(400, 401, 403, 404, 409, 422),
-                    },
-                }
-            },
-            "/api/v1/regulations/{key}/{kind}": {
-                "post": {
-                    "operationId": "createItem",
-                    "parameters": [KEY, KIND],
-                    "requestBody": _body(ITEM_IN),
-                    "responses": {"201": _json(ITEM_OUT, "Created"), **_problems(400, 401, 403, 404, 409, 422)},
-                }
-            },
-            "/api/v1/regulations/{key}/{kind}/{item_id}": {
-                "patch": {
-                    "operationId": "updateItem",
-                    "parameters": [KEY, KIND, ITEM_ID],
-                    "requestBody": _body(ITEM_PATCH),
-                    "responses": {"200": _json(ITEM_OUT), **_problems(400, 401, 403, 404, 409, 422)},
-                },
-                "delete": {
-                    "operationId": "deleteItem",
-                    "parameters": [
-                        KEY,
-                        KIND,
-                        ITEM_ID,
-                        _param("version", "query", {"type": "integer", "minimum": 0}, True),
-                    ],
-                    "responses": {"204": {"description": "Deleted"}, **_problems(400, 401, 403, 404, 409, 422)},
-                },
-            },
-            "/api/v1/openapi.json": {
-                "get": {
-                    "operationId": "openapi",
-                    "security": [],
-                    "responses": {"200": _json({"type": "object"}), "304": {"description": "Not modified"}},
-                }
-            },
-        },
+        "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": schemas,
             "responses": {
-                f"P{code}": {"description": title, "content": {"application/problem+json": {"schema": ref("Problem")}}}
-                for code, title in (
-                    (400, "Bad request"),
-                    (401, "No or invalid token"),
-                    (403, "Not allowed"),
-                    (404, "Not found"),
-                    (409, "Conflict: someone else changed it"),
-                    (422, "Invalid fields"),
-                )
+                f"P{code}": {
+                    "description": text,
+                    "content": {"application/problem+json": {"schema": refs[(s.Problem, "serialization")]}},
+                }
+                for code, text in PROBLEMS.items()
             },
         },
     }
+
+
+def spec(base_url: str) -> dict[str, Any]:
+    """The document, served from `base_url`."""
+    return {**_document(), "servers": [{"url": base_url}]}

@@ -1,101 +1,61 @@
-"""Rows as API JSON. The shapes here and the schemas in openapi.py describe the same thing."""
+"""Rows as API JSON, dumped through the answer models in schemas.py: the shapes the OpenAPI document shows."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
+from tracker.api import schemas as out
 from tracker.dates import PrecisionDate
 from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation, StageChange
 
+M = TypeVar("M", bound=BaseModel)
 
-def pdate(value: PrecisionDate) -> dict[str, Any]:
+
+def build(model: type[M], row: Any, **given: Any) -> M:
+    """The answer `model` for `row`: each field from the row's attribute of that name, unless `given`."""
+    values = {name: given[name] if name in given else getattr(row, name) for name in model.model_fields}
+    return model.model_validate(values)
+
+
+def _listed(
+    reg: Regulation, stage: Any, since: PrecisionDate | None, nxt: Deadline | None, base_url: str
+) -> dict[str, Any]:
+    """What a list adds to a regulation's own fields."""
     return {
-        "value": value.isoformat(),
-        "precision": value.precision.value,
-        "first_day": value.start.isoformat() if value.start else None,
-        "display": value.display(),
+        "team": reg.team.key,
+        "stage": stage,
+        "stage_since": since if stage and since else None,
+        "next_deadline": build(out.NextDeadline, nxt) if nxt else None,
+        "url": f"{base_url}/regulations/{reg.key}",
     }
 
 
 def summary(
     reg: Regulation, stage: Any, since: PrecisionDate | None, nxt: Deadline | None, base_url: str
 ) -> dict[str, Any]:
-    return {
-        "key": reg.key,
-        "title": reg.title,
-        "kind": reg.kind.value,
-        "pillar": reg.pillar,
-        "team": reg.team.key,
-        "stage": stage.value if stage else None,
-        "stage_since": pdate(since) if stage and since else None,
-        "next_deadline": {"id": nxt.id, "title": nxt.title, "due": pdate(nxt.due)} if nxt else None,
-        "version": reg.version,
-        "url": f"{base_url}/regulations/{reg.key}",
-    }
+    return build(out.Summary, reg, **_listed(reg, stage, since, nxt, base_url)).model_dump(mode="json")
+
+
+def _designation(d: Designation) -> out.Designation:
+    return build(out.Designation, d, authority=d.authority.key, authority_name=d.authority.name)
 
 
 def deadline(d: Deadline) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "kind": d.kind.value,
-        "title": d.title,
-        "due": pdate(d.due),
-        "legal_basis": d.legal_basis,
-        "note": d.note,
-        "met_on": d.met_on.isoformat() if d.met_on else None,
-        "version": d.version,
-        "sequence": d.sequence,
-        "source_ref": d.source_ref,
-        "source_quote": d.source_quote,
-    }
+    return build(out.Deadline, d).model_dump(mode="json")
 
 
 def designation(d: Designation) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "authority": d.authority.key,
-        "authority_name": d.authority.name,
-        "role": d.role,
-        "scope": d.scope,
-        "status": d.status.value,
-        "legal_basis": d.legal_basis,
-        "version": d.version,
-        "source_ref": d.source_ref,
-        "source_quote": d.source_quote,
-    }
+    return _designation(d).model_dump(mode="json")
 
 
 def evaluation(e: Evaluation) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "subject": e.subject,
-        "level": e.level.value,
-        "status": e.status.value,
-        "due": pdate(e.due),
-        "due_note": e.due_note,
-        "performer": e.performer,
-        "pillar": e.pillar,
-        "version": e.version,
-        "sequence": e.sequence,
-        "source_ref": e.source_ref,
-        "source_quote": e.source_quote,
-    }
+    return build(out.Evaluation, e).model_dump(mode="json")
 
 
 def stage_change(c: StageChange) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "from_stage": c.from_stage.value if c.from_stage else None,
-        "to_stage": c.to_stage.value,
-        "move": c.move.value,
-        "effective": pdate(c.effective),
-        "recorded_at": c.recorded_at.isoformat(),
-        "actor": c.actor,
-        "reason": c.reason,
-        "note": c.note,
-        "reference": c.reference,
-        "source_ref": c.source_ref,
-    }
+    return build(out.StageChange, c).model_dump(mode="json")
 
 
 def detail(
@@ -107,26 +67,13 @@ def detail(
     evaluations: list[Evaluation],
     base_url: str,
 ) -> dict[str, Any]:
-    out = summary(reg, current.to_stage if current else None, current.effective if current else None, nxt, base_url)
-    out.update(
-        {
-            "title_nl": reg.title_nl,
-            "eu_number": reg.eu_number,
-            "celex": reg.celex,
-            "lead_ministry": reg.lead_ministry,
-            "national_instrument": reg.national_instrument,
-            "bill_number": reg.bill_number,
-            "summary": reg.summary,
-            "links": [
-                {"label": str(link.get("label", "")), "url": str(link.get("url", ""))} for link in reg.links or []
-            ],
-            "eu_published": pdate(reg.eu_published),
-            "eu_in_force": pdate(reg.eu_in_force),
-            "source_ref": reg.source_ref,
-            "source_quote": reg.source_quote,
-            "deadlines": [deadline(d) for d in deadlines],
-            "designations": [designation(d) for d in designations],
-            "evaluations": [evaluation(e) for e in evaluations],
-        }
-    )
-    return out
+    stage, since = (current.to_stage, current.effective) if current else (None, None)
+    return build(
+        out.Detail,
+        reg,
+        **_listed(reg, stage, since, nxt, base_url),
+        links=[{"label": str(link.get("label", "")), "url": str(link.get("url", ""))} for link in reg.links or []],
+        deadlines=[build(out.Deadline, d) for d in deadlines],
+        designations=[_designation(d) for d in designations],
+        evaluations=[build(out.Evaluation, e) for e in evaluations],
+    ).model_dump(mode="json")
