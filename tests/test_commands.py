@@ -102,38 +102,11 @@ def test_stage_move_from_the_command_line(run_cli, session):
     assert _stage_rows(session) == before
     done = run_cli("stage", "move", "NOPE", "--to", "parliament", "--effective", "2024-01")
     assert (done.returncode, done.stderr.splitlines()[-1]) == (1, "  key: No regulation with short name 'NOPE'.")
-    done = run_cli(
-        "stage",
-        "move",
-        "DSA",
-        "--to",
-        "council_of_state",
-        "--effective",
-        "2024-01-15",
-        "--note",
-        "advies gevraagd",
-        "--reference",
-        "Kamerstuk 36 000",
-        "--expect-version",
-        "1",
-    )
+    move = ("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2024-01-15",
+            "--note", "advies gevraagd", "--reference", "Kamerstuk 36 000", "--expect-version")
+    done = run_cli(*move, "1")
     assert done.returncode == 1 and "version: Someone else changed" in done.stderr
-    version = _dsa_version(session)
-    done = run_cli(
-        "stage",
-        "move",
-        "DSA",
-        "--to",
-        "council_of_state",
-        "--effective",
-        "2024-01-15",
-        "--note",
-        "advies gevraagd",
-        "--reference",
-        "Kamerstuk 36 000",
-        "--expect-version",
-        str(version),
-    )
+    done = run_cli(*move, str(_dsa_version(session)))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "DSA: consultation -> council_of_state from 15 Jan 2024 (forward)"
     session.expire_all()

@@ -193,11 +193,16 @@ def create_item(session: Session, cmd: CreateItem, actor: Actor, clock: Clock) -
     return row
 
 
-@handles(UpdateItem)
-def update_item(session: Session, cmd: UpdateItem, actor: Actor, clock: Clock) -> Any:
+def _existing(session: Session, cmd: UpdateItem | DeleteItem, actor: Actor) -> tuple[Regulation, str, Any]:
+    """The regulation, kind and row an update or delete names, once the actor may change it."""
     reg = editable(session, cmd.key, actor)
     kind = _kind(cmd.kind)
-    row = item(session, reg, kind, cmd.item_id)
+    return reg, kind, item(session, reg, kind, cmd.item_id)
+
+
+@handles(UpdateItem)
+def update_item(session: Session, cmd: UpdateItem, actor: Actor, clock: Clock) -> Any:
+    reg, kind, row = _existing(session, cmd, actor)
     values = _authority_id(session, validate(ITEM_FIELDS[kind], dict(cmd.values), partial=True))
     check_version(session, row, cmd.expected_version, SINGULAR[kind])
     _apply(session, row, item_columns(kind), values, actor, clock, f"{SINGULAR[kind]}.update", None, reg.id)
@@ -206,9 +211,7 @@ def update_item(session: Session, cmd: UpdateItem, actor: Actor, clock: Clock) -
 
 @handles(DeleteItem)
 def delete_item(session: Session, cmd: DeleteItem, actor: Actor, clock: Clock) -> None:
-    reg = editable(session, cmd.key, actor)
-    kind = _kind(cmd.kind)
-    row = item(session, reg, kind, cmd.item_id)
+    reg, kind, row = _existing(session, cmd, actor)
     check_version(session, row, cmd.expected_version, SINGULAR[kind])
     record(
         session,
