@@ -82,6 +82,31 @@ def append(
     return change
 
 
+def put_recorded(
+    session: Session,
+    reg: Regulation,
+    row: StageChange | None,
+    entry: Entry,
+    *,
+    now: dt.datetime,
+    actor: str,
+    provenance: dict[str, Any],
+) -> StageChange:
+    """Record a change as a source states it (the seed transcribing the report), or correct one recorded so.
+
+    Unlike `append` it may land anywhere in the history, so the caller rechains once all are in place.
+    `provenance` holds the row's source and seed columns.
+    """
+    if row is None:
+        row = StageChange(regulation_id=reg.id, recorded_at=now, actor=actor, move=MoveKind.INITIAL)
+        session.add(row)
+    row.to_stage, row.effective = parse_stage(entry.to_stage), entry.effective
+    row.reason, row.note, row.reference = _clean(entry.reason), _clean(entry.note), _clean(entry.reference)
+    for name, value in provenance.items():
+        setattr(row, name, value)
+    return row
+
+
 def rechain(session: Session, reg: Regulation, today_of: dict[int, dt.date] | dt.date) -> list[StageChange]:
     """After history rows were corrected in place (the seed does this when the report's reading changes):
     recompute each change's from-stage and kind along the ordered history, re-check it against the machine, and

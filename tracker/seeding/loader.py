@@ -28,7 +28,7 @@ from tracker.regulations.models import (
     StageChange,
 )
 from tracker.regulations.services import SEQUENCED
-from tracker.regulations.stages import MoveKind, StageError
+from tracker.regulations.stages import StageError
 from tracker.seeding.schema import REPORT_DATE, Portfolio, RegulationSpec, SeedError, Spec, read_seed
 
 SEED_ACTOR = "seed"
@@ -166,17 +166,17 @@ class _Loader:
             if row is not None and row.seed_hash == s.digest:
                 self.report.unchanged["stage_changes"] += 1
                 continue
-            if row is None:
-                # from_stage and move are set by _rechain once the whole history is in place.
-                row = StageChange(regulation_id=reg.id, recorded_at=self.now, actor=SEED_ACTOR, move=MoveKind.INITIAL)
-                self.session.add(row)
-                self.report.created["stage_changes"] += 1
-            else:
-                self.report.updated["stage_changes"] += 1
+            (self.report.created if row is None else self.report.updated)["stage_changes"] += 1
             v = s.values
-            row.to_stage, row.effective = v["stage"], v["date"]
-            row.note, row.reason, row.reference = v["note"], v["reason"], v["reference"]
-            self._set_source(row, s)
+            provenance = {
+                "source_ref": s.source.ref if s.source else None,
+                "source_quote": s.source.quote if s.source else None,
+                "seed_key": s.id,
+                "seed_hash": s.digest,
+            }
+            entry = history.Entry(v["stage"], v["date"], v["reason"], v["note"], v["reference"])
+            # from_stage and move are set by _rechain once the whole history is in place.
+            history.put_recorded(self.session, reg, row, entry, now=self.now, actor=SEED_ACTOR, provenance=provenance)
             touched = True
         if touched:
             self.session.flush()
