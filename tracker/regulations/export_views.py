@@ -32,7 +32,8 @@ def _csv(rows: list[list[object]], filename: str) -> Response:
 
 @bp.get("/export/board.csv")
 def board_csv() -> Response:
-    from tracker.regulations.views import _as_of, _filters, filter_choices
+    from tracker.regulations.filters import filter_choices
+    from tracker.regulations.views import _as_of, _filters
 
     current = get_clock().today()
     as_of = _as_of(current)
