@@ -122,31 +122,84 @@ def test_user_and_team_lead_times(mail_app, world, smtp):
     assert sorted(m["To"] for m in received(handler)[1:]) == ["b@ezk.nl", "f@bzk.nl"]
 
 
+def statuses(db) -> list[tuple[str, OutboxStatus, int]]:
+    with db.sessionmaker() as s:
+        rows = s.scalars(select(OutboxMessage).order_by(OutboxMessage.recipient)).all()
+        return [(r.recipient, r.status, r.attempts) for r in rows]
+
+
+def message_ids(handler) -> list[str]:
+    return [m["Message-ID"] for m in received(handler)]
+
+
+RECIPIENTS = ["a@ezk.nl", "b@ezk.nl", "f@bzk.nl"]
+
+
 def test_an_smtp_server_that_is_down_means_later_delivery_and_nothing_lost(mail_app, world, smtp):
     handler, _ = smtp
     db = world["db"]
-    jobs.run_reminders(mail_app, WHEN)
+    assert jobs.run_reminders(mail_app, WHEN) == 3
     handler.reply = "451 4.3.0 try again later"
     report = jobs.run_delivery(mail_app, WHEN)
-    assert (report.sent, report.retried) == (0, 3)
+    assert (report.sent, report.retried, report.failed) == (0, 3, 0)
+    assert handler.messages == []
+    # Nothing is lost: every message is still pending, once, for its retry a minute later.
+    assert statuses(db) == [(r, OutboxStatus.PENDING, 1) for r in RECIPIENTS]
     with db.sessionmaker() as s:
-        rows = s.scalars(select(OutboxMessage)).all()
-        assert all(r.status is OutboxStatus.PENDING and r.attempts == 1 and r.next_attempt_at > WHEN for r in rows)
-        s.execute(update(OutboxMessage).values(next_attempt_at=WHEN))  # the backoff has passed
-        s.commit()
+        assert {r.next_attempt_at for r in s.scalars(select(OutboxMessage))} == {WHEN + dt.timedelta(minutes=1)}
     handler.reply = None
-    assert jobs.run_delivery(mail_app, WHEN).sent == 3
-    assert len(handler.messages) == 3
+    # Before the backoff has passed nothing is sent; once it has, each message goes out exactly once.
+    assert jobs.run_delivery(mail_app, WHEN + dt.timedelta(seconds=59)).sent == 0
+    assert jobs.run_delivery(mail_app, WHEN + dt.timedelta(minutes=1)).sent == 3
+    assert jobs.run_delivery(mail_app, WHEN + dt.timedelta(days=1)).sent == 0
+    assert sorted(m["To"] for m in received(handler)) == RECIPIENTS
+    assert len(set(message_ids(handler))) == 3
+    assert statuses(db) == [(r, OutboxStatus.SENT, 2) for r in RECIPIENTS]
 
 
-def test_a_closed_port_is_retried_not_lost(mail_app, world, smtp):
+def test_a_closed_port_is_retried_not_lost(mail_app, world, smtp, monkeypatch):
+    handler, _ = smtp
+    db = world["db"]
     jobs.run_reminders(mail_app, WHEN)
-    settings = mail_app.config["TRACKER"]
     import dataclasses
 
-    mail_app.config["TRACKER"] = dataclasses.replace(settings, smtp_port=1)  # nothing listens there
-    assert jobs.run_delivery(mail_app, WHEN).retried == 3
-    mail_app.config["TRACKER"] = settings
+    settings = mail_app.config["TRACKER"]
+    monkeypatch.setitem(mail_app.config, "TRACKER", dataclasses.replace(settings, smtp_port=1))  # nothing listens
+    report = jobs.run_delivery(mail_app, WHEN)
+    assert (report.sent, report.retried, report.failed) == (0, 3, 0)
+    assert statuses(db) == [(r, OutboxStatus.PENDING, 1) for r in RECIPIENTS]
+    monkeypatch.setitem(mail_app.config, "TRACKER", settings)  # the server is reachable again
+    assert jobs.run_delivery(mail_app, WHEN + dt.timedelta(minutes=1)).sent == 3
+    assert jobs.run_delivery(mail_app, WHEN + dt.timedelta(days=1)).sent == 0
+    assert sorted(m["To"] for m in received(handler)) == RECIPIENTS
+    assert statuses(db) == [(r, OutboxStatus.SENT, 2) for r in RECIPIENTS]
+
+
+def test_a_4xx_is_retried_with_growing_backoff_then_fails_after_eight_attempts(mail_app, world, smtp):
+    handler, _ = smtp
+    db = world["db"]
+    with db.transaction() as s:  # one recipient keeps this short: only a@ezk.nl is a team member now
+        s.execute(update(User).where(User.email != "a@ezk.nl").values(active=False))
+    assert jobs.run_reminders(mail_app, WHEN) == 1
+    handler.reply = "452 4.3.1 insufficient storage"
+    waits = [dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=15), dt.timedelta(hours=1),
+             dt.timedelta(hours=3), dt.timedelta(hours=6), dt.timedelta(hours=6)]
+    moment = WHEN
+    for attempt, wait in enumerate(waits, start=1):
+        report = jobs.run_delivery(mail_app, moment)
+        assert (report.sent, report.retried, report.failed) == (0, 1, 0), attempt
+        with db.sessionmaker() as s:
+            row = s.scalars(select(OutboxMessage)).one()
+            assert (row.status, row.attempts, row.next_attempt_at) == (OutboxStatus.PENDING, attempt, moment + wait)
+            assert "452" in row.last_error
+        assert jobs.run_delivery(mail_app, moment + wait - dt.timedelta(seconds=1)).retried == 0  # not yet
+        moment += wait
+    report = jobs.run_delivery(mail_app, moment)  # the eighth attempt
+    assert (report.sent, report.retried, report.failed) == (0, 0, 1)
+    assert statuses(db) == [("a@ezk.nl", OutboxStatus.FAILED, 8)]
+    handler.reply = None
+    assert jobs.run_delivery(mail_app, moment + dt.timedelta(days=1)).sent == 0  # failed stays failed
+    assert handler.messages == []
 
 
 def test_a_5xx_reply_fails_the_message_and_an_admin_can_retry_it(mail_app, world, smtp):
@@ -154,13 +207,19 @@ def test_a_5xx_reply_fails_the_message_and_an_admin_can_retry_it(mail_app, world
     db = world["db"]
     jobs.run_reminders(mail_app, WHEN)
     handler.reply = "550 5.1.1 no such user"
-    assert jobs.run_delivery(mail_app, WHEN).failed == 3
+    report = jobs.run_delivery(mail_app, WHEN)
+    assert (report.sent, report.retried, report.failed) == (0, 0, 3)
     with db.transaction() as s:
-        failed = s.scalars(select(OutboxMessage)).all()
-        assert all(r.status is OutboxStatus.FAILED and "550" in r.last_error for r in failed)
+        failed = s.scalars(select(OutboxMessage).order_by(OutboxMessage.recipient)).all()
+        assert all(r.status is OutboxStatus.FAILED and r.attempts == 1 and "550" in r.last_error for r in failed)
         assert outbox.retry(s, failed[0].id, now=WHEN)
+        assert not outbox.retry(s, failed[0].id, now=WHEN)  # pending now: not failed, so not retried again
     handler.reply = None
     assert jobs.run_delivery(mail_app, WHEN).sent == 1
+    assert jobs.run_delivery(mail_app, WHEN + dt.timedelta(days=1)).sent == 0
+    assert [m["To"] for m in received(handler)] == ["a@ezk.nl"]
+    assert statuses(db) == [("a@ezk.nl", OutboxStatus.SENT, 1), ("b@ezk.nl", OutboxStatus.FAILED, 1),
+                            ("f@bzk.nl", OutboxStatus.FAILED, 1)]
 
 
 def test_a_claim_left_by_a_dead_process_is_taken_over_and_sent_once(mail_app, world, smtp):
@@ -170,12 +229,18 @@ def test_a_claim_left_by_a_dead_process_is_taken_over_and_sent_once(mail_app, wo
     with db.sessionmaker() as s:  # a delivery process claims the rows, then dies before sending
         _, rows = outbox.claim(s, now=WHEN)
         assert len(rows) == 3
-    assert jobs.run_delivery(mail_app, WHEN).sent == 0  # the claim is fresh: not ours to send
-    with db.transaction() as s:
-        s.execute(update(OutboxMessage).values(claimed_at=WHEN - outbox.CLAIM_TTL * 2))
-    assert jobs.run_delivery(mail_app, WHEN).sent == 3
+    assert statuses(db) == [(r, OutboxStatus.SENDING, 0) for r in RECIPIENTS]  # still there, not lost
+    # The claim is fresh for ten minutes: not ours to send.
     assert jobs.run_delivery(mail_app, WHEN).sent == 0
-    assert len(handler.messages) == 3
+    assert jobs.run_delivery(mail_app, WHEN + outbox.CLAIM_TTL - dt.timedelta(seconds=1)).sent == 0
+    assert handler.messages == []
+    # Once the claim is older than ten minutes, it is taken over and each message sent exactly once.
+    assert jobs.run_delivery(mail_app, WHEN + outbox.CLAIM_TTL + dt.timedelta(seconds=1)).sent == 3
+    assert jobs.run_delivery(mail_app, WHEN + dt.timedelta(days=1)).sent == 0
+    assert sorted(m["To"] for m in received(handler)) == RECIPIENTS
+    assert len(set(message_ids(handler))) == 3
+    assert statuses(db) == [(r, OutboxStatus.SENT, 1) for r in RECIPIENTS]
+    assert dt.timedelta(minutes=10) == outbox.CLAIM_TTL
 
 
 def test_the_file_backend_writes_eml_files(app, seeded, users, tmp_path):
