@@ -1,4 +1,8 @@
-"""The installed `tracker` command, run as a user runs it: a real process with TRACKER_* variables."""
+"""The installed `tracker` command, run as a user runs it: a real process with TRACKER_* variables.
+
+Every run gets TRACKER_CLOCK, the moment the rest of the suite runs at, so "today" (the board's default day, what
+counts as a future date) is the same whatever day the machine says it is.
+"""
 
 import json
 import os
@@ -12,12 +16,31 @@ import pytest
 from tests.conftest import SEED
 
 EXE = Path(sys.executable).with_name("tracker")
+CLOCK = "2026-11-28T12:00Z"  # tests.conftest.NOW
+
+# Figure 8 of the report: each act's stage on 30 September 2023 (None: no stage recorded).
+FIGURE_8 = {
+    "AIA": "eu_negotiation", "CRA": "eu_negotiation", "CSA": "eu_negotiation", "DA": "eu_negotiation",
+    "DGA": "council_of_state", "DIGITAL_EUROPE": "in_force", "DMA": "council_of_state", "DSA": "consultation",
+    "EECC": None, "EIDAS2": None, "EPRIVACY": None, "GIA": "eu_negotiation", "NIS2": "internal_prep",
+    "P2B": "parliament", "RED": None, "WBDWB": "parliament", "WIBON": "in_force", "WOZT": "in_force",
+}
+SEED_SUMMARY = """authorities: 6 created, 0 updated, 0 unchanged
+deadlines: 30 created, 0 updated, 0 unchanged
+designations: 8 created, 0 updated, 0 unchanged
+evaluations: 23 created, 0 updated, 0 unchanged
+regulations: 18 created, 0 updated, 0 unchanged
+stage_changes: 16 created, 0 updated, 0 unchanged
+teams: 10 created, 0 updated, 0 unchanged
+seed loaded
+"""
 
 
 @pytest.fixture
 def run(tmp_path, database_url):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env.update(TRACKER_INSTANCE_PATH=str(tmp_path / "instance"), TRACKER_DATABASE_URL=database_url)
+    env.update(TRACKER_INSTANCE_PATH=str(tmp_path / "instance"), TRACKER_DATABASE_URL=database_url,
+               TRACKER_CLOCK=CLOCK)
 
     def _run(*args: str, **extra: str) -> subprocess.CompletedProcess:
         return subprocess.run([str(EXE), *args], env={**env, **extra}, capture_output=True, text=True, timeout=120)
@@ -25,19 +48,51 @@ def run(tmp_path, database_url):
     return _run
 
 
+def board(run, *args: str, **extra: str) -> dict:
+    result = run("board", "--json", *args, **extra)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def test_upgrade_seed_twice_and_board(run):
     assert run("db", "upgrade").returncode == 0
     first = run("seed")
     assert first.returncode == 0, first.stderr
-    assert "seed loaded" in first.stdout and "regulations: 18 created" in first.stdout
+    assert first.stdout == SEED_SUMMARY
     second = run("seed")
-    assert second.returncode == 0 and "nothing changed" in second.stdout
-    board = json.loads(run("board", "--as-of", "2023-09-30", "--json").stdout)
-    assert {
-        k: v
-        for k, v in next(r for r in board["regulations"] if r["short_name"] == "DMA").items()
-        if k in ("short_name", "stage")
-    } == {"short_name": "DMA", "stage": "council_of_state"}
+    assert second.returncode == 0
+    assert second.stdout.splitlines()[-1] == "seed already loaded: nothing changed"
+    assert "regulations: 0 created, 0 updated, 18 unchanged" in second.stdout.splitlines()
+    figure8 = board(run, "--as-of", "2023-09-30")
+    assert figure8["as_of"] == "2023-09-30"
+    assert {r["short_name"]: r["stage"] for r in figure8["regulations"]} == FIGURE_8
+
+
+def test_the_board_defaults_to_the_clocks_today(run):
+    assert run("db", "upgrade").returncode == 0
+    assert run("seed").returncode == 0
+    assert board(run)["as_of"] == "2026-11-28"
+    # Today is the day in Amsterdam: 23:30 UTC on 31 December is already 1 January there.
+    assert board(run, TRACKER_CLOCK="2026-12-31T23:30Z")["as_of"] == "2027-01-01"
+    assert board(run, TRACKER_CLOCK="2026-12-31T22:30Z")["as_of"] == "2026-12-31"
+    # Today's board holds every act at its latest stage (the DGA has moved on since Figure 8).
+    today = {r["short_name"]: r["stage"] for r in board(run)["regulations"]}
+    assert today == {**FIGURE_8, "DGA": "parliament"}
+
+
+def test_a_stage_move_dated_after_the_clocks_today_is_refused(run):
+    assert run("db", "upgrade").returncode == 0
+    assert run("seed").returncode == 0
+    refused = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2026-11-29")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "effective" in refused.stderr and "future" in refused.stderr and "Traceback" not in refused.stderr
+    assert {r["short_name"]: r["stage"] for r in board(run)["regulations"]}["DSA"] == "consultation"
+    # Two days later by the clock, the same move is accepted.
+    moved = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2026-11-29",
+                TRACKER_CLOCK="2026-11-30T12:00Z")
+    assert moved.returncode == 0, moved.stderr
+    assert moved.stdout == "DSA: consultation -> council_of_state from 29 Nov 2026 (forward)\n"
+    assert {r["short_name"]: r["stage"] for r in board(run)["regulations"]}["DSA"] == "council_of_state"
 
 
 def test_seed_with_a_broken_file_exits_1_naming_the_problem_and_loads_nothing(run, tmp_path):
@@ -53,8 +108,7 @@ def test_seed_with_a_broken_file_exits_1_naming_the_problem_and_loads_nothing(ru
     assert "Nothing was loaded" in result.stderr
     assert "regulations/pillar3.yaml" in result.stderr and "due" in result.stderr and "2024-02-31" in result.stderr
     assert "Traceback" not in result.stderr
-    board = json.loads(run("board", "--json").stdout)
-    assert board["regulations"] == []
+    assert board(run)["regulations"] == []
 
 
 def test_seed_before_upgrade_says_what_to_do(run):

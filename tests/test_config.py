@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -14,6 +15,29 @@ def test_defaults(tmp_path, monkeypatch):
     assert s.instance_path == tmp_path / "instance"
     assert s.database_url == f"sqlite:///{tmp_path / 'instance' / 'tracker.sqlite3'}"
     assert s.timezone == "Europe/Amsterdam" and s.base_url == "http://127.0.0.1:5000"
+    assert s.clock is None  # the system's time
+
+
+@pytest.mark.parametrize(
+    ("value", "moment"),
+    [
+        ("2026-11-28T12:00Z", dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)),
+        ("2026-11-28T13:00+01:00", dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)),
+        ("2026-11-28T12:00", dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)),  # no offset: UTC
+        ("", None),
+    ],
+)
+def test_the_clock_setting_fixes_the_apps_time(tmp_path, value, moment):
+    from tracker import create_app
+
+    s = load_settings(environ={"TRACKER_INSTANCE_PATH": str(tmp_path), "TRACKER_CLOCK": value})
+    assert s.clock == moment
+    if moment is not None:
+        app = create_app(settings=s)
+        clock = app.extensions["tracker.clock"]
+        assert clock.frozen and clock.now() == moment and clock.now().utcoffset() == dt.timedelta(0)
+        assert clock.today() == dt.date(2026, 11, 28)
+        app.extensions["tracker.db"].dispose()
 
 
 def test_the_secret_key_is_generated_once_and_kept(tmp_path):
@@ -34,6 +58,7 @@ def test_the_secret_key_is_generated_once_and_kept(tmp_path):
         ("TRACKER_TIMEZONE", "Europe/Amsterdm", "not an IANA time zone"),
         ("TRACKER_BASE_URL", "tracker.example.nl", "must be an http(s) URL"),
         ("TRACKER_SECRET_KEY", "short", "at least 16 characters"),
+        ("TRACKER_CLOCK", "next tuesday", "TRACKER_CLOCK: 'next tuesday' is not a moment"),
     ],
 )
 def test_unknown_or_malformed_settings_stop_with_a_clear_message(tmp_path, name, value, message):
@@ -43,7 +68,7 @@ def test_unknown_or_malformed_settings_stop_with_a_clear_message(tmp_path, name,
 
 def test_the_command_refuses_to_start_on_a_bad_setting(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env.update(TRACKER_INSTANCE_PATH=str(tmp_path), TRACKER_TIMEZONE="Mars/Olympus")
+    env.update(TRACKER_INSTANCE_PATH=str(tmp_path), TRACKER_TIMEZONE="Mars/Olympus", TRACKER_CLOCK="2026-11-28T12:00Z")
     exe = Path(sys.executable).with_name("tracker")
     result = subprocess.run([str(exe), "board"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
