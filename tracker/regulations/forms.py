@@ -1,4 +1,8 @@
-"""WTForms for stage moves and for editing regulations, deadlines, designations and evaluations."""
+"""WTForms for stage moves and for editing regulations, deadlines, designations and evaluations.
+
+Each field's validators (required or optional, length, range, pattern) and choices come from its description in
+tracker.regulations.fields (through `rules`, `choice_field`, `date_field`): forms cannot drift from the services.
+"""
 
 from __future__ import annotations
 
@@ -18,14 +22,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from tracker.dates import FORMATS_HELP, DateError, PrecisionDate
-from tracker.regulations.models import (
-    DeadlineKind,
-    DesignationStatus,
-    EvaluationLevel,
-    EvaluationStatus,
-    RegulationKind,
+from tracker.regulations.fields import (
+    DeadlineFields,
+    DesignationFields,
+    EvaluationFields,
+    Fields,
+    MoveStageFields,
+    RegulationFields,
+    describe,
 )
-from tracker.regulations.stages import Stage
 
 
 class PrecisionDateField(StringField):
@@ -57,15 +62,57 @@ class PrecisionDateField(StringField):
         return self.data.isoformat() if isinstance(self.data, PrecisionDate) else ""
 
 
-def _choices(enum_cls: Any) -> list[SelectChoice]:
-    return [SelectChoice(m.value, m.value.replace("_", " ")) for m in enum_cls]
+def rules(model: type[Fields], name: str, *, pattern_message: str | None = None) -> list[Any]:
+    """The validators a field's description implies: required or optional, max length, range, pattern.
+
+    A select checks its value against its choices itself, so an optional choice gets no Optional().
+    """
+    spec = describe(model)[name]
+    found: list[Any] = []
+    if spec.required:
+        found.append(DataRequired() if spec.type == "text" else InputRequired())
+    elif spec.type != "choice":
+        found.append(Optional())
+    if spec.max_length is not None:
+        found.append(Length(max=spec.max_length))
+    if spec.minimum is not None or spec.maximum is not None:
+        found.append(NumberRange(spec.minimum, spec.maximum))
+    if spec.pattern is not None:
+        found.append(Regexp(spec.pattern, message=pattern_message))
+    return found
 
 
 def _enum_coerce(enum_cls: Any) -> Any:
+    """The enum member; a value that is not one stays as it is, for the select to refuse: 'Not a valid choice.'"""
+
     def coerce(value: Any) -> Any:
-        return enum_cls(value) if value not in (None, "") else None
+        if value in (None, ""):
+            return None
+        try:
+            return enum_cls(value)
+        except ValueError:
+            return value
 
     return coerce
+
+
+def choice_field(label: str, model: type[Fields], name: str, labels: Any = None) -> SelectField:
+    """A select of the field's enum values (shown by `labels(member)`, default the value in words)."""
+    enum_cls = describe(model)[name].enum
+    assert enum_cls is not None, f"{model.__name__}.{name} is not a choice"
+    shown = labels or (lambda m: m.value.replace("_", " "))
+    return SelectField(
+        label,
+        choices=[SelectChoice(m.value, shown(m)) for m in enum_cls],
+        coerce=_enum_coerce(enum_cls),
+        validators=rules(model, name),
+    )
+
+
+def date_field(label: str, model: type[Fields], name: str) -> PrecisionDateField:
+    return PrecisionDateField(
+        label, validators=rules(model, name), allow_unknown=describe(model)[name].type != "known_date"
+    )
 
 
 class VersionedForm(FlaskForm):
@@ -77,36 +124,33 @@ class VersionedForm(FlaskForm):
 
 
 class MoveStageForm(VersionedForm):
-    to_stage = SelectField(
-        "Naar fase / to stage",
-        choices=[SelectChoice(s.value, f"{s.label_nl} / {s.label_en}") for s in Stage],
-        validators=[InputRequired()],
+    to_stage = choice_field(
+        "Naar fase / to stage", MoveStageFields, "to_stage", lambda s: f"{s.label_nl} / {s.label_en}"
     )
-    effective = PrecisionDateField("Datum / effective date", validators=[InputRequired()], allow_unknown=False)
-    note = TextAreaField("Toelichting / note", validators=[Optional(), Length(max=4000)])
-    reference = StringField("Referentie / reference (Kamerstuk, URL)", validators=[Optional(), Length(max=500)])
+    effective = date_field("Datum / effective date", MoveStageFields, "effective")
+    note = TextAreaField("Toelichting / note", validators=rules(MoveStageFields, "note"))
+    reference = StringField("Referentie / reference (Kamerstuk, URL)", validators=rules(MoveStageFields, "reference"))
     reason = TextAreaField(
-        "Reden / reason (required to skip a stage or move back)", validators=[Optional(), Length(max=4000)]
+        "Reden / reason (required to skip a stage or move back)", validators=rules(MoveStageFields, "reason")
     )
 
 
 class RegulationForm(VersionedForm):
-    title = StringField("Titel / title", validators=[DataRequired(), Length(max=300)])
-    title_nl = StringField("Nederlandse titel", validators=[Optional(), Length(max=300)])
-    kind = SelectField("Soort / kind", choices=_choices(RegulationKind), coerce=_enum_coerce(RegulationKind))
-    eu_number = StringField("EU-nummer", validators=[Optional(), Length(max=60)])
+    title = StringField("Titel / title", validators=rules(RegulationFields, "title"))
+    title_nl = StringField("Nederlandse titel", validators=rules(RegulationFields, "title_nl"))
+    kind = choice_field("Soort / kind", RegulationFields, "kind")
+    eu_number = StringField("EU-nummer", validators=rules(RegulationFields, "eu_number"))
     celex = StringField(
-        "CELEX",
-        validators=[Optional(), Length(max=30), Regexp(r"^[0-9A-Z()]+$", message="CELEX numbers look like 32022R2065")],
+        "CELEX", validators=rules(RegulationFields, "celex", pattern_message="CELEX numbers look like 32022R2065")
     )
-    pillar = IntegerField("Pijler / pillar", validators=[Optional(), NumberRange(1, 5)])
-    team_id = SelectField("Team", coerce=int, validators=[InputRequired()])
-    lead_ministry = StringField("Eerstverantwoordelijk ministerie", validators=[Optional(), Length(max=40)])
-    national_instrument = StringField("Nationaal instrument", validators=[Optional(), Length(max=300)])
-    bill_number = StringField("Kamerstuknummer / bill number", validators=[Optional(), Length(max=60)])
-    summary = TextAreaField("Samenvatting / summary", validators=[Optional(), Length(max=4000)])
-    eu_published = PrecisionDateField("Gepubliceerd (EU) / published", validators=[Optional()])
-    eu_in_force = PrecisionDateField("In werking (EU) / in force", validators=[Optional()])
+    pillar = IntegerField("Pijler / pillar", validators=rules(RegulationFields, "pillar"))
+    team_id = SelectField("Team", coerce=int, validators=rules(RegulationFields, "team_id"))
+    lead_ministry = StringField("Eerstverantwoordelijk ministerie", validators=rules(RegulationFields, "lead_ministry"))
+    national_instrument = StringField("Nationaal instrument", validators=rules(RegulationFields, "national_instrument"))
+    bill_number = StringField("Kamerstuknummer / bill number", validators=rules(RegulationFields, "bill_number"))
+    summary = TextAreaField("Samenvatting / summary", validators=rules(RegulationFields, "summary"))
+    eu_published = date_field("Gepubliceerd (EU) / published", RegulationFields, "eu_published")
+    eu_in_force = date_field("In werking (EU) / in force", RegulationFields, "eu_in_force")
 
 
 class NewRegulationForm(RegulationForm):
@@ -122,30 +166,31 @@ class NewRegulationForm(RegulationForm):
 
 
 class DeadlineForm(VersionedForm):
-    kind = SelectField("Soort / kind", choices=_choices(DeadlineKind), coerce=_enum_coerce(DeadlineKind))
-    title = StringField("Verplichting / obligation", validators=[DataRequired(), Length(max=300)])
-    due = PrecisionDateField("Datum / due", validators=[InputRequired()])
-    legal_basis = StringField("Grondslag / legal basis", validators=[Optional(), Length(max=300)])
-    note = TextAreaField("Toelichting / note", validators=[Optional(), Length(max=4000)])
-    met_on = DateField("Gehaald op / met on", validators=[Optional()])
+    kind = choice_field("Soort / kind", DeadlineFields, "kind")
+    title = StringField("Verplichting / obligation", validators=rules(DeadlineFields, "title"))
+    due = date_field("Datum / due", DeadlineFields, "due")
+    legal_basis = StringField("Grondslag / legal basis", validators=rules(DeadlineFields, "legal_basis"))
+    note = TextAreaField("Toelichting / note", validators=rules(DeadlineFields, "note"))
+    met_on = DateField("Gehaald op / met on", validators=rules(DeadlineFields, "met_on"))
 
 
 class DesignationForm(VersionedForm):
-    authority = SelectField("Toezichthouder / authority", validators=[InputRequired()])
-    role = StringField("Rol / role", validators=[DataRequired(), Length(max=300)])
-    scope = TextAreaField("Reikwijdte / scope", validators=[Optional(), Length(max=4000)])
-    status = SelectField("Status", choices=_choices(DesignationStatus), coerce=_enum_coerce(DesignationStatus))
-    legal_basis = StringField("Grondslag / legal basis", validators=[Optional(), Length(max=300)])
+    # Its choices are the authorities' short names, set by the view.
+    authority = SelectField("Toezichthouder / authority", validators=rules(DesignationFields, "authority"))
+    role = StringField("Rol / role", validators=rules(DesignationFields, "role"))
+    scope = TextAreaField("Reikwijdte / scope", validators=rules(DesignationFields, "scope"))
+    status = choice_field("Status", DesignationFields, "status")
+    legal_basis = StringField("Grondslag / legal basis", validators=rules(DesignationFields, "legal_basis"))
 
 
 class EvaluationForm(VersionedForm):
-    subject = StringField("Onderwerp / subject", validators=[DataRequired(), Length(max=300)])
-    level = SelectField("Niveau / level", choices=_choices(EvaluationLevel), coerce=_enum_coerce(EvaluationLevel))
-    status = SelectField("Status", choices=_choices(EvaluationStatus), coerce=_enum_coerce(EvaluationStatus))
-    due = PrecisionDateField("Datum / due", validators=[InputRequired()])
-    due_note = TextAreaField("Praktische info", validators=[Optional(), Length(max=4000)])
-    performer = StringField("Uitvoerder / performer", validators=[Optional(), Length(max=200)])
-    pillar = StringField("Pijler / pillar", validators=[Optional(), Length(max=10)])
+    subject = StringField("Onderwerp / subject", validators=rules(EvaluationFields, "subject"))
+    level = choice_field("Niveau / level", EvaluationFields, "level")
+    status = choice_field("Status", EvaluationFields, "status")
+    due = date_field("Datum / due", EvaluationFields, "due")
+    due_note = TextAreaField("Praktische info", validators=rules(EvaluationFields, "due_note"))
+    performer = StringField("Uitvoerder / performer", validators=rules(EvaluationFields, "performer"))
+    pillar = StringField("Pijler / pillar", validators=rules(EvaluationFields, "pillar"))
 
 
 class DeleteForm(VersionedForm):
