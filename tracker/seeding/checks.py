@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tracker.regulations.stages import Previous, StageError, check_move
-from tracker.seeding.schema import Portfolio, Spec
+from tracker.seeding.entry import Portfolio, Spec
 
 
 def check_references(p: Portfolio, problems: list[str]) -> None:

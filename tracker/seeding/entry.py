@@ -1,19 +1,60 @@
-"""Reading one seed entry: each missing, unknown or malformed field becomes a problem naming file, entry and field."""
+"""Reading one seed entry: each missing, unknown or malformed field becomes a problem naming file, entry and field.
+
+Also the plain specs a reading yields (Spec, RegulationSpec, Portfolio) and SeedError, which schema.py, checks.py
+and loader.py share. A field that tracker.regulations.fields describes is read as described there (`Entry.fields`):
+the seed takes the same lengths, choices, ranges and patterns as the forms and the API.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.dates import DateError, PrecisionDate
+from tracker.regulations.fields import Fields, FieldSpec, describe
+
+
+class SeedError(Exception):
+    """The seed is invalid; `problems` lists each as 'file: entry: field: what is wrong'."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the seed files:\n" + "\n".join(problems))
 
 
 @dataclass
 class Source:
     ref: str
     quote: str | None
+
+
+@dataclass
+class Spec:
+    """An entry: its id, the file it came from, a digest of its content, and its fields."""
+
+    id: str
+    file: str
+    digest: str
+    source: Source | None
+    values: dict[str, Any]
+
+
+@dataclass
+class RegulationSpec(Spec):
+    stages: list[Spec] = field(default_factory=list)
+    deadlines: list[Spec] = field(default_factory=list)
+    designations: list[Spec] = field(default_factory=list)
+
+
+@dataclass
+class Portfolio:
+    teams: list[Spec]
+    authorities: list[Spec]
+    regulations: list[RegulationSpec]
+    evaluations: list[Spec]
 
 
 class Entry:
@@ -73,14 +114,53 @@ class Entry:
             self.fail(name, f"{value!r} is not one of: {', '.join(m.value for m in enum_cls)}")
             return None
 
-    def integer(self, name: str, low: int, high: int) -> int | None:
+    def integer(self, name: str, low: int | None = None, high: int | None = None) -> int | None:
         value = self.data.get(name)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(name, f"must be a whole number from {low} to {high}")
+        in_range = (low is None or value >= low) and (high is None or value <= high)
+        if isinstance(value, bool) or not isinstance(value, int) or not in_range:
+            self.fail(name, f"must be a whole number from {low} to {high}" if low is not None else "a whole number")
             return None
         return value
+
+    def field(self, spec: FieldSpec, name: str | None = None) -> Any:
+        """Read a field as fields.py describes it (under `name` in the seed when it differs); absent: its default."""
+        name = name or spec.name
+        if spec.type == "text":
+            value = self.text(name, required=spec.required, max_len=spec.max_length or 100_000)
+            if value is not None and spec.pattern and not re.fullmatch(spec.pattern, value):
+                self.fail(name, f"{value!r} does not match {spec.pattern}")
+                return None
+        elif spec.type == "choice":
+            assert spec.enum is not None
+            value = self.choice(name, spec.enum, required=spec.required)
+        elif spec.type == "integer":
+            value = self.integer(name, spec.minimum, spec.maximum)
+        else:
+            value = self._date(spec, name)
+        return spec.default if value is None and not spec.required else value
+
+    def _date(self, spec: FieldSpec, name: str) -> Any:
+        value = self.date(name, required=spec.required)
+        if value is None:
+            return None
+        if spec.type == "known_date" and not value.known:
+            self.fail(name, "a known date is needed here; 't.b.d.' is not allowed")
+            return None
+        if spec.type == "day":
+            if value.precision.value != "day":
+                self.fail(name, "must be a day (YYYY-MM-DD): the day it was met or happened")
+                return None
+            return value.start
+        return value
+
+    def fields(self, model: type[Fields], *, rename: dict[str, str] | None = None, skip: tuple[str, ...] = ()) -> dict:
+        """Every field of `model` but `skip`, each read as described, keyed by its name in the seed (`rename`)."""
+        rename = rename or {}
+        return {
+            rename.get(n, n): self.field(spec, rename.get(n)) for n, spec in describe(model).items() if n not in skip
+        }
 
     def source(self, *, required: bool = True) -> Source | None:
         value = self.data.get("source")

@@ -1,7 +1,9 @@
 """Reading and validating seed files into plain specs, with an error per file, entry and field.
 
 Nothing here touches the database: `read_seed` either returns the whole validated portfolio or raises
-SeedError listing every problem found.
+SeedError listing every problem found. The fields of regulations, stages, deadlines, designations and
+evaluations are read as tracker.regulations.fields describes them; only the seed's own keys (id, source,
+references to teams, authorities and regulations, links) are read here.
 """
 
 from __future__ import annotations
@@ -9,59 +11,28 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tracker.dates import PrecisionDate
-from tracker.regulations.models import (
-    DeadlineKind,
-    DesignationStatus,
-    EvaluationLevel,
-    EvaluationStatus,
-    RegulationKind,
+from tracker.regulations.fields import (
+    DeadlineFields,
+    DesignationFields,
+    EvaluationFields,
+    MoveStageFields,
+    RegulationFields,
+    names,
 )
-from tracker.regulations.stages import Stage
-from tracker.seeding.entry import Entry, Source
+from tracker.seeding.checks import check_histories, check_references
+from tracker.seeding.entry import Entry, Portfolio, RegulationSpec, SeedError, Spec
+
+__all__ = ["REPORT_DATE", "Portfolio", "RegulationSpec", "SeedError", "Spec", "read_seed"]
 
 # The history in the seed is what the report knew; nothing in it may lie after the report appeared.
 REPORT_DATE = dt.date(2023, 10, 31)
-
-
-class SeedError(Exception):
-    """The seed is invalid; `problems` lists each as 'file: entry: field: what is wrong'."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the seed files:\n" + "\n".join(problems))
-
-
-@dataclass
-class Spec:
-    """An entry: its id, the file it came from, a digest of its content, and its fields."""
-
-    id: str
-    file: str
-    digest: str
-    source: Source | None
-    values: dict[str, Any]
-
-
-@dataclass
-class RegulationSpec(Spec):
-    stages: list[Spec] = field(default_factory=list)
-    deadlines: list[Spec] = field(default_factory=list)
-    designations: list[Spec] = field(default_factory=list)
-
-
-@dataclass
-class Portfolio:
-    teams: list[Spec]
-    authorities: list[Spec]
-    regulations: list[RegulationSpec]
-    evaluations: list[Spec]
+# A stage in the seed names its stage and date more briefly than a move does.
+STAGE_NAMES = {"to_stage": "stage", "effective": "date"}
 
 
 def _digest(data: Any) -> str:
@@ -93,19 +64,8 @@ def _spec(cls: type[Spec], problems: list[str], file: str, where: str, data: Any
 
 REGULATION_FIELDS = {
     "id",
-    "title",
-    "title_nl",
-    "kind",
-    "eu_number",
-    "celex",
-    "pillar",
-    "lead_ministry",
+    *(n for n in names(RegulationFields) if n != "team_id"),
     "team",
-    "national_instrument",
-    "bill_number",
-    "eu_published",
-    "eu_in_force",
-    "summary",
     "links",
     "source",
     "stages",
@@ -139,82 +99,32 @@ def _read_authority(problems: list[str], file: str, where: str, data: Any) -> Sp
 
 
 def _read_stage(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = Entry(problems, where, data, {"id", "stage", "date", "note", "reason", "reference", "source"})
-    return _spec(
-        Spec,
-        problems,
-        file,
-        where,
-        data,
-        stage=e.choice("stage", Stage),
-        date=e.date("date", required=True),
-        note=e.text("note", max_len=4000),
-        reason=e.text("reason", max_len=4000),
-        reference=e.text("reference", max_len=500),
-        source=e.source(),
-    )
+    e = Entry(problems, where, data, {"id", *(STAGE_NAMES.get(n, n) for n in names(MoveStageFields)), "source"})
+    values = e.fields(MoveStageFields, rename=STAGE_NAMES)
+    return _spec(Spec, problems, file, where, data, **values, source=e.source())
 
 
 def _read_deadline(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = Entry(problems, where, data, {"id", "kind", "title", "due", "legal_basis", "note", "met_on", "source"})
-    met = e.date("met_on")
-    if met is not None and met.precision.value != "day":
-        e.fail("met_on", "must be a day (YYYY-MM-DD): the day the obligation was met or the event happened")
-    return _spec(
-        Spec,
-        problems,
-        file,
-        where,
-        data,
-        kind=e.choice("kind", DeadlineKind),
-        title=e.text("title", required=True),
-        due=e.date("due", required=True),
-        legal_basis=e.text("legal_basis"),
-        note=e.text("note", max_len=4000),
-        met_on=met.start if met is not None and met.start else None,
-        source=e.source(),
-    )
+    e = Entry(problems, where, data, {"id", *names(DeadlineFields), "source"})
+    return _spec(Spec, problems, file, where, data, **e.fields(DeadlineFields), source=e.source())
 
 
 def _read_designation(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = Entry(problems, where, data, {"id", "authority", "role", "scope", "status", "legal_basis", "source"})
-    return _spec(
-        Spec,
-        problems,
-        file,
-        where,
-        data,
-        authority=e.text("authority", required=True),
-        role=e.text("role", required=True),
-        scope=e.text("scope", max_len=4000),
-        status=e.choice("status", DesignationStatus),
-        legal_basis=e.text("legal_basis"),
-        source=e.source(),
-    )
+    e = Entry(problems, where, data, {"id", *names(DesignationFields), "source"})
+    return _spec(Spec, problems, file, where, data, **e.fields(DesignationFields), source=e.source())
 
 
 def _read_regulation(problems: list[str], file: str, where: str, data: Any) -> RegulationSpec:
     e = Entry(problems, where, data, REGULATION_FIELDS)
-    lead = e.text("lead_ministry", max_len=40)
+    values = e.fields(RegulationFields, skip=("team_id",))
     spec: RegulationSpec = _spec(
         RegulationSpec,
         problems,
         file,
         where,
         data,
-        title=e.text("title", required=True),
-        title_nl=e.text("title_nl"),
-        kind=e.choice("kind", RegulationKind),
-        eu_number=e.text("eu_number", max_len=60),
-        celex=e.text("celex", max_len=30),
-        pillar=e.integer("pillar", 1, 5),
-        lead_ministry=lead,
-        team=e.text("team", max_len=40) or lead,
-        national_instrument=e.text("national_instrument"),
-        bill_number=e.text("bill_number", max_len=60),
-        eu_published=e.date("eu_published") or PrecisionDate.unknown(),
-        eu_in_force=e.date("eu_in_force") or PrecisionDate.unknown(),
-        summary=e.text("summary", max_len=4000),
+        **values,
+        team=e.text("team", max_len=40) or values["lead_ministry"],
         links=e.links(),
         source=e.source(),
     )
@@ -235,34 +145,15 @@ def _suffix(item: Any) -> str:
 
 
 def _read_evaluation(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    allowed = {
-        "id",
-        "subject",
-        "regulation",
-        "level",
-        "status",
-        "due",
-        "due_note",
-        "performer",
-        "pillar",
-        "team",
-        "source",
-    }
-    e = Entry(problems, where, data, allowed)
+    e = Entry(problems, where, data, {"id", *names(EvaluationFields), "regulation", "team", "source"})
     return _spec(
         Spec,
         problems,
         file,
         where,
         data,
-        subject=e.text("subject", required=True),
+        **e.fields(EvaluationFields),
         regulation=e.text("regulation", max_len=40),
-        level=e.choice("level", EvaluationLevel),
-        status=e.choice("status", EvaluationStatus),
-        due=e.date("due", required=True),
-        due_note=e.text("due_note", max_len=4000),
-        performer=e.text("performer", max_len=200),
-        pillar=e.text("pillar", max_len=10),
         team=e.text("team", max_len=40),
         source=e.source(),
     )
@@ -303,8 +194,6 @@ def read_seed(folder: Path, today: dt.date) -> Portfolio:
                     where = _label(name, section, i, data)
                     found[section].append(SECTIONS[section](problems, name, where, data))
     portfolio = Portfolio(**found)
-    from tracker.seeding.checks import check_histories, check_references
-
     check_references(portfolio, problems)
     check_histories(portfolio, problems, min(today, REPORT_DATE))
     if problems:
