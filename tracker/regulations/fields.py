@@ -74,6 +74,8 @@ def OptionalText(max_length: int) -> Any:
 class Date(BaseModel):
     """A date as the API shows it: as written, its precision, the first day of its period, as people write it."""
 
+    model_config = ConfigDict(extra="forbid")
+
     value: str = Field(examples=["2025-Q3"])
     precision: Precision
     first_day: dt.date | None
