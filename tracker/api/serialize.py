@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -32,10 +33,35 @@ def _listed(
     }
 
 
+def summary_of(
+    reg: Regulation, stage: Any, since: PrecisionDate | None, nxt: Deadline | None, base_url: str
+) -> out.Summary:
+    return build(out.Summary, reg, **_listed(reg, stage, since, nxt, base_url))
+
+
 def summary(
     reg: Regulation, stage: Any, since: PrecisionDate | None, nxt: Deadline | None, base_url: str
 ) -> dict[str, Any]:
-    return build(out.Summary, reg, **_listed(reg, stage, since, nxt, base_url)).model_dump(mode="json")
+    return summary_of(reg, stage, since, nxt, base_url).model_dump(mode="json")
+
+
+def regulation_list(as_of: dt.date, items: list[out.Summary], page: int, per_page: int, total: int) -> dict[str, Any]:
+    """A page of regulations (`items` from summary_of)."""
+    next_page = page + 1 if page * per_page < total else None
+    envelope = out.RegulationList(
+        as_of=as_of, items=items, page=page, per_page=per_page, total=total, next_page=next_page
+    )
+    return envelope.model_dump(mode="json")
+
+
+def board(as_of: dt.date, columns: list[tuple[Any, list[out.Summary]]]) -> dict[str, Any]:
+    """The board: (stage, summaries) per column."""
+    shown = [out.BoardColumn(stage=stage, regulations=cards) for stage, cards in columns]
+    return out.Board(as_of=as_of, columns=shown).model_dump(mode="json")
+
+
+def history(key: str, changes: list[StageChange]) -> dict[str, Any]:
+    return out.History(key=key, history=[build(out.StageChange, c) for c in changes]).model_dump(mode="json")
 
 
 def _designation(d: Designation) -> out.Designation:
