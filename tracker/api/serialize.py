@@ -39,12 +39,6 @@ def summary_of(
     return build(out.Summary, reg, **_listed(reg, stage, since, nxt, base_url))
 
 
-def summary(
-    reg: Regulation, stage: Any, since: PrecisionDate | None, nxt: Deadline | None, base_url: str
-) -> dict[str, Any]:
-    return summary_of(reg, stage, since, nxt, base_url).model_dump(mode="json")
-
-
 def regulation_list(as_of: dt.date, items: list[out.Summary], page: int, per_page: int, total: int) -> dict[str, Any]:
     """A page of regulations (`items` from summary_of)."""
     next_page = page + 1 if page * per_page < total else None

@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from tracker.api import serialize
+from tracker.api import schemas, serialize
 from tracker.api.common import Problem, api_actor, authenticate, body_object, json_response
 from tracker.api.openapi import spec
 from tracker.auth.models import Team
@@ -113,17 +113,8 @@ def list_regulations() -> Response:
     regs = db.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
     ids = [r.id for r in regs]
     changes, nexts = stages_as_of(db, as_of, ids), next_deadlines(db, as_of, ids)
-    items = [serialize.summary(r, *_stage(changes.get(r.id)), nexts.get(r.id), _base()) for r in regs]
-    return json_response(
-        {
-            "as_of": as_of.isoformat(),
-            "items": items,
-            "page": page,
-            "per_page": per_page,
-            "total": total,
-            "next_page": page + 1 if page * per_page < total else None,
-        }
-    )
+    items = [serialize.summary_of(r, *_stage(changes.get(r.id)), nexts.get(r.id), _base()) for r in regs]
+    return json_response(serialize.regulation_list(as_of, items, page, per_page, total))
 
 
 @bp.get("/board")
@@ -132,13 +123,10 @@ def get_board() -> Response:
     as_of, filters = _as_of(), _filters()
     result = board(get_session(), as_of, filters, today=get_clock().today(), limit=None)
     columns = [
-        {
-            "stage": stage.value if stage else None,
-            "regulations": [serialize.summary(c.regulation, c.stage, c.since, c.next_deadline, _base()) for c in cards],
-        }
+        (stage, [serialize.summary_of(c.regulation, c.stage, c.since, c.next_deadline, _base()) for c in cards])
         for stage, cards in result.columns.items()
     ]
-    return json_response({"as_of": as_of.isoformat(), "columns": columns})
+    return json_response(serialize.board(as_of, columns))
 
 
 @bp.get("/regulations/<key>")
@@ -161,7 +149,7 @@ def get_history(key: str) -> Response:
     page = regulation_page(get_session(), key)
     if page is None:
         raise Problem(404, "Not Found", f"No regulation with short name {key!r}.")
-    return json_response({"key": key, "history": [serialize.stage_change(c) for c in page.history]})
+    return json_response(serialize.history(key, page.history))
 
 
 # -- write ---------------------------------------------------------------------------------------
@@ -195,7 +183,7 @@ def _kind(kind: str) -> str:
 @bp.post("/regulations/<key>/stage")
 def post_stage(key: str) -> Response:
     body = body_object()
-    allowed = {"to_stage", "effective", "note", "reference", "reason", "version"}
+    allowed = set(schemas.MoveStage.model_fields)
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise Problem(

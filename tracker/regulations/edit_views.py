@@ -155,12 +155,14 @@ def edit_regulation(key: str) -> Rendered:
 def _item_form(kind: str, obj: Any = None) -> Any:
     if kind not in ITEM_FORMS:
         abort(404, description=f"{kind!r} is not a kind of item ({', '.join(ITEM_KINDS)}).")
+    if kind == "designations" and obj is not None:
+        get_session().refresh(obj, ["authority"])  # the form reads it by name; it never loads by itself
     form = ITEM_FORMS[kind](obj=obj)
     if kind == "designations":
         authorities = get_session().scalars(select(Authority).order_by(Authority.key)).all()
         form.authority.choices = [SelectChoice(a.key, f"{a.key} - {a.name}") for a in authorities]
         if obj is not None:
-            form.authority.data = next(a.key for a in authorities if a.id == obj.authority_id)
+            form.authority.data = obj.authority.key
     return form
 
 
