@@ -3,6 +3,7 @@ named by its field; follow and unfollow are audited like every other change."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -171,3 +172,39 @@ def test_one_mapping_to_form_errors_and_problem_documents():
     form_errors(form, stale)
     assert form.form_errors[0].endswith("then apply yours again.")
     assert [problem(e)["status"] for e in (NotFound("x"), Forbidden("x"), Conflict("x"))] == [404, 403, 409]
+
+
+def test_items_created_at_the_same_moment_do_not_conflict(app, seeded, db):
+    """Two editors add a deadline to one act at once: both are saved (the regulation's row is not touched)."""
+    import threading
+
+    from tracker.clock import clock_of
+    from tracker.commands import execute, run
+    from tracker.regulations.commands import CreateItem
+    from tracker.regulations.models import Deadline
+
+    clock, actor = clock_of(app), Actor("test")
+    clock.advance(dt.timedelta(minutes=5))  # later than the seed, as in use
+    values = {"kind": "milestone", "title": "first", "due": "2027-Q1"}
+    first = db.sessionmaker()
+    execute(first, CreateItem("DSA", "deadlines", values), actor, clock)  # flushed, not yet committed
+    outcome: list[object] = []
+
+    def second() -> None:
+        with db.sessionmaker() as s:
+            try:
+                run(s, CreateItem("DSA", "deadlines", {**values, "title": "second"}), actor, clock)
+                outcome.append("saved")
+            except Exception as exc:  # the test reports what went wrong instead of hanging
+                outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(0.3)  # on SQLite it waits for the first writer's lock; on PostgreSQL it commits at once
+    first.commit()
+    first.close()
+    thread.join(15)
+    assert outcome == ["saved"]
+    with db.sessionmaker() as s:
+        titles = set(s.scalars(select(Deadline.title).where(Deadline.title.in_(("first", "second")))))
+    assert titles == {"first", "second"}

@@ -117,9 +117,16 @@ def test_user_and_team_lead_times(mail_app, world, smtp):
         s.execute(update(Team).where(Team.key == "EZK").values(reminder_days="14"))
         s.execute(update(User).where(User.email == "a@ezk.nl").values(reminder_days="60,3"))
     run_day(mail_app, DUE - dt.timedelta(days=60))
-    assert [m["To"] for m in received(handler)] == ["a@ezk.nl"]  # b uses the team's 14; f the default 90 (too early)
+    # a has 60 of its own; b uses its team's 14 (not reached); f follows from BZK, which has none: the default's 90.
+    assert sorted(m["To"] for m in received(handler)) == ["a@ezk.nl", "f@bzk.nl"]
     run_day(mail_app, DUE - dt.timedelta(days=14))
-    assert sorted(m["To"] for m in received(handler)[1:]) == ["b@ezk.nl", "f@bzk.nl"]
+    assert sorted(m["To"] for m in received(handler)[2:]) == ["b@ezk.nl", "f@bzk.nl"]  # EZK's 14; the default's 30
+    with db.transaction() as s:
+        s.execute(update(Team).where(Team.key == "BZK").values(reminder_days="5"))
+    run_day(mail_app, DUE - dt.timedelta(days=7))
+    assert len(received(handler)) == 4  # the follower's own team says 5 days, not the owning team's or the default
+    run_day(mail_app, DUE - dt.timedelta(days=5))
+    assert [m["To"] for m in received(handler)[4:]] == ["f@bzk.nl"]
 
 
 def statuses(db) -> list[tuple[str, OutboxStatus, int]]:

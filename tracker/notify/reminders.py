@@ -2,7 +2,8 @@
 
 Rules (one place, documented in the README):
 - An open deadline (not met) or open evaluation (not done) with a known date gets reminders at the recipient's lead
-  times (the user's, else the team's, else the default 90, 30, 7, 1 days), counted from the first day of its period.
+  times (the user's own, else their team's: the owning team if they are in it, else their first team with lead
+  times of its own; else the default 90, 30, 7, 1 days), counted from the first day of its period.
 - A sweep queues only the latest lead time that has been reached: after downtime the recipient gets one reminder
   that is still relevant, not a burst of stale ones.
 - Once the date has passed, one "overdue" notice, if it passed at most OVERDUE_WINDOW days ago (older overdue items
@@ -58,6 +59,19 @@ def lead_key(due_on: dt.date, today: dt.date, leads: Iterable[int]) -> str | Non
     return str(min(reached)) if reached else None
 
 
+def lead_times(user: User, user_teams: list[Team], owner_id: int | None, settings: Settings) -> tuple[int, ...]:
+    """A recipient's lead times: their own; else the owning team's if they are in it; else their first team's
+    (by key) that has its own; else the tracker's default. A follower outside the owning team keeps their own."""
+    own = _leads(user.reminder_days)
+    if own:
+        return own
+    ordered = sorted(user_teams, key=lambda t: (t.id != owner_id, t.key))
+    for team in ordered:
+        if (team_leads := _leads(team.reminder_days)) is not None:
+            return team_leads
+    return settings.reminder_days
+
+
 def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueItem]:
     """Open items whose date lies in [today - OVERDUE_WINDOW, today + horizon]: two indexed range queries."""
     low, high = today - dt.timedelta(days=OVERDUE_WINDOW), today + dt.timedelta(days=horizon_days)
@@ -90,9 +104,11 @@ def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> int:
     if not items:
         return 0
     members: dict[int, set[int]] = defaultdict(set)
+    teams_of: dict[int, list[Team]] = defaultdict(list)
     for user_id, team_id in session.execute(select(user_teams.c.user_id, user_teams.c.team_id)):
         if user_id in users:
             members[team_id].add(user_id)
+            teams_of[user_id].append(teams[team_id])
     reg_ids = {i.regulation.id for i in items if i.regulation}
     followers: dict[int, set[int]] = defaultdict(set)
     for f in session.scalars(select(Follow).where(Follow.regulation_id.in_(reg_ids))):
@@ -104,11 +120,9 @@ def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> int:
         recipients = set(members.get(item.team_id, set())) if item.team_id else set()
         if item.regulation:
             recipients |= followers.get(item.regulation.id, set())
-        team = teams.get(item.team_id) if item.team_id else None
         for user_id in recipients:
             user = users[user_id]
-            leads = _leads(user.reminder_days) or _leads(team.reminder_days if team else None) or settings.reminder_days
-            lead = lead_key(item.due_on, today, leads)
+            lead = lead_key(item.due_on, today, lead_times(user, teams_of[user_id], item.team_id, settings))
             if lead is not None:
                 key = f"reminder:{item.kind}:{item.id}:{user.id}:{lead}:{item.due_on.isoformat()}"
                 wanted[key] = (item, user, lead)

@@ -178,7 +178,7 @@ def create_item(session: Session, cmd: CreateItem, actor: Actor, clock: Clock) -
     now = clock.now()
     row = MODELS[kind](regulation_id=reg.id, created_at=now, updated_at=now, **values)
     session.add(row)
-    reg.updated_at = now  # bumps the regulation's version: its page changed
+    # The regulation row is not touched: creating an item must not conflict with anyone else's new item.
     session.flush()
     record(
         session,
