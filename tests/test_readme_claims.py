@@ -231,6 +231,19 @@ def test_the_board_is_not_three_queries(app, db, viewer):
     assert queries(db, lambda: viewer.get("/?as_of=2023-09-30"))[1] == 8
 
 
+@pytest.mark.parametrize("day", [dt.date(2023, 3, 31), dt.date(2023, 9, 30), dt.date(2026, 11, 28)])
+def test_stages_as_of_a_day_is_one_query(seeded, session, day):
+    claim("`stages_as_of(date)` gives every act's stage on any day in one query.")
+    from tracker.regulations.queries import stages_as_of
+
+    add_acts(seeded, 40, 0)
+    with QueryCounter(seeded.engine) as counter:
+        stages = stages_as_of(session, day)
+    assert counter.count == 1
+    expected = {dt.date(2023, 3, 31): 6, dt.date(2023, 9, 30): 14, dt.date(2026, 11, 28): 14}[day]
+    assert len(stages) == expected + 40  # the seeded acts with a stage by then, and the 40 (since 2021)
+
+
 def test_columns_show_at_most_30_cards_and_say_how_many_more(app, db, viewer):
     claim("a count per stage and at most 30 cards per column")
     claim("`+N more` opens a column on its own, 200 a page")
