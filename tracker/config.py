@@ -35,6 +35,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from tracker.parsing import DIGITS
+
 PREFIX = "TRACKER_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +68,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def parse_days(text: str) -> tuple[int, ...]:
     """Lead times such as "90,30,7,1": whole days from 0 to 730, at most 8, returned largest first."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts or len(parts) > 8 or not all(p.isdigit() and int(p) <= 730 for p in parts):
+    if not parts or len(parts) > 8 or not all(DIGITS.fullmatch(p) and int(p) <= 730 for p in parts):
         raise ValueError(f"{text!r}: give up to 8 whole numbers of days from 0 to 730, e.g. 90,30,7,1")
     return tuple(sorted({int(p) for p in parts}, reverse=True))
 
@@ -188,7 +190,7 @@ def _mail_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object
         ("SMTP_TIMEOUT", "smtp_timeout", 1, 600, "30"),
     ):
         value = raw.get(name, default)
-        if not value.isdigit() or not low <= int(value) <= high:
+        if not DIGITS.fullmatch(value) or not low <= int(value) <= high:
             problems.append(f"{PREFIX}{name}={value!r} must be a whole number from {low} to {high}")
         else:
             out[key] = int(value)
@@ -208,7 +210,7 @@ def _mail_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object
     out["digest_day"] = day
     time = raw.get("DIGEST_TIME", "08:00")
     hh, _, mm = time.partition(":")
-    if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2):
+    if not (DIGITS.fullmatch(hh) and DIGITS.fullmatch(mm) and int(hh) < 24 and int(mm) < 60 and len(mm) == 2):
         problems.append(f"{PREFIX}DIGEST_TIME={time!r} must be HH:MM, e.g. 08:00")
     else:
         out["digest_time"] = (int(hh), int(mm))

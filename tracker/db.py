@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import current_app, g
 from sqlalchemy import CheckConstraint, Date, DateTime, Enum, MetaData, create_engine, event
@@ -89,6 +90,14 @@ def precision_date(prefix: str, *, known: bool = False) -> Composite[PrecisionDa
 def precision_check(prefix: str) -> CheckConstraint:
     """Only an unknown date has no first day."""
     return CheckConstraint(f"({prefix}_on IS NULL) = ({prefix}_precision = 'unknown')", name=f"{prefix}_known")
+
+
+def fit(text: str | None, column: Any) -> str | None:
+    """`text` cut to the column's length with an ellipsis: labels and names copied from longer fields must fit."""
+    length = getattr(column.type, "length", None)
+    if text is None or length is None or len(text) <= length:
+        return text
+    return text[: length - 1] + "…"
 
 
 def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: object) -> Engine:

@@ -7,9 +7,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from tracker.dates import PrecisionDate
+from tracker.parsing import MAX_ID
 from tracker.regulations.stages import Stage
-
-MAX_ID = 2**31 - 1  # ids are 32-bit in both databases; a larger number in a URL is simply not found
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -45,6 +44,9 @@ def _refuse_nul_bytes() -> None:
         for key, values in source.lists():
             if "\x00" in key or any("\x00" in v for v in values):
                 abort(400, description=f"{key.replace(chr(0), '')}: the value contains a NUL character")
+    if request.files:
+        # No form here takes a file; a file where text is expected must be a clear 400, not a crash in a form.
+        abort(400, description=f"{', '.join(request.files)}: this form takes no files")
 
 
 def _pdate(value: PrecisionDate | None) -> str:

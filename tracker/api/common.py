@@ -103,8 +103,37 @@ def api_actor() -> Actor:
     return actor_for(g.api_user, request.remote_addr)
 
 
+MAX_DEPTH = 16  # no body of this API nests deeper than 2; 16 leaves room and stops a stack of 50,000 brackets
+
+
 def body_object() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    """The request's JSON object, or a 400 saying what is wrong (size is bounded by MAX_CONTENT_LENGTH: 413)."""
+    if request.mimetype != "application/json":
+        raise Problem(400, "Bad Request", "The request body must be a JSON object (Content-Type: application/json).")
+    try:
+        data = json.loads(request.get_data(cache=True).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise Problem(400, "Bad Request", "The request body is not valid JSON in UTF-8.") from None
     if not isinstance(data, dict):
         raise Problem(400, "Bad Request", "The request body must be a JSON object (Content-Type: application/json).")
+    problem_text = _unreadable(data, MAX_DEPTH)
+    if problem_text:
+        raise Problem(400, "Bad Request", f"The request body {problem_text}.")
     return data
+
+
+def _unreadable(value: Any, depth: int) -> str | None:
+    """Why a parsed body cannot be taken as it is: nested too deep, or text that is not valid Unicode."""
+    stack = [(value, depth)]
+    while stack:
+        item, left = stack.pop()
+        if left < 0:
+            return f"nests deeper than {MAX_DEPTH} levels"
+        if isinstance(item, str) and any("\ud800" <= c <= "\udfff" for c in item):
+            return "contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode"
+        if isinstance(item, dict):
+            stack.extend((k, left - 1) for k in item)
+            stack.extend((v, left - 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, left - 1) for v in item)
+    return None

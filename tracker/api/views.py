@@ -22,6 +22,7 @@ from tracker.commands import run
 from tracker.dates import DateError, parse_day
 from tracker.db import get_session
 from tracker.errors import Refused
+from tracker.parsing import whole_number
 from tracker.regulations.commands import ITEM_KINDS, CreateItem, DeleteItem, MoveStage, UpdateItem
 from tracker.regulations.filters import FilterError, parse_filters
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
@@ -75,14 +76,10 @@ def _int_param(name: str, default: int, low: int, high: int) -> int:
     raw = (request.args.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise Problem(
-            400,
-            "Bad Request",
-            f"{name} must be a whole number from {low} to {high}",
-            [{"field": name, "message": f"a whole number from {low} to {high}"}],
-        )
-    return int(raw)
+    try:
+        return whole_number(raw, low, high)
+    except ValueError as exc:
+        raise Problem(400, "Bad Request", f"{name} must be {exc}", [{"field": name, "message": str(exc)}]) from None
 
 
 def _regulation(key: str) -> Regulation:
@@ -238,8 +235,11 @@ def delete_item(key: str, kind: str, item_id: int) -> Response:
     kind = _kind(kind)
     _check_params({"version"})
     raw = (request.args.get("version") or "").strip()
-    _version(int(raw) if raw.isdigit() and len(raw) < 12 else None)
-    _write(DeleteItem(key=key, kind=kind, item_id=item_id, expected_version=int(raw)))
+    try:
+        version = whole_number(raw, 0, 2**31 - 1)
+    except ValueError:
+        version = _version(None)  # refuses with the message every write gives for a missing version
+    _write(DeleteItem(key=key, kind=kind, item_id=item_id, expected_version=version))
     return Response(status=204)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.audit.models import AuditEvent
 from tracker.dates import PrecisionDate
+from tracker.db import fit
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,11 @@ def record(
     event = AuditEvent(
         at=now,
         actor_id=actor.user_id,
-        actor=actor.label,
+        actor=fit(actor.label, AuditEvent.__table__.c.actor),
         action=action,
         target_type=type(target).__tablename__ if target is not None else None,
         target_id=getattr(target, "id", None),
-        target_label=label,
+        target_label=fit(label, AuditEvent.__table__.c.target_label),
         regulation_id=regulation_id,
         changes=changes or {},
         address=actor.address,

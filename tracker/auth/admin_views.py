@@ -24,6 +24,7 @@ from tracker.commands import run
 from tracker.config import parse_days
 from tracker.db import get_session
 from tracker.errors import Refused, form_errors
+from tracker.parsing import MAX_ID, whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLE_CHOICES = [SelectChoice(r.value, r.value) for r in Role]
@@ -160,11 +161,13 @@ def team_reminders(key: str) -> Response:
 @bp.get("/audit")
 def audit() -> str:
     raw = request.args.get("before", "").strip()
-    if raw and (not raw.isdigit() or len(raw) > 12):
-        abort(400, description="before: must be an event number")
+    try:
+        before = whole_number(raw, 1, MAX_ID) if raw else None
+    except ValueError as exc:
+        abort(400, description=f"before: an event number, {exc}")
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)
-    if raw:
-        query = query.where(AuditEvent.id < int(raw))
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
     events = get_session().scalars(query).all()
     older = events[-1].id if len(events) == AUDIT_PAGE else None
     return render_template("admin/audit.html", events=events, older=older)

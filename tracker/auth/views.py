@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -11,6 +13,7 @@ from tracker.auth.forms import LoginForm
 from tracker.auth.models import User
 from tracker.clock import get_clock
 from tracker.db import get_session
+from tracker.parsing import text_problem
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -42,8 +45,17 @@ def register_auth(app: Flask) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect after login is a phishing aid.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a plain local path: an open redirect after login is a phishing aid. Browsers drop tabs and line breaks
+    from a Location, so "/%09/evil.example" (a tab) would become "//evil.example": no control character passes."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and text_problem(target) is None
+        and not any(c.isspace() for c in target)
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("regulations.board_page")
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from tracker.auth.models import Team
 from tracker.dates import Precision
 from tracker.feeds.ical import FeedItem, FeedMeta
+from tracker.parsing import whole_number
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
 from tracker.regulations.queries import stages_as_of
 
@@ -79,9 +80,15 @@ def parse_filter(session: Session, args: Mapping[str, str], multi: Mapping[str, 
     alarm = (args.get("alarm") or "").strip()
     if alarm:
         parts = [p.strip() for p in alarm.split(",")]
-        if len(parts) > MAX_ALARMS or not all(p.isdigit() and 0 <= int(p) <= 365 for p in parts):
-            raise FeedParamError(f"alarm: give up to {MAX_ALARMS} whole numbers of days (0-365), e.g. alarm=7,1")
-        values["alarm_days"] = tuple(sorted({int(p) for p in parts}, reverse=True))
+        try:
+            if len(parts) > MAX_ALARMS:
+                raise ValueError("too many")
+            days = {whole_number(p, 0, 365) for p in parts}
+        except ValueError:
+            raise FeedParamError(
+                f"alarm: give up to {MAX_ALARMS} whole numbers of days (0-365), e.g. alarm=7,1"
+            ) from None
+        values["alarm_days"] = tuple(sorted(days, reverse=True))
     return FeedFilter(**values)  # type: ignore[arg-type]
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from tracker.dates import FORMATS_HELP, DateError, Precision, PrecisionDate
 from tracker.errors import InvalidFields
+from tracker.parsing import text_problem
 from tracker.regulations.models import (
     DeadlineKind,
     DesignationStatus,
@@ -33,13 +34,24 @@ KNOWN_DATE_PATTERN = rf"^{_KNOWN}$"
 DATE_PATTERN = rf"^({_KNOWN}|t\.b\.d\.|tbd|n\.t\.b\.)$"
 
 
-def _blank_to_none(value: Any) -> Any:
+def _cleaned(value: Any, *, multiline: bool) -> Any:
     if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+        problem = text_problem(value, multiline=multiline)
+        if problem:
+            raise ValueError(problem)
         value = value.strip()
         return value or None
     return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    """One-line text: control characters (NUL, line breaks, ...) refused; blank becomes None."""
+    return _cleaned(value, multiline=False)
+
+
+def _blank_to_none_multiline(value: Any) -> Any:
+    """Multi-line text: line breaks and tabs allowed, other control characters refused; blank becomes None."""
+    return _cleaned(value, multiline=True)
 
 
 def _precision_date(value: Any) -> PrecisionDate | None:
@@ -60,15 +72,14 @@ def _known(value: PrecisionDate | None) -> PrecisionDate | None:
 
 
 def Text(max_length: int) -> Any:
-    """Required text: stripped, at least one character."""
+    """Required one-line text: stripped, at least one character."""
     return Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=max_length)]
 
 
-def OptionalText(max_length: int) -> Any:
-    """Optional text: blank becomes None."""
-    return Annotated[
-        Annotated[str, Field(max_length=max_length)] | None, BeforeValidator(_blank_to_none), Field(default=None)
-    ]
+def OptionalText(max_length: int, *, multiline: bool = False) -> Any:
+    """Optional text (one line unless `multiline`): blank becomes None."""
+    clean = _blank_to_none_multiline if multiline else _blank_to_none
+    return Annotated[Annotated[str, Field(max_length=max_length)] | None, BeforeValidator(clean), Field(default=None)]
 
 
 class Date(BaseModel):
@@ -120,9 +131,9 @@ class Fields(BaseModel):
 class MoveStageFields(Fields):
     to_stage: Stage
     effective: KnownDate
-    note: OptionalText(4000)
+    note: OptionalText(4000, multiline=True)
     reference: OptionalText(500)
-    reason: OptionalText(4000)
+    reason: OptionalText(4000, multiline=True)
 
 
 class RegulationFields(Fields):
@@ -140,7 +151,7 @@ class RegulationFields(Fields):
     lead_ministry: OptionalText(40)
     national_instrument: OptionalText(300)
     bill_number: OptionalText(60)
-    summary: OptionalText(4000)
+    summary: OptionalText(4000, multiline=True)
     eu_published: AnyDate = PrecisionDate.unknown()
     eu_in_force: AnyDate = PrecisionDate.unknown()
 
@@ -150,14 +161,14 @@ class DeadlineFields(Fields):
     title: Text(300)
     due: AnyDate
     legal_basis: OptionalText(300)
-    note: OptionalText(4000)
+    note: OptionalText(4000, multiline=True)
     met_on: Day
 
 
 class DesignationFields(Fields):
     authority: Annotated[Text(40), Field(description="the authority's short name, e.g. ACM")]
     role: Text(300)
-    scope: OptionalText(4000)
+    scope: OptionalText(4000, multiline=True)
     status: DesignationStatus
     legal_basis: OptionalText(300)
 
@@ -167,7 +178,7 @@ class EvaluationFields(Fields):
     level: EvaluationLevel
     status: EvaluationStatus
     due: AnyDate
-    due_note: OptionalText(4000)
+    due_note: OptionalText(4000, multiline=True)
     performer: OptionalText(200)
     pillar: OptionalText(10)
 

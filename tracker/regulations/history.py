@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.dates import Precision, PrecisionDate
+from tracker.db import fit
 from tracker.regulations.models import Regulation, StageChange
 from tracker.regulations.stages import MoveKind, Previous, Stage, check_move, parse_stage
 
@@ -70,7 +71,7 @@ def append(
         move=kind,
         effective=entry.effective,
         recorded_at=now,
-        actor=actor,
+        actor=fit(actor, StageChange.__table__.c.actor),
         reason=_clean(entry.reason),
         note=_clean(entry.note),
         reference=_clean(entry.reference),

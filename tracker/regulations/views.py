@@ -13,6 +13,7 @@ from tracker.clock import get_clock
 from tracker.dates import DateError, parse_day
 from tracker.db import get_session
 from tracker.hooks import page_context
+from tracker.parsing import whole_number
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.forms import DeleteForm, MoveStageForm
 from tracker.regulations.models import Authority
@@ -43,15 +44,16 @@ def _filters(teams: list[Team], authorities: list[Authority]) -> BoardFilter:
 def _column() -> tuple[Stage | str | None, int]:
     """`?stage=consultation&page=2`: one column on its own, a page of PAGE_SIZE cards at a time."""
     raw = request.args.get("stage", "").strip()
-    page_raw = request.args.get("page", "").strip() or "1"
-    if not page_raw.isdigit() or not 1 <= int(page_raw) <= 100000:
-        abort(400, description="page: must be a whole number from 1")
+    try:
+        page = whole_number(request.args.get("page", "").strip() or "1", 1, 100000)
+    except ValueError as exc:
+        abort(400, description=f"page: must be {exc}")
     if not raw:
         return "all", 1
     if raw == "none":
-        return None, int(page_raw)
+        return None, page
     try:
-        return Stage(raw), int(page_raw)
+        return Stage(raw), page
     except ValueError:
         abort(400, description=f"stage: {raw!r} is not a stage; known: {', '.join(s.value for s in Stage)}, none")
 
