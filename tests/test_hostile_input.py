@@ -118,8 +118,16 @@ def test_a_line_break_in_a_browser_form_is_shown_on_its_field(login, session):
     editor = login("ezk.editor@example.nl")
     token = csrf_from(editor.get("/regulations/DSA/deadlines/new").get_data(as_text=True))
     before = _deadlines(session)
-    response = editor.post("/regulations/DSA/deadlines/new", data={
-        "csrf_token": token, "version": "0", "kind": "milestone", "title": "a\r\nBcc: b@c.example", "due": "2027"})
+    response = editor.post(
+        "/regulations/DSA/deadlines/new",
+        data={
+            "csrf_token": token,
+            "version": "0",
+            "kind": "milestone",
+            "title": "a\r\nBcc: b@c.example",
+            "due": "2027",
+        },
+    )
     assert response.status_code == 400
     box = BeautifulSoup(response.get_data(as_text=True), "html.parser").find(id="title").find_parent(class_="field")
     assert "must not contain a line break" in box.get_text(" ")
@@ -139,8 +147,7 @@ def test_a_line_break_in_a_browser_form_is_shown_on_its_field(login, session):
 )
 def test_bodies_that_are_not_plain_json_objects_are_a_400(api, session, raw, detail):
     before = _deadlines(session)
-    response = api("POST", "/api/v1/regulations/DSA/deadlines", data=raw,
-                   headers={"Content-Type": "application/json"})
+    response = api("POST", "/api/v1/regulations/DSA/deadlines", data=raw, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert detail in response.get_json()["detail"]
     assert _deadlines(session) == before
@@ -156,18 +163,67 @@ def test_a_body_past_one_mebibyte_is_a_413(api):
 def test_a_file_where_a_form_expects_text_is_a_400(login, session):
     editor = login("ezk.editor@example.nl")
     token = csrf_from(editor.get("/regulations/DSA/deadlines/new").get_data(as_text=True))
-    response = editor.post("/regulations/DSA/deadlines/new", content_type="multipart/form-data", data={
-        "csrf_token": token, "version": "0", "kind": "milestone", "due": "2027",
-        "title": (io.BytesIO(b"not a title"), "title.txt")})
+    response = editor.post(
+        "/regulations/DSA/deadlines/new",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": token,
+            "version": "0",
+            "kind": "milestone",
+            "due": "2027",
+            "title": (io.BytesIO(b"not a title"), "title.txt"),
+        },
+    )
     assert response.status_code == 400
     assert "title: this form takes no files" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("target", ["/%0a/x", "/%09/evil.example", "/%0d%0aSet-Cookie:x=y", "/ /evil.example",
-                                    "https://evil.example/", "//evil.example", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%0a/x",
+        "/%09/evil.example",
+        "/%0d%0aSet-Cookie:x=y",
+        "/ /evil.example",
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+    ],
+)
 def test_login_never_redirects_off_site_nor_fails(app, users, target):
     client = app.test_client()
     token = csrf_from(client.get(f"/login?next={target}").get_data(as_text=True))
-    response = client.post(f"/login?next={target}", data={
-        "email": "viewer@example.nl", "password": "correct horse battery staple", "csrf_token": token})
+    response = client.post(
+        f"/login?next={target}",
+        data={"email": "viewer@example.nl", "password": "correct horse battery staple", "csrf_token": token},
+    )
     assert (response.status_code, response.headers["Location"]) == (302, "/")
+
+
+def test_parallel_bad_logins_are_all_counted_and_none_fails(app, users, db):
+    """Twelve wrong passwords for one account at once: each is refused (401, or 429 once the limit is reached),
+    none is a 500 from two first failures inserting the same throttle row, and every 401 was counted."""
+    import threading
+
+    from tracker.auth.models import LoginThrottle
+
+    clients = [app.test_client() for _ in range(12)]
+    tokens = [csrf_from(c.get("/login").get_data(as_text=True)) for c in clients]
+    barrier, statuses = threading.Barrier(len(clients)), []
+
+    def guess(client, token) -> None:
+        barrier.wait()
+        response = client.post(
+            "/login", data={"email": "viewer@example.nl", "password": "wrong password!", "csrf_token": token}
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(statuses) == 12 and set(statuses) <= {401, 429}
+    with db.sessionmaker() as s:
+        counted = s.get(LoginThrottle, "account:viewer@example.nl").failures
+    assert counted == statuses.count(401) >= service.ACCOUNT_LIMIT

@@ -9,7 +9,8 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import case, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
@@ -160,17 +161,21 @@ def _recent_failures(session: Session, key: str, now: dt.datetime) -> int:
 
 
 def _count_failure(session: Session, key: str, now: dt.datetime) -> None:
-    row = session.get(LoginThrottle, key, with_for_update=True)
-    if row is None:
-        session.add(LoginThrottle(key=key, failures=1, window_start=now))
-    elif now - row.window_start >= WINDOW:
-        row.failures, row.window_start = 1, now
-    else:
-        # An atomic increment, so two workers counting at once both count.
-        session.execute(
-            update(LoginThrottle).where(LoginThrottle.key == key).values(failures=LoginThrottle.failures + 1)
-        )
-    session.flush()
+    """One atomic upsert: parallel failures all count, and the first two for a new key cannot collide (a 500)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = LoginThrottle.__table__
+    expired = table.c.window_start <= now - WINDOW
+    statement = insert(table).values(key=key, failures=1, window_start=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "failures": case((expired, 1), else_=table.c.failures + 1),
+            "window_start": case((expired, literal(now, table.c.window_start.type)), else_=table.c.window_start),
+        },
+    )
+    session.execute(statement)
+    for row in [o for o in session.identity_map.values() if isinstance(o, LoginThrottle)]:
+        session.expire(row)  # the ORM's copy is stale now
 
 
 def authenticate(session: Session, email: str, password: str, *, address: str | None, now: dt.datetime) -> User:
