@@ -1,28 +1,41 @@
 """Export the whole database as JSON, and import such a file into an empty database.
 
 The file is deterministic (tables in dependency order, rows by primary key, keys sorted, no timestamp of its own),
-so export, import, export gives the same bytes. Import validates the whole file before writing anything and runs
-in one transaction: a malformed or partial file changes nothing and the error says what is wrong.
+so export, import, export gives the same bytes. It carries each table's row count and SHA-256 digests of its
+canonical JSON (per table, and over the whole document), so a file cut or edited after export is refused.
+
+Import checks the whole file before writing: counts, every field's type and range (32-bit integers, real dates, enum
+values, booleans, text without NUL, JSON columns by shape), checksums. It writes in one transaction, where the
+database's constraints refuse what is inconsistent across rows (a reference to a missing row, a duplicate key).
+A refused file changes nothing, and the error says what is wrong and where.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 import json
+import math
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Integer, String, Table, Text, func, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.types import BigInteger, SmallInteger
 
 import tracker.models  # noqa: F401  (every table on the metadata)
+from tracker.dates import DateError, Precision, PrecisionDate
 from tracker.db import Base, UTCDateTime
 from tracker.migrate import current_revision
 from tracker.regulations import history
 from tracker.regulations.revision import bump
 
 FORMAT = "eu-implementation-tracker-export"
-VERSION = 1
+# 2: per-table counts and SHA-256 checksums. 1 had neither; it imports only with verify_checksum=False.
+VERSION = 2
+UNVERIFIABLE_VERSIONS = (1,)
+NO_VERIFY_HINT = "`tracker import --no-verify-checksum`"
 # Dependency order; operational tables (sessions, login counters, feed tokens, outbox) are not exported.
 TABLES = (
     "teams",
@@ -38,6 +51,8 @@ TABLES = (
     "follows",
 )
 SECRET_COLUMNS = {("users", "password_hash")}
+INTEGER_BITS = ((SmallInteger, 16), (BigInteger, 64), (Integer, 32))  # subclasses before Integer
+URL_MAX = 1000
 
 
 class TransferError(ValueError):
@@ -48,6 +63,28 @@ def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
+# -- checksums ------------------------------------------------------------------------------------
+def canonical(value: Any) -> bytes:
+    """The bytes a checksum is taken of: independent of the file's indentation and key order."""
+    text_ = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text_.encode("utf-8", "surrogatepass")
+
+
+def _sha256(value: Any) -> str:
+    return hashlib.sha256(canonical(value)).hexdigest()
+
+
+def seal(document: dict[str, Any]) -> dict[str, Any]:
+    """Set the counts and checksums of a document from its tables (export does this; so may a deliberate edit)."""
+    document.pop("sha256", None)
+    tables = document["tables"]
+    document["counts"] = {name: len(rows) for name, rows in tables.items()}
+    document["table_sha256"] = {name: _sha256(rows) for name, rows in tables.items()}
+    document["sha256"] = _sha256(document)
+    return document
+
+
+# -- export ---------------------------------------------------------------------------------------
 def _dump_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat()
@@ -72,23 +109,113 @@ def export_data(session: Session, *, with_password_hashes: bool = False) -> str:
         "password_hashes": with_password_hashes,
         "tables": tables,
     }
-    return json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(seal(document), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# -- field checks ---------------------------------------------------------------------------------
+def _text(value: Any, what: str = "text") -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"not {what}")
+    if "\x00" in value:
+        raise ValueError("text with a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text that is not valid Unicode (a lone surrogate)") from None
+    return value
+
+
+def _any_json(value: Any, where: str) -> None:
+    """Any JSON value (the audit trail shows values as they were: text, numbers, lists, objects); no NUL text."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            try:
+                _text(item)
+            except ValueError as exc:
+                raise ValueError(f"{where} holds {exc}") from None
+
+
+def _changes(value: Any) -> Any:
+    """audit_events.changes: {"field": [old, new]} (tracker/audit/record.py)."""
+    if not isinstance(value, dict):
+        raise ValueError("not an object mapping each field to [old, new]")
+    for field, pair in value.items():
+        _text(field, "text as a field name")
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ValueError(f"not [old, new] (a list of two) for {field!r}")
+        for side, item in zip(("old", "new"), pair, strict=True):
+            _any_json(item, f"the {side} value of {field!r}")
+    return value
+
+
+def _links(value: Any) -> Any:
+    """regulations.links: [{"label": ..., "url": "http(s)://..."}] (tracker/seeding/entry.py)."""
+    if not isinstance(value, list):
+        raise ValueError('not a list of {"label", "url"} objects')
+    for i, link in enumerate(value):
+        if not isinstance(link, dict) or set(link) != {"label", "url"}:
+            raise ValueError(f'not a list of {{"label", "url"}} objects (item {i})')
+        if not _text(link["label"], f"text as the label of item {i}").strip():
+            raise ValueError(f"a link without a label (item {i})")
+        url = _text(link["url"], f"text as the url of item {i}")
+        if not url.startswith(("http://", "https://")) or len(url) > URL_MAX:
+            raise ValueError(f"a url that is not http(s):// of at most {URL_MAX} characters (item {i})")
+    return value
+
+
+JSON_SHAPES: dict[tuple[str, str], Callable[[Any], Any]] = {
+    ("audit_events", "changes"): _changes,
+    ("regulations", "links"): _links,
+}
+
+
+def _integer(kind: Any, value: Any) -> int:
+    if type(value) is not int:
+        raise ValueError("not a whole number")
+    bits = next(b for cls, b in INTEGER_BITS if isinstance(kind, cls))
+    if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+        raise ValueError(f"out of range for a {bits}-bit integer")
+    return value
+
+
+def _moment(value: Any) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(_text(value, "a date and time"))
+    except ValueError as exc:
+        raise ValueError(f"not a real date and time ({exc})") from None
+    if moment.tzinfo is None:
+        raise ValueError("a time without a time zone")
+    return moment
+
+
+def _day(value: Any) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(_text(value, "a date"))
+    except ValueError as exc:
+        raise ValueError(f"not a real date ({exc})") from None
+    if day.isoformat() != value:
+        raise ValueError("not a date written YYYY-MM-DD")
+    return day
 
 
 def _load_value(table: str, column: Any, value: Any, where: str) -> Any:
     if value is None:
-        if not column.nullable and column.server_default is None and column.default is None:
+        if not column.nullable:
             raise TransferError(f"{where}: {column.name} may not be empty")
         return None
     kind = column.type
     try:
         if isinstance(kind, UTCDateTime | DateTime):
-            moment = dt.datetime.fromisoformat(value)
-            if moment.tzinfo is None:
-                raise ValueError("no time zone")
-            return moment
+            return _moment(value)
         if isinstance(kind, Date):
-            return dt.date.fromisoformat(value)
+            return _day(value)
         if isinstance(kind, Enum):
             if value not in kind.enums:
                 raise ValueError(f"not one of {', '.join(kind.enums)}")
@@ -98,34 +225,111 @@ def _load_value(table: str, column: Any, value: Any, where: str) -> Any:
                 raise ValueError("not true or false")
             return value
         if isinstance(kind, Integer):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ValueError("not a whole number")
-            return value
+            return _integer(kind, value)
         if isinstance(kind, String | Text):
-            if not isinstance(value, str):
-                raise ValueError("not text")
+            _text(value)
             if getattr(kind, "length", None) and len(value) > kind.length:
                 raise ValueError(f"longer than {kind.length} characters")
-            if "\x00" in value:
-                raise ValueError("contains a NUL character")
             return value
-        if isinstance(kind, JSON):
-            return value
+        if isinstance(kind, JSON) and (table, column.name) in JSON_SHAPES:
+            return JSON_SHAPES[table, column.name](value)
     except (TypeError, ValueError) as exc:
-        raise TransferError(f"{where}: {column.name}: {value!r} is {exc}") from None
+        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+        raise TransferError(f"{where}: {column.name}: {shown} is {exc}") from None
     raise TransferError(f"{where}: {column.name}: unsupported column type {kind}")
 
 
-def parse_document(raw: str) -> dict[str, list[dict[str, Any]]]:
-    """Validate a whole export file; return the rows ready to insert, or raise TransferError."""
+def _check_periods(row: dict[str, Any], where: str) -> None:
+    """A date known to a month, quarter, half or year is stored as the first day of that period."""
+    for name, precision in row.items():
+        prefix = name.removesuffix("_precision")
+        if prefix != name and f"{prefix}_on" in row:
+            try:
+                PrecisionDate(row[f"{prefix}_on"], Precision(precision))
+            except DateError as exc:
+                raise TransferError(f"{where}: {prefix}_on: {exc}") from None
+
+
+# -- import ---------------------------------------------------------------------------------------
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"an object has the key {key!r} twice")
+        result[key] = value
+    return result
+
+
+def _finite(number: str) -> float:
+    """Also gets NaN and Infinity, which Python's JSON reader accepts but JSON and the databases do not."""
+    value = float(number)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {number} is out of range")
+    return value
+
+
+def _read(raw: str) -> dict[str, Any]:
     try:
-        document = json.loads(raw)
-    except json.JSONDecodeError as exc:
+        document = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_float=_finite, parse_constant=_finite)
+    except ValueError as exc:  # json.JSONDecodeError included
         raise TransferError(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise TransferError("not JSON this tracker reads: nested too deeply") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise TransferError(f"not an export of this tracker (format must be {FORMAT!r})")
-    if document.get("version") != VERSION:
-        raise TransferError(f"export version {document.get('version')!r} is not supported (expected {VERSION})")
+    return document
+
+
+def _check_version(document: dict[str, Any], verify_checksum: bool) -> bool:
+    """Whether the file carries counts and checksums."""
+    version = document.get("version")
+    if type(version) is int and version == VERSION:
+        return True
+    if type(version) is int and version in UNVERIFIABLE_VERSIONS:
+        if verify_checksum:
+            raise TransferError(
+                f"export version {version} was written by an older tracker and has no counts or checksum to verify "
+                f"(this tracker writes version {VERSION}); export again with this version, or, if you trust the "
+                f"file, import it with {NO_VERIFY_HINT}"
+            )
+        return False
+    raise TransferError(f"export version {version!r} is not supported (this tracker reads version {VERSION})")
+
+
+def _check_counts(document: dict[str, Any], tables: dict[str, Any]) -> None:
+    counts = document.get("counts")
+    if not isinstance(counts, dict) or set(counts) != set(TABLES):
+        raise TransferError("counts: missing, or not one number per table (a cut or edited file?)")
+    for name in TABLES:
+        if type(counts[name]) is not int or counts[name] != len(tables[name]):
+            raise TransferError(
+                f"tables.{name}: the file holds {len(tables[name])} rows but its counts say {counts[name]!r} "
+                "(a cut or edited file)"
+            )
+
+
+def _check_checksums(document: dict[str, Any], tables: dict[str, Any]) -> None:
+    expected, digests = document.get("sha256"), document.get("table_sha256")
+    if not isinstance(expected, str) or not isinstance(digests, dict):
+        raise TransferError("sha256: missing checksum (an edited file?)")
+    edited = [name for name in TABLES if digests.get(name) != _sha256(tables[name])]
+    if edited:
+        raise TransferError(
+            f"tables.{edited[0]}: its content does not match its SHA-256 checksum: the file was edited after export"
+            + (f" (also {', '.join(edited[1:])})" if edited[1:] else "")
+            + f"; if the edit is deliberate, import with {NO_VERIFY_HINT}"
+        )
+    if expected != _sha256({k: v for k, v in document.items() if k != "sha256"}):
+        raise TransferError(
+            "sha256: the file's header (schema, counts, password_hashes or checksums) does not match its SHA-256 "
+            f"checksum: the file was edited after export; if the edit is deliberate, import with {NO_VERIFY_HINT}"
+        )
+
+
+def parse_document(raw: str, *, verify_checksum: bool = True) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """Verify a whole export file; return it and its rows ready to insert, or raise TransferError."""
+    document = _read(raw)
+    sealed = _check_version(document, verify_checksum)
     tables = document.get("tables")
     if not isinstance(tables, dict):
         raise TransferError("tables: missing or not an object")
@@ -133,32 +337,53 @@ def parse_document(raw: str) -> dict[str, list[dict[str, Any]]]:
     unknown = sorted(set(tables) - set(TABLES))
     if missing or unknown:
         raise TransferError(f"tables: missing {missing or 'none'}, unknown {unknown or 'none'} (partial file?)")
+    for name in TABLES:
+        if not isinstance(tables[name], list):
+            raise TransferError(f"tables.{name}: must be a list of rows")
+    if sealed and (verify_checksum or "counts" in document):
+        _check_counts(document, tables)
     result: dict[str, list[dict[str, Any]]] = {}
     for name in TABLES:
-        table, rows = _table(name), tables[name]
-        if not isinstance(rows, list):
-            raise TransferError(f"tables.{name}: must be a list of rows")
-        columns = {c.name: c for c in table.columns}
+        columns = {c.name: c for c in _table(name).columns}
         loaded = []
-        for i, row in enumerate(rows):
-            where = f"tables.{name}[{i}]"
+        for i, row in enumerate(tables[name]):
             if not isinstance(row, dict):
-                raise TransferError(f"{where}: must be an object")
+                raise TransferError(f"tables.{name}[{i}]: must be an object")
+            where = f"tables.{name}[{i}]" + (f" (id {row['id']})" if type(row.get("id")) is int else "")
             extra = sorted(set(row) - set(columns))
             if extra:
                 raise TransferError(f"{where}: unknown column(s) {', '.join(extra)}")
             absent = [c for c in columns if c not in row]
             if absent:
                 raise TransferError(f"{where}: missing column(s) {', '.join(absent)}")
-            loaded.append({c: _load_value(name, columns[c], row[c], where) for c in columns})
+            values = {c: _load_value(name, columns[c], row[c], where) for c in columns}
+            _check_periods(values, where)
+            loaded.append(values)
         result[name] = loaded
-    return result
+    if sealed and verify_checksum:
+        _check_checksums(document, tables)
+    return document, result
 
 
-def import_data(session: Session, raw: str) -> dict[str, int]:
-    """Load an export into an empty database in the caller's transaction; return rows per table."""
-    rows = parse_document(raw)
-    schema, here = json.loads(raw).get("schema"), current_revision(session.get_bind())
+def _move_sequences(session: Session) -> None:
+    """Explicit ids were inserted: move PostgreSQL's sequences past them so new rows do not collide."""
+    for name in TABLES:
+        pk = list(_table(name).primary_key.columns)
+        if len(pk) == 1 and isinstance(pk[0].type, Integer) and pk[0].autoincrement is not False:
+            # The highest id as the last value given (the next is one more; none left at the type's maximum).
+            key = pk[0].name
+            sql = f"GREATEST(COALESCE(MAX({key}), 1), 1), COALESCE(MAX({key}), 0) >= 1) FROM {name}"
+            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', '{key}'), {sql}"))
+
+
+def import_data(session: Session, raw: str, *, verify_checksum: bool = True) -> dict[str, int]:
+    """Load an export into an empty database in the caller's transaction; return rows per table.
+
+    `verify_checksum=False` is for a file edited by hand on purpose: its SHA-256 checksums are not compared, and a
+    version 1 file (which has none) is read. Counts, when the file has them, and every field are still checked.
+    """
+    document, rows = parse_document(raw, verify_checksum=verify_checksum)
+    schema, here = document.get("schema"), current_revision(session.get_bind())
     if schema != here:
         raise TransferError(
             f"the file has schema {schema!r} but the database is at {here!r}; "
@@ -176,19 +401,9 @@ def import_data(session: Session, raw: str) -> dict[str, int]:
                 session.execute(_table(name).insert(), rows[name])
         session.flush()
         history.remirror(session)
+        if session.get_bind().dialect.name == "postgresql":
+            _move_sequences(session)
     except Exception as exc:  # constraint violations: a reference to a missing row, a duplicate key, ...
         raise TransferError(f"the file is inconsistent: {str(exc).splitlines()[0]}") from None
     bump(session)  # cached renderings (feeds) keyed by the revision must not survive an import
-    if session.get_bind().dialect.name == "postgresql":
-        for name in TABLES:
-            table = _table(name)
-            pk = list(table.primary_key.columns)
-            if len(pk) == 1 and isinstance(pk[0].type, Integer) and pk[0].autoincrement is not False:
-                # Explicit ids were inserted: move the sequence past them so new rows do not collide.
-                session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', '{pk[0].name}'), "
-                        f"COALESCE((SELECT MAX({pk[0].name}) FROM {name}), 0) + 1, false)"
-                    )
-                )
     return {name: len(rows[name]) for name in TABLES}
