@@ -170,3 +170,26 @@ def test_cli_import_of_an_edited_file_imports_nothing(good, app, tmp_path):
     target.write_text(edited(good, lambda d: d["tables"]["teams"][0].update(name="Edited")), encoding="utf-8")
     result = app.test_cli_runner().invoke(cli, ["import", str(target)])
     assert result.exit_code == 1 and "Nothing was imported" in result.output and "tables.teams" in result.output
+
+
+def test_cli_imports_a_deliberate_edit_with_no_verify_checksum(good, empty_db, settings, tmp_path):
+    from dataclasses import replace
+
+    from tests.conftest import NOW
+    from tracker import create_app
+    from tracker.clock import Clock
+
+    target = tmp_path / "edited.json"
+    target.write_text(edited(good, lambda d: d["tables"]["teams"][0].update(name="Edited")), encoding="utf-8")
+    empty_app = create_app(settings=replace(settings, database_url=empty_db.url), clock=Clock(settings.tz, NOW))
+    try:
+        refused_run = empty_app.test_cli_runner().invoke(cli, ["import", str(target)])
+        assert refused_run.exit_code == 1 and "--no-verify-checksum" in refused_run.output
+        assert_empty(empty_db)
+        done = empty_app.test_cli_runner().invoke(cli, ["import", "--no-verify-checksum", str(target)])
+        assert done.exit_code == 0, done.output
+        assert done.output.startswith("imported ")
+    finally:
+        empty_app.extensions["tracker.db"].dispose()
+    with empty_db.sessionmaker() as s:
+        assert "Edited" in export_data(s)

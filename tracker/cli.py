@@ -188,8 +188,14 @@ def export_command(file: str, with_password_hashes: bool) -> None:
 
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option(
+    "--no-verify-checksum",
+    is_flag=True,
+    help="Import a file edited by hand on purpose (or a version 1 export): skip the SHA-256 checksums; counts, when "
+    "present, and every field are still checked.",
+)
 @with_appcontext
-def import_command(file: str) -> None:
+def import_command(file: str, no_verify_checksum: bool) -> None:
     """Restore an export into an empty database; a bad file changes nothing and says what is wrong."""
     from tracker.transfer import TransferError, import_data
 
@@ -197,7 +203,7 @@ def import_command(file: str) -> None:
     try:
         raw = open(file, encoding="utf-8").read()  # noqa: SIM115
         with get_db().transaction() as session:
-            counts = import_data(session, raw)
+            counts = import_data(session, raw, verify_checksum=not no_verify_checksum)
     except (TransferError, UnicodeDecodeError) as exc:
         click.echo(f"Nothing was imported: {exc}", err=True)
         sys.exit(1)
