@@ -1,13 +1,26 @@
 """The outbox: queue messages exactly once by key, claim them for delivery, record the outcome.
 
 Queueing is an INSERT .. ON CONFLICT (key) DO NOTHING in the caller's transaction, so a message exists once however
-many sweeps run at the same time. Delivery claims rows with a conditional UPDATE (and SKIP LOCKED on PostgreSQL), so
-two delivery processes never send the same row; a claim left by a process that died is taken over after CLAIM_TTL.
+many sweeps run at the same time.
+
+Delivery is exactly-once by construction, short of a process that stalls for longer than its lease:
+
+- A claim takes at most `limit` rows whatever plan the database picks: on PostgreSQL the ids are read first (SELECT
+  .. ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED) and then marked by that list in the same transaction; on SQLite,
+  where one writer holds the database, a single UPDATE picks and marks them.
+- A claim is a lease of CLAIM_TTL under a random token. Before each message the deliverer renews it with one
+  conditional UPDATE that also says whether the row is still its own; a row taken over by another process (only
+  possible once the lease has lapsed) is skipped, not sent. The same statement renews the rest of the batch once a
+  third of its lease has gone, so a batch may take as long as it needs while its process lives.
+- The outcome is written by an UPDATE that names the token, so a process whose claim was taken over changes nothing.
+- A message that cannot be built (`InvalidMessage`, or any other error while building it) is marked failed with the
+  reason, alone; an unexpected error while sending is retried like a 4xx. Neither holds the rest of the batch back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,12 +30,15 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tracker.notify.mail import Backend, PermanentError, TransientError, build_message
+from tracker.notify.mail import Backend, PermanentError, TransientError, build_message, fit, one_line
 from tracker.notify.models import OutboxMessage, OutboxStatus
 
-CLAIM_TTL = dt.timedelta(minutes=10)  # far longer than one SMTP exchange (timeout 30 s)
+log = logging.getLogger("tracker.outbox")
+
+CLAIM_TTL = dt.timedelta(minutes=10)  # the lease; renewed before every message, which takes a few SMTP timeouts
 MAX_ATTEMPTS = 8
 BACKOFF = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)  # seconds before attempt 2, 3, ...
+SUBJECT_LENGTH: int = OutboxMessage.__table__.c.subject.type.length  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -47,10 +63,10 @@ def enqueue(session: Session, messages: list[NewMessage], *, now: dt.datetime) -
             kind=m.kind,
             user_id=m.user_id,
             recipient=m.recipient,
-            subject=m.subject,
+            subject=fit(m.subject, SUBJECT_LENGTH),
             body_text=m.body_text,
             body_html=m.body_html,
-            headers=m.headers or {},
+            headers={name: one_line(value) for name, value in (m.headers or {}).items()},
             status=OutboxStatus.PENDING.value,
             attempts=0,
             created_at=now,
@@ -80,28 +96,42 @@ def existing_keys(session: Session, keys: list[str]) -> set[str]:
     return found
 
 
-def claim(session: Session, *, now: dt.datetime, limit: int = 50) -> tuple[str, list[OutboxMessage]]:
-    """Mark up to `limit` due messages as ours and commit; return our claim id and the rows.
-
-    The claim is one UPDATE and the first statement of its transaction: on SQLite it takes the write lock at once
-    (no read-then-write upgrade for two processes to deadlock on); on PostgreSQL SKIP LOCKED lets two processes
-    claim different rows.
-    """
-    session.commit()
-    worker = secrets.token_hex(8)
-    due = or_(
+def _due(now: dt.datetime) -> Any:
+    return or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - CLAIM_TTL),
     )
+
+
+def claim(session: Session, *, now: dt.datetime, limit: int = 50) -> tuple[str, list[OutboxMessage]]:
+    """Mark up to `limit` due messages as ours and commit; return our claim token and the rows.
+
+    Never more than `limit`: on PostgreSQL the ids come first, as a list, so no plan can re-run the pick (a nested
+    loop over `id IN (SELECT .. LIMIT n FOR UPDATE SKIP LOCKED)` with stale statistics claimed every due row). On
+    SQLite the claim is one UPDATE, the first statement of its transaction: it takes the write lock at once (no
+    read-then-write upgrade for two processes to deadlock on), and SQLite runs the uncorrelated subquery once.
+    """
+    session.commit()
+    worker = secrets.token_hex(8)
+    due = _due(now)
     pick = select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit)
+    mark = update(OutboxMessage).values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
     if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(pick.scalar_subquery()), due)
-        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now),
-        execution_options={"synchronize_session": False},
-    )
+        ids = list(session.scalars(pick.with_for_update(skip_locked=True)))  # locked by us until the commit
+        if ids:
+            session.execute(
+                mark.where(OutboxMessage.id.in_(ids), due), execution_options={"synchronize_session": False}
+            )
+    else:
+        ids = list(
+            session.scalars(
+                mark.where(OutboxMessage.id.in_(pick.scalar_subquery()), due).returning(OutboxMessage.id),
+                execution_options={"synchronize_session": False},
+            )
+        )
+    if len(ids) > limit:  # cannot happen by the above; never let a claim grow past its batch unnoticed
+        session.rollback()
+        raise RuntimeError(f"a claim of {limit} marked {len(ids)} rows")
     session.commit()
     rows = list(
         session.scalars(
@@ -114,14 +144,38 @@ def claim(session: Session, *, now: dt.datetime, limit: int = 50) -> tuple[str, 
     return worker, rows
 
 
+def renew(session: Session, worker: str, message_id: int, *, now: dt.datetime) -> bool:
+    """Renew our lease on `message_id` right before sending it; False when it is no longer ours (taken over).
+
+    The same UPDATE renews the other rows of our claim whose lease is a third gone, so a long batch keeps them
+    without rewriting every row for every message.
+    """
+    stale = now - CLAIM_TTL / 3
+    ours = session.scalars(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == OutboxStatus.SENDING,
+            or_(OutboxMessage.id == message_id, OutboxMessage.claimed_at < stale),
+        )
+        .values(claimed_at=now)
+        .returning(OutboxMessage.id),
+        execution_options={"synchronize_session": False},
+    ).all()
+    session.commit()
+    return message_id in ours
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    skipped: int = 0  # claimed by us, then taken over by another process: that one sends them
 
     def __str__(self) -> str:
-        return f"{self.sent} sent, {self.retried} to retry, {self.failed} failed"
+        text = f"{self.sent} sent, {self.retried} to retry, {self.failed} failed"
+        return text + (f", {self.skipped} taken over by another process" if self.skipped else "")
 
 
 def deliver(
@@ -133,53 +187,84 @@ def deliver(
         worker, rows = claim(session, now=now(), limit=limit)
         if not rows:
             return report
-        for row in rows:
-            _send_one(session, backend, row, worker, now, sender, base_url, report)
-        if len(rows) < limit:
-            return report
+        send_claimed(session, backend, worker, rows, now=now, sender=sender, base_url=base_url, report=report)
 
 
-def _send_one(
+def send_claimed(
     session: Session,
     backend: Backend,
-    row: OutboxMessage,
     worker: str,
+    rows: list[OutboxMessage],
+    *,
     now: Callable[[], dt.datetime],
     sender: str,
     base_url: str,
     report: DeliveryReport,
 ) -> None:
-    message = build_message(row, sender=sender, base_url=base_url, date=now())
-    values: dict[str, Any]
+    """Send the rows of one claim, each only while it is still ours."""
+    for row in rows:
+        if not renew(session, worker, row.id, now=now()):
+            log.warning("outbox message %d was taken over by another process; not sending it", row.id)
+            report.skipped += 1
+            continue
+        _finish(session, row, worker, _attempt(backend, row, now, sender, base_url, report))
+
+
+def _attempt(
+    backend: Backend,
+    row: OutboxMessage,
+    now: Callable[[], dt.datetime],
+    sender: str,
+    base_url: str,
+    report: DeliveryReport,
+) -> dict[str, Any]:
+    """Build and send one message; return the row's new values."""
+    attempts = row.attempts + 1
+    try:
+        message = build_message(row, sender=sender, base_url=base_url, date=now())
+    except Exception as exc:  # a bad row fails alone; building it again would fail again
+        log.warning("outbox message %d cannot be built: %r", row.id, exc)
+        report.failed += 1
+        return dict(status=OutboxStatus.FAILED, attempts=attempts, last_error=f"not sent, cannot build it: {exc}")
     try:
         backend.send(message)
-    except TransientError as exc:
-        attempts = row.attempts + 1
-        if attempts >= MAX_ATTEMPTS:
-            values = dict(status=OutboxStatus.FAILED, attempts=attempts, last_error=str(exc))
-            report.failed += 1
-        else:
-            wait = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
-            values = dict(
-                status=OutboxStatus.PENDING,
-                attempts=attempts,
-                last_error=str(exc),
-                next_attempt_at=now() + dt.timedelta(seconds=wait),
-            )
-            report.retried += 1
     except PermanentError as exc:
-        values = dict(status=OutboxStatus.FAILED, attempts=row.attempts + 1, last_error=str(exc))
         report.failed += 1
-    else:
-        values = dict(status=OutboxStatus.SENT, attempts=row.attempts + 1, sent_at=now(), last_error=None)
-        report.sent += 1
-    # Only while the claim is still ours: a row taken over after CLAIM_TTL is the other process's now.
-    session.execute(
+        return dict(status=OutboxStatus.FAILED, attempts=attempts, last_error=str(exc))
+    except Exception as exc:  # TransientError, and anything unforeseen: try again later, within MAX_ATTEMPTS
+        if not isinstance(exc, TransientError):
+            log.exception("outbox message %d: unexpected error while sending", row.id)
+        error = str(exc) if isinstance(exc, TransientError) else f"{type(exc).__name__}: {exc}"
+        if attempts >= MAX_ATTEMPTS:
+            report.failed += 1
+            return dict(status=OutboxStatus.FAILED, attempts=attempts, last_error=error)
+        report.retried += 1
+        wait = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+        return dict(
+            status=OutboxStatus.PENDING,
+            attempts=attempts,
+            last_error=error,
+            next_attempt_at=now() + dt.timedelta(seconds=wait),
+        )
+    report.sent += 1
+    return dict(status=OutboxStatus.SENT, attempts=attempts, sent_at=now(), last_error=None)
+
+
+def _finish(session: Session, row: OutboxMessage, worker: str, values: dict[str, Any]) -> None:
+    """Record the outcome, only while the claim is still ours (the token is in the statement)."""
+    result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker)
-        .values(claimed_by=None, claimed_at=None, **values)
+        .where(
+            OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker, OutboxMessage.status == OutboxStatus.SENDING
+        )
+        .values(claimed_by=None, claimed_at=None, **values),
+        execution_options={"synchronize_session": False},
     )
     session.commit()
+    if not result.rowcount:
+        log.warning(
+            "outbox message %d: claim taken over while sending; outcome %s not recorded", row.id, values["status"]
+        )
 
 
 def retry(session: Session, message_id: int, *, now: dt.datetime) -> bool:
