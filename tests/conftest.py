@@ -1,11 +1,26 @@
-"""Fixtures: a real database per test (an SQLite file, or a fresh PostgreSQL database when
-TESTS_POSTGRES_URL points at a server), migrated with the real migrations."""
+"""Fixtures: a real database per test (an SQLite file, or a PostgreSQL database when TESTS_POSTGRES_URL points at
+a server), migrated with the real migrations.
+
+Migrating and seeding take most of a test's time, so they run once per session into template databases, and each
+test gets its own copy of the template it needs (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on
+PostgreSQL): the tests stay isolated from each other. The levels, each one the one before plus more:
+
+- empty: nothing at all (a test that asks only for `database_url` or `settings`, e.g. to run the migrations);
+- migrated: the schema (`app`, `db`, `session`, `mail_app`);
+- seeded: plus the seed (`seeded`);
+- users: plus the four USERS (`users`, `login`, `viewer`).
+
+A test gets a copy of the highest level that any fixture it uses needs (pytest knows them all before the first
+fixture runs). Should a fixture still be reached some other way (`request.getfixturevalue`), it brings the copy up
+to its level itself, the slow way, so every fixture keeps its promise.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +29,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from tracker import create_app, migrate
@@ -26,10 +41,32 @@ SEED = PROJECT_ROOT / "seed"
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
 
+PASSWORD = "correct horse battery staple"
+USERS = {
+    "admin@example.nl": ("admin", []),
+    "ezk.editor@example.nl": ("editor", ["EZK"]),
+    "jenv.editor@example.nl": ("editor", ["JENV"]),
+    "viewer@example.nl": ("viewer", ["EZK"]),
+}
+
+EMPTY, MIGRATED, SEEDED, WITH_USERS = range(4)
+LEVEL_NAMES = ("empty", "migrated", "seeded", "users")
+# The fixtures that need a level; a test's copy has the highest level among the fixtures it uses.
+NEEDS = {"app": MIGRATED, "mail_app": MIGRATED, "seeded": SEEDED, "users": WITH_USERS}
+
+# Every PostgreSQL database this session creates starts with this prefix, so the end of the session can drop
+# whatever is left (a test that died half-way, a second database a test made for itself).
+RUN_PREFIX = f"tracker_test_{uuid.uuid4().hex[:8]}_"
+
+
+def _new_database_name(label: str = "") -> str:
+    return f"{RUN_PREFIX}{label or uuid.uuid4().hex[:12]}"
+
 
 def _postgres_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for as long as the generator runs (dropped when it resumes)."""
     admin_url = make_url(os.environ["TESTS_POSTGRES_URL"])
-    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    name = _new_database_name()
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -41,12 +78,164 @@ def _postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+def _bring_up(url: str, start: int, target: int) -> dict[str, int]:
+    """Take the database at `url` from level `start` to `target`; returns the users' ids when it adds them. Every
+    engine is disposed on return: a PostgreSQL template must have no open connection, and an SQLite file is copied
+    whole."""
+    ids: dict[str, int] = {}
+    if start < MIGRATED <= target:
+        migrate.upgrade(url)
+    if target <= max(start, MIGRATED):
+        return ids
+    database = Database(url)
+    try:
+        if start < SEEDED <= target:
+            from tracker.seeding.loader import load_seed
+
+            with database.transaction() as s:
+                load_seed(s, SEED, now=NOW)
+        if start < WITH_USERS <= target:
+            from tracker.audit.record import Actor
+            from tracker.auth.service import create_user
+
+            with database.transaction() as s:
+                for email, (role, teams) in USERS.items():
+                    user = create_user(s, email=email, name=email.split("@")[0], role=role, teams=teams,
+                                       password=PASSWORD, actor=Actor("test"), now=NOW)
+                    ids[email] = user.id
+    finally:
+        database.dispose()
+    return ids
+
+
+class _SqliteServer:
+    """Databases are files: `path` names the file (`label` is not used)."""
+
+    def create(self, path: Path, label: str = "") -> str:
+        return f"sqlite:///{path}"  # SQLite creates the file on the first connection
+
+    def copy(self, template_url: str, path: Path, label: str = "") -> str:
+        shutil.copyfile(make_url(template_url).database, path)
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        pass  # the file lives in pytest's temporary folders
+
+    def close(self) -> None:
+        pass
+
+
+class _PostgresServer:
+    """Databases on the server at TESTS_POSTGRES_URL, named RUN_PREFIX + `label` (or a random suffix); `path` is
+    not used."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.url = make_url(admin_url)
+        self.admin: Engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
+
+    def _execute(self, sql: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(sql))
+
+    def create(self, path: Path, label: str = "") -> str:
+        name = _new_database_name(label)
+        self._execute(f'CREATE DATABASE "{name}"')
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def copy(self, template_url: str, path: Path, label: str = "") -> str:
+        name = _new_database_name(label)
+        # Refused while anyone is connected to the template: _bring_up disposes its engines.
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"')
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        """Drop every database of this session that is still there, templates included."""
+        with self.admin.connect() as conn:
+            names = conn.scalars(
+                text("SELECT datname FROM pg_database WHERE left(datname, :n) = :prefix"),
+                {"n": len(RUN_PREFIX), "prefix": RUN_PREFIX},
+            ).all()
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+class _Templates:
+    """One template database per level, built the first time a test needs it."""
+
+    def __init__(self, server: _SqliteServer | _PostgresServer, folder: Path) -> None:
+        self.server, self.folder = server, folder
+        self.urls: dict[int, str] = {}
+        self.user_ids: dict[str, int] = {}
+        self.failures: dict[int, str] = {}
+
+    def url(self, level: int) -> str:
+        if level in self.failures:  # built once, failed once: every later test says so at once
+            raise RuntimeError(self.failures[level])
+        if level not in self.urls:
+            name = LEVEL_NAMES[level]
+            start = EMPTY if level == MIGRATED else level - 1
+            source = None if start == EMPTY else self.url(start)
+            path = self.folder / f"{name}.sqlite3"
+            if source is None:
+                url = self.server.create(path, f"template_{name}")
+            else:
+                url = self.server.copy(source, path, f"template_{name}")
+            try:
+                self.user_ids.update(_bring_up(url, start, level))
+            except Exception as exc:
+                self.server.drop(url)
+                self.failures[level] = f"building the {name} template database failed: {exc!r}"
+                raise
+            self.urls[level] = url
+        return self.urls[level]
+
+
+class _TestDatabase:
+    """The one database of a test, and the level it has reached so far."""
+
+    def __init__(self, url: str, level: int, user_ids: dict[str, int]) -> None:
+        self.url, self.level, self.user_ids = url, level, dict(user_ids)
+
+    def reach(self, level: int) -> None:
+        if self.level < level:
+            self.user_ids.update(_bring_up(self.url, self.level, level))
+            self.level = level
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory: pytest.TempPathFactory, _cheap_password_hashing: None) -> Iterator[_Templates]:
+    admin_url = os.environ.get("TESTS_POSTGRES_URL")
+    server = _PostgresServer(admin_url) if admin_url else _SqliteServer()
+    try:
+        yield _Templates(server, tmp_path_factory.mktemp("templates"))
+    finally:
+        server.close()
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    if os.environ.get("TESTS_POSTGRES_URL"):
-        yield from _postgres_database()
-    else:
-        yield f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
+def _database(request: pytest.FixtureRequest, tmp_path: Path, _templates: _Templates) -> Iterator[_TestDatabase]:
+    from tracker.feeds.cache import CACHE
+
+    # Copies share the template's portfolio revision, and rendered feeds are cached per process by revision:
+    # start every test with an empty cache, as it would with a database of its own.
+    CACHE.clear()
+    level = max((NEEDS[name] for name in request.fixturenames if name in NEEDS), default=EMPTY)
+    path = tmp_path / "tracker.sqlite3"
+    server = _templates.server
+    url = server.create(path) if level == EMPTY else server.copy(_templates.url(level), path)
+    try:
+        yield _TestDatabase(url, level, _templates.user_ids if level >= WITH_USERS else {})
+    finally:
+        server.drop(url)
+
+
+@pytest.fixture
+def database_url(_database: _TestDatabase) -> str:
+    return _database.url
 
 
 @pytest.fixture
@@ -58,8 +247,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Flask]:
-    migrate.upgrade(settings.database_url)
+def app(settings: Settings, _database: _TestDatabase) -> Iterator[Flask]:
+    _database.reach(MIGRATED)
     application = create_app(settings=settings, clock=Clock(settings.tz, NOW))
     application.config["TESTING"] = True
     yield application
@@ -78,43 +267,17 @@ def session(db: Database) -> Iterator[Session]:
 
 
 @pytest.fixture
-def seeded(db: Database) -> Database:
-    from tracker.seeding.loader import load_seed
-
-    with db.transaction() as s:
-        load_seed(s, SEED, now=NOW)
+def seeded(db: Database, _database: _TestDatabase) -> Database:
+    """The database with the whole seed loaded (at NOW)."""
+    _database.reach(SEEDED)
     return db
 
 
-PASSWORD = "correct horse battery staple"
-USERS = {
-    "admin@example.nl": ("admin", []),
-    "ezk.editor@example.nl": ("editor", ["EZK"]),
-    "jenv.editor@example.nl": ("editor", ["JENV"]),
-    "viewer@example.nl": ("viewer", ["EZK"]),
-}
-
-
 @pytest.fixture
-def users(seeded: Database) -> dict[str, int]:
-    from tracker.audit.record import Actor
-    from tracker.auth.service import create_user
-
-    ids = {}
-    with seeded.transaction() as s:
-        for email, (role, teams) in USERS.items():
-            user = create_user(
-                s,
-                email=email,
-                name=email.split("@")[0],
-                role=role,
-                teams=teams,
-                password=PASSWORD,
-                actor=Actor("test"),
-                now=NOW,
-            )
-            ids[email] = user.id
-    return ids
+def users(seeded: Database, _database: _TestDatabase) -> dict[str, int]:
+    """The four USERS (password PASSWORD) on the seeded database: their ids by e-mail."""
+    _database.reach(WITH_USERS)
+    return dict(_database.user_ids)
 
 
 def csrf_from(html: str) -> str:
@@ -151,15 +314,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(autouse=True, scope="session")
 def _cheap_password_hashing() -> Iterator[None]:
-    """Argon2id with small cost parameters: the same algorithm and code path, a fraction of the time."""
+    """Argon2id with small cost parameters: the same algorithm and code path, a fraction of the time. The dummy
+    hash that a log-in for an unknown address is checked against goes cheap too: argon2 verifies with the cost
+    written in the hash, so the production one made every such attempt cost a full production hash."""
     from argon2 import PasswordHasher
 
     from tracker.auth import service
 
-    production = service.HASHER
+    production = service.HASHER, service._DUMMY_HASH
     service.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    service._DUMMY_HASH = service.HASHER.hash(uuid.uuid4().hex)
     yield
-    service.HASHER = production
+    service.HASHER, service._DUMMY_HASH = production
 
 
 class SmtpCollector:
@@ -200,14 +366,14 @@ def smtp() -> Iterator[tuple[SmtpCollector, int]]:
 
 
 @pytest.fixture
-def mail_app(tmp_path: Path, database_url: str, smtp) -> Iterator[Flask]:
+def mail_app(tmp_path: Path, database_url: str, _database: _TestDatabase, smtp) -> Iterator[Flask]:
     """The app with the SMTP backend pointing at the loopback server."""
     _, port = smtp
     settings = load_settings(environ={}, overrides={
         "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url, "SEED_PATH": str(SEED),
         "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_TIMEOUT": "5",
         "MAIL_FROM": "tracker@ministerie.example"})
-    migrate.upgrade(settings.database_url)
+    _database.reach(MIGRATED)
     application = create_app(settings=settings, clock=Clock(settings.tz, NOW))
     yield application
     application.extensions["tracker.db"].dispose()
