@@ -208,3 +208,38 @@ def test_items_created_at_the_same_moment_do_not_conflict(app, seeded, db):
     with db.sessionmaker() as s:
         titles = set(s.scalars(select(Deadline.title).where(Deadline.title.in_(("first", "second")))))
     assert titles == {"first", "second"}
+
+
+def test_two_admins_creating_one_e_mail_at_once_get_a_refusal_not_a_crash(app, seeded, db):
+    import threading
+
+    from tracker.auth.commands import CreateUser
+    from tracker.auth.models import User
+    from tracker.clock import clock_of
+    from tracker.commands import execute, run
+    from tracker.errors import Refused
+
+    clock, actor = clock_of(app), Actor("test")
+    command = CreateUser("same@example.nl", "Same", "viewer", (), "a long enough password")
+    first = db.sessionmaker()
+    execute(first, command, actor, clock)  # flushed, not yet committed
+    outcome: list[object] = []
+
+    def second() -> None:
+        with db.sessionmaker() as s:
+            try:
+                run(s, command, actor, clock)
+                outcome.append("saved")
+            except Exception as exc:
+                outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(0.3)
+    first.commit()
+    first.close()
+    thread.join(15)
+    # PostgreSQL's unique index refuses the second insert (a conflict); SQLite's lock lets it see the first (taken).
+    assert len(outcome) == 1 and isinstance(outcome[0], Refused) and outcome[0].status in (409, 422)
+    with db.sessionmaker() as s:
+        assert s.scalar(select(func.count()).select_from(User).where(User.email == "same@example.nl")) == 1
