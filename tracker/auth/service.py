@@ -23,7 +23,7 @@ from tracker.errors import Duplicate, Forbidden, InvalidFields, NotFound
 
 HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # A hash of a throw-away password, verified for unknown accounts so timing does not reveal which e-mails exist.
-_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+_DUMMY_HASH: str | None = None  # made on first use: importing the module (every CLI start) stays cheap
 
 ACCOUNT_LIMIT = 5  # failures per account per window
 ADDRESS_LIMIT = 20  # failures per address per window
@@ -40,6 +40,13 @@ class LoginRefused(Exception):
     def __init__(self, message: str, throttled: bool = False) -> None:
         super().__init__(message)
         self.throttled = throttled
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
 
 
 def normalise_email(email: str) -> str:
@@ -186,7 +193,7 @@ def authenticate(session: Session, email: str, password: str, *, address: str | 
         record(session, actor, now, "login.throttled")
         raise LoginRefused("Too many failed log-in attempts; try again in 15 minutes.", throttled=True)
     user = find_user(session, email or "")
-    hashed = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    hashed = user.password_hash if user and user.password_hash else _dummy_hash()
     try:
         ok = HASHER.verify(hashed, password or "") and user is not None and user.password_hash is not None
     except (VerificationError, InvalidHashError):
