@@ -43,8 +43,17 @@ def only(model: type[Fields], *names: str, exclude: tuple[str, ...] = (), name: 
     return create_model(name or f"{model.__name__}Part", __base__=Out, **picked)
 
 
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
+def _no_default(original: Any) -> Any:
+    """The field's own schema additions (its text pattern), without the default a PATCH field must not show."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        if isinstance(original, dict):
+            schema.update(original)
+        elif callable(original):
+            original(schema)
+        schema.pop("default", None)
+
+    return extra
 
 
 def patch_of(model: type[Fields], name: str) -> type[Fields]:
@@ -52,7 +61,8 @@ def patch_of(model: type[Fields], name: str) -> type[Fields]:
     fields: dict[str, Any] = {"version": (Version, ...)}
     for n, info in model.model_fields.items():
         optional = copy.copy(info)
-        optional.default, optional.default_factory, optional.json_schema_extra = None, None, _no_default
+        optional.default, optional.default_factory = None, None
+        optional.json_schema_extra = _no_default(info.json_schema_extra)
         fields[n] = (info.annotation, optional)
     doc = "Change the fields given, each as on create; `version` is the version you read."
     return create_model(name, __base__=Fields, __doc__=doc, **fields)

@@ -71,15 +71,26 @@ def _known(value: PrecisionDate | None) -> PrecisionDate | None:
     return value
 
 
+# What parsing.text_problem allows, as a pattern the OpenAPI document shows (and generators of test data follow):
+# no control characters, and in multi-line text only tabs and line breaks.
+ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
+
 def Text(max_length: int) -> Any:
     """Required one-line text: stripped, at least one character."""
-    return Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=max_length)]
+    shown = {"pattern": ONE_LINE}  # documented only: the before-validator checks it with a readable message
+    return Annotated[
+        str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=max_length, json_schema_extra=shown)
+    ]
 
 
 def OptionalText(max_length: int, *, multiline: bool = False) -> Any:
     """Optional text (one line unless `multiline`): blank becomes None."""
     clean = _blank_to_none_multiline if multiline else _blank_to_none
-    return Annotated[Annotated[str, Field(max_length=max_length)] | None, BeforeValidator(clean), Field(default=None)]
+    shown = {"pattern": MULTI_LINE if multiline else ONE_LINE}
+    text = Annotated[str, Field(max_length=max_length, json_schema_extra=shown)]
+    return Annotated[text | None, BeforeValidator(clean), Field(default=None)]
 
 
 class Date(BaseModel):
@@ -225,6 +236,12 @@ def _type_of(schema: dict[str, Any], enum_cls: type | None) -> str:
     return "integer" if schema.get("type") == "integer" else "text"
 
 
+def _own_pattern(body: dict[str, Any]) -> str | None:
+    """A field's own pattern (CELEX); the control-character ones are every text field's, checked with messages."""
+    pattern = body.get("pattern")
+    return None if pattern in (ONE_LINE, MULTI_LINE) else pattern
+
+
 @functools.cache
 def describe(model: type[Fields]) -> dict[str, FieldSpec]:
     """Each field of `model`, read from its JSON Schema (the one the OpenAPI document shows)."""
@@ -247,7 +264,7 @@ def describe(model: type[Fields]) -> dict[str, FieldSpec]:
             nullable=len(options) > 1,
             default=None if name in required else info.get_default(call_default_factory=True),
             max_length=body.get("maxLength"),
-            pattern=body.get("pattern") if kind == "text" else None,
+            pattern=_own_pattern(body) if kind == "text" else None,
             minimum=body.get("minimum"),
             maximum=body.get("maximum"),
             enum=enum_cls,
