@@ -65,14 +65,8 @@ def test_the_four_jobs_and_their_intervals(scheduler):
     assert isinstance(by_id["digest-weekly"].trigger, CronTrigger) and isinstance(by_id["digests"].trigger, CronTrigger)
 
 
-SCHEDULER_ZONE_BUG = (
-    "tracker/scheduler.py configure(): the CronTriggers are built without timezone=settings.tz, so APScheduler "
-    "gives them the machine's local zone (tzlocal), not the scheduler's Europe/Amsterdam: on a UTC server the "
-    "weekly digest goes out at 08:00 UTC (09:00/10:00 in Amsterdam)"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=SCHEDULER_ZONE_BUG)
 def test_the_weekly_digest_goes_out_on_monday_at_0800_in_amsterdam(app, machine_zone_new_york):
     s = make_scheduler(app, background=True)
     s.start(paused=True)
@@ -101,7 +95,6 @@ def test_every_job_coalesces_with_a_six_hour_grace_and_one_instance(scheduler):
         assert (job.coalesce, job.misfire_grace_time, job.max_instances) == (True, 6 * 3600, 1), job.id
 
 
-@pytest.mark.xfail(strict=True, reason=SCHEDULER_ZONE_BUG)
 def test_the_digest_moment_follows_the_settings(tmp_path, database_url, machine_zone_new_york):
     from tests.conftest import NOW, SEED
     from tracker import create_app

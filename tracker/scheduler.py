@@ -39,12 +39,14 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     hour, minute = settings.digest_time
     scheduler.add_job(_safely("reminders", jobs.run_reminders, app), IntervalTrigger(minutes=15), id="reminders")
     scheduler.add_job(
-        _safely("digests", jobs.run_digests, app), CronTrigger(minute=f"{minute}", hour="*"), id="digests"
+        _safely("digests", jobs.run_digests, app),
+        CronTrigger(minute=f"{minute}", hour="*", timezone=settings.tz),
+        id="digests",
     )
     # Also at the configured moment itself, so the digest does not wait for the hourly sweep.
     scheduler.add_job(
         _safely("digests", jobs.run_digests, app),
-        CronTrigger(day_of_week=settings.digest_day, hour=hour, minute=minute),
+        CronTrigger(day_of_week=settings.digest_day, hour=hour, minute=minute, timezone=settings.tz),
         id="digest-weekly",
     )
     scheduler.add_job(_safely("delivery", jobs.run_delivery, app), IntervalTrigger(minutes=1), id="delivery")
