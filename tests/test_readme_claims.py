@@ -135,14 +135,8 @@ def test_changing_the_secret_key_changes_every_unsubscribe_link(app, users, sett
         other.extensions["tracker.db"].dispose()
 
 
-SECRET_KEY_FEED_BUG = (
-    "After TRACKER_SECRET_KEY changes, the old feed link still answers 200 and the link the Agenda page now shows "
-    "answers 404: feeds/tokens.py stores sha256(derive(old key, nonce)) and ensure_token() returns derive(new key, "
-    "nonce) for the same row, while revision_for_token() looks up the presented token's hash without the key"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=SECRET_KEY_FEED_BUG)
 def test_changing_the_secret_key_changes_every_feed_link(app, users, settings, viewer):
     claim("Changing `TRACKER_SECRET_KEY` changes every feed link.")
     old = feed_path(viewer)

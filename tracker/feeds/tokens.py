@@ -42,6 +42,10 @@ def active_token(session: Session, user: User) -> FeedToken | None:
 def ensure_token(session: Session, user: User, secret_key: str, *, now: dt.datetime) -> str:
     """The user's current feed token, creating one if they have none."""
     row = active_token(session, user)
+    if row is not None and row.token_hash != token_hash(derive(secret_key, row.nonce)):
+        # The secret key changed since this link was made: the old link is dead, so issue a new one.
+        revoke(session, user, actor=None, now=now)
+        row = None
     if row is None:
         row = _new(session, user, secret_key, now)
     return derive(secret_key, row.nonce)
@@ -80,7 +84,7 @@ def revoke(session: Session, user: User, *, actor: Actor | None, now: dt.datetim
 def _revision_query() -> Any:
     tokens, users, counters = FeedToken.__table__, User.__table__, Counter.__table__
     return (
-        select(tokens.c.id, counters.c.value)
+        select(tokens.c.nonce, counters.c.value)
         .select_from(
             tokens.join(users, users.c.id == tokens.c.user_id).outerjoin(counters, counters.c.name == PORTFOLIO)
         )
@@ -91,7 +95,7 @@ def _revision_query() -> Any:
 _REVISION = None
 
 
-def revision_for_token(session: Session, token: str) -> int | None:
+def revision_for_token(session: Session, token: str, secret_key: str) -> int | None:
     """For a valid token of an active user, the portfolio revision; None otherwise.
 
     One Core query built once: this is the whole cost of a 304, so it stays as close to a bare SELECT as it can.
@@ -102,20 +106,10 @@ def revision_for_token(session: Session, token: str) -> int | None:
     if _REVISION is None:
         _REVISION = _revision_query()
     row = session.connection().execute(_REVISION, {"token_hash": token_hash(token)}).first()
-    return None if row is None else (row[1] or 0)
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user a valid, unrevoked token belongs to; None for anything else."""
-    if not 20 <= len(token) <= 100:
+    # A link made under an earlier secret key is found by its hash but no longer derives from the key: dead.
+    if row is None or not hmac.compare_digest(derive(secret_key, row[0]), token):
         return None
-    row = session.scalars(
-        select(FeedToken).where(FeedToken.token_hash == token_hash(token), FeedToken.revoked_at.is_(None))
-    ).first()
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    return row[1] or 0
 
 
 # -- commands ------------------------------------------------------------------------------------

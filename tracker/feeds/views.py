@@ -53,7 +53,8 @@ def feed_url(token: str, f: FeedFilter | None = None, *, webcal: bool = False) -
 @bp.get("/feeds/<token>.ics")
 def feed(token: str) -> BaseResponse:
     db = get_session()
-    revision = tokens.revision_for_token(db, token)  # one query: the token is valid, and the data's revision
+    # One query: is the token valid (and made under today's key), and what is the data's revision?
+    revision = tokens.revision_for_token(db, token, current_app.config["SECRET_KEY"])
     if revision is None:
         abort(404, description="No such feed. If you rotated or revoked your link, subscribe with the new one.")
     base_url = current_app.config["TRACKER"].base_url
