@@ -83,9 +83,7 @@ def test_a_304_costs_one_query_and_builds_nothing(app, db, viewer, monkeypatch):
 
 
 def test_the_etag_comes_from_one_query(app, db, viewer):
-    """README: "Responses carry a strong `ETag` computed from two aggregate queries". It is one query (the token
-    joined with the portfolio's revision counter), not two aggregates; this test holds the real behaviour and the
-    sentence is reported to the README's owner as false."""
+    claim("Responses carry a strong `ETag` computed from one query (the token joined with the portfolio's revision)")
     path = feed_path(viewer)
     app.test_client().get(path)  # rendered and cached
     response, count = queries(db, lambda: app.test_client().get(path))
@@ -218,9 +216,8 @@ def test_the_full_feed_is_one_query_at_every_size(app, db, viewer):
     assert counts == [1, 1, 1]
 
 
-def test_the_board_is_not_three_queries(app, db, viewer):
-    """README, "Rules worth knowing": "the board is three queries whatever the number of acts (tested)". False:
-    today's board is 14 queries and a past day's 8 (both fixed); reported to the README's owner."""
+def test_the_board_is_a_fixed_number_of_queries(app, db, viewer):
+    claim("today's board is 14 queries and a past day's 8, whatever the number of acts (tested)")
     assert queries(db, lambda: viewer.get("/"))[1] == 14
     assert queries(db, lambda: viewer.get("/?as_of=2023-09-30"))[1] == 8
 
@@ -377,7 +374,7 @@ def test_export_import_export_gives_identical_files(login, app, settings, empty_
 
 
 def test_what_an_export_holds(seeded, session):
-    claim("sessions, feed tokens and the outbox are operational and not exported")
+    claim("sessions, feed links, API tokens and the outbox are operational and not exported")
     from tracker.transfer import export_data
 
     tables = set(json.loads(export_data(session))["tables"])
