@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import NOW, PASSWORD, SEED, USERS, csrf_from, login_client
 from tracker import create_app, migrate
@@ -294,11 +294,17 @@ def test_edits_made_in_the_tracker_survive_a_reload_until_their_seed_entry_chang
     entry = next(d for d in dsa["deadlines"] if d["id"] == "DSA-application")
     entry["title"] = "Application to all intermediary services (corrected)"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # The act's own title was edited in the tracker too: correcting one of its deadlines must not undo that.
+    with seeded.transaction() as s:
+        s.execute(update(Regulation).where(Regulation.key == "DSA").values(title="DSA, title edited in the tracker"))
     with seeded.transaction() as s:
         report = load_seed(s, seed, now=NOW)
     assert report.updated["deadlines"] == 1 and sum(report.created.values()) == 0
+    assert report.updated["regulations"] == 0
     assert titles() == {"DSA-application": "Application to all intermediary services (corrected)",
                         "DSA-designation-dsc": "Also edited in the tracker"}
+    session.expire_all()
+    assert session.scalar(select(Regulation.title).where(Regulation.key == "DSA")) == "DSA, title edited in the tracker"
 
 
 def test_a_stage_move_made_in_the_tracker_survives_a_reload(seeded, login, session, tmp_path):

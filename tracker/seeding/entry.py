@@ -40,6 +40,8 @@ class Spec:
     digest: str
     source: Source | None
     values: dict[str, Any]
+    # Digests an unchanged entry may still be stored under: how earlier versions computed them.
+    former_digests: tuple[str, ...] = ()
 
 
 @dataclass

@@ -128,7 +128,7 @@ class _Loader:
     def _upsert(
         self, model: type, row: Any, spec: Spec, values: dict[str, Any], kind: str, key: str | None = None
     ) -> Any:
-        if row is not None and row.seed_hash == spec.digest:
+        if row is not None and (row.seed_hash == spec.digest or row.seed_hash in spec.former_digests):
             self.report.unchanged[kind] += 1
             return row
         if row is None:

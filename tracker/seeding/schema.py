@@ -62,6 +62,7 @@ def _spec(cls: type[Spec], problems: list[str], file: str, where: str, data: Any
     )
 
 
+NESTED = ("stages", "deadlines", "designations")  # entries of their own, with their own digests
 REGULATION_FIELDS = {
     "id",
     *(n for n in names(RegulationFields) if n != "team_id"),
@@ -130,6 +131,12 @@ def _read_regulation(problems: list[str], file: str, where: str, data: Any) -> R
     )
     if not spec.values["team"]:
         e.fail("team", "is required (or lead_ministry, which it defaults to)")
+    if isinstance(data, dict):
+        # The regulation's own fields only: correcting one of its deadlines must not count as a change to it (and
+        # overwrite an edit made in the tracker). Earlier versions digested the whole entry; an unchanged entry
+        # stored that way is recognised by it.
+        spec.digest = _digest({k: v for k, v in data.items() if k not in NESTED})
+        spec.former_digests = (_digest(data),)
     for name, reader, target in (
         ("stages", _read_stage, spec.stages),
         ("deadlines", _read_deadline, spec.deadlines),
