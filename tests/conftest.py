@@ -17,6 +17,7 @@ to its level itself, the slow way, so every fixture keeps its promise.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -348,9 +349,9 @@ class SmtpCollector:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[SmtpCollector, int]]:
-    """A real SMTP server on loopback, on a free port."""
+@contextlib.contextmanager
+def loopback_smtp(handler: object) -> Iterator[int]:
+    """A real SMTP server (aiosmtpd) on loopback, on a free port, answering with `handler`; yields the port."""
     import socket
 
     from aiosmtpd.controller import Controller
@@ -358,11 +359,36 @@ def smtp() -> Iterator[tuple[SmtpCollector, int]]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    handler = SmtpCollector()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    yield handler, port
-    controller.stop()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[SmtpCollector, int]]:
+    """A real SMTP server on loopback, on a free port."""
+    handler = SmtpCollector()
+    with loopback_smtp(handler) as port:
+        yield handler, port
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, database_url: str) -> Iterator[Database]:
+    """A second, empty database at the same schema (a fresh file or PostgreSQL database): to import into."""
+    if os.environ.get("TESTS_POSTGRES_URL"):
+        gen = _postgres_database()
+        url = next(gen)
+    else:
+        gen, url = None, f"sqlite:///{tmp_path / 'second.sqlite3'}"
+    migrate.upgrade(url)
+    db = Database(url)
+    yield db
+    db.dispose()
+    if gen is not None:
+        next(gen, None)
 
 
 @pytest.fixture

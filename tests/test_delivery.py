@@ -8,7 +8,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 import email
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from email import policy
@@ -16,7 +15,7 @@ from email import policy
 import pytest
 from sqlalchemy import func, insert, select, text
 
-from tests.conftest import NOW, PASSWORD, login_client
+from tests.conftest import NOW, PASSWORD, login_client, loopback_smtp
 from tracker.audit.record import Actor
 from tracker.auth.models import Team, User
 from tracker.auth.service import create_user
@@ -66,16 +65,9 @@ class Server:
 
 @pytest.fixture
 def server() -> Iterator[tuple[Server, SmtpBackend]]:
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     handler = Server()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, SmtpBackend("127.0.0.1", port, timeout=5)
-    controller.stop()
+    with loopback_smtp(handler) as port:
+        yield handler, SmtpBackend("127.0.0.1", port, timeout=5)
 
 
 class SimulatedClock:

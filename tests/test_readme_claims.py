@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import json
-import os
 import re
 import shutil
 from email import policy
@@ -23,14 +22,14 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
 from tests.conftest import NOW, PASSWORD, SEED, USERS, csrf_from, login_client
-from tracker import create_app, migrate
+from tracker import create_app
 from tracker.audit.record import Actor
 from tracker.auth.models import Team
 from tracker.cli import cli
 from tracker.clock import Clock
 from tracker.commands import execute
 from tracker.config import KNOWN, PROJECT_ROOT, load_settings
-from tracker.db import Database, QueryCounter
+from tracker.db import QueryCounter
 from tracker.feeds.cache import CACHE
 from tracker.notify import jobs, outbox
 from tracker.notify.models import OutboxMessage, OutboxStatus
@@ -333,25 +332,9 @@ def test_a_stage_move_made_in_the_tracker_survives_a_reload(seeded, login, sessi
 
 
 # -- export, import, export ----------------------------------------------------------------------------
-@pytest.fixture
-def empty_database(tmp_path):
-    """A second, empty, migrated database: a fresh SQLite file, or a fresh PostgreSQL database."""
-    if os.environ.get("TESTS_POSTGRES_URL"):
-        from tests.conftest import _postgres_database
-
-        gen = _postgres_database()
-        url = next(gen)
-    else:
-        gen, url = None, f"sqlite:///{tmp_path / 'second.sqlite3'}"
-    migrate.upgrade(url)
-    yield url
-    if gen is not None:
-        Database(url).dispose()
-        next(gen, None)
-
 
 @pytest.mark.parametrize("hashes", [False, True], ids=["plain", "with-password-hashes"])
-def test_export_import_export_gives_identical_files(login, app, settings, empty_database, tmp_path, hashes):
+def test_export_import_export_gives_identical_files(login, app, settings, empty_db, tmp_path, hashes):
     claim("Export, import, export gives identical files.")
     editor = login("ezk.editor@example.nl")  # some history, a follow and audit rows besides the seed
     page = editor.get("/regulations/DSA").get_data(as_text=True)
@@ -363,7 +346,7 @@ def test_export_import_export_gives_identical_files(login, app, settings, empty_
     flag = ["--with-password-hashes"] if hashes else []
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     assert app.test_cli_runner().invoke(cli, ["export", str(first), *flag]).exit_code == 0
-    other = app_with(settings, DATABASE_URL=empty_database)
+    other = app_with(settings, DATABASE_URL=empty_db.url)
     try:
         runner = other.test_cli_runner()
         result = runner.invoke(cli, ["import", str(first)])

@@ -7,11 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_from
-from tracker import migrate
 from tracker.auth.models import User
 from tracker.cli import cli
 from tracker.dates import PrecisionDate
-from tracker.db import Base, Database
+from tracker.db import Base
 from tracker.regulations.models import Regulation, StageChange
 from tracker.transfer import TABLES, VERSION, TransferError, export_data, import_data, seal
 
@@ -28,26 +27,6 @@ def busy(login):
                        ).status_code == 302
     assert editor.post("/regulations/DSA/follow", data={"csrf_token": token}).status_code == 302
     return editor
-
-
-@pytest.fixture
-def empty_db(tmp_path, database_url):
-    """A second, empty database at the same schema (a fresh file or PostgreSQL database)."""
-    import os
-
-    if os.environ.get("TESTS_POSTGRES_URL"):
-        from tests.conftest import _postgres_database
-
-        gen = _postgres_database()
-        url = next(gen)
-    else:
-        gen, url = None, f"sqlite:///{tmp_path / 'second.sqlite3'}"
-    migrate.upgrade(url)
-    db = Database(url)
-    yield db
-    db.dispose()
-    if gen is not None:
-        next(gen, None)
 
 
 def test_export_import_export_is_identical(busy, db, empty_db, session):

@@ -12,7 +12,7 @@ from tracker.cli import cli
 from tracker.db import Base
 from tracker.transfer import TABLES, VERSION, TransferError, export_data, import_data, parse_document, seal
 
-busy, empty_db = test_transfer.busy, test_transfer.empty_db  # the fixtures, shared
+busy = test_transfer.busy  # the fixture, shared
 
 
 @pytest.fixture
