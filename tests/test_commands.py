@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -209,10 +210,11 @@ def test_items_created_at_the_same_moment_do_not_conflict(app, seeded, db):
 
     thread = threading.Thread(target=second)
     thread.start()
-    thread.join(0.3)  # on SQLite it waits for the first writer's lock; on PostgreSQL it commits at once
+    # Relative sleeps only: a timed join waits on an absolute clock, which a machine with a faked date breaks.
+    time.sleep(0.3)  # on SQLite it waits for the first writer's lock; on PostgreSQL it commits at once
     first.commit()
     first.close()
-    thread.join(15)
+    thread.join()
     assert outcome == ["saved"]
     with db.sessionmaker() as s:
         titles = set(s.scalars(select(Deadline.title).where(Deadline.title.in_(("first", "second")))))
@@ -244,10 +246,10 @@ def test_two_admins_creating_one_e_mail_at_once_get_a_refusal_not_a_crash(app, s
 
     thread = threading.Thread(target=second)
     thread.start()
-    thread.join(0.3)
+    time.sleep(0.3)  # relative sleeps only, as above
     first.commit()
     first.close()
-    thread.join(15)
+    thread.join()
     # PostgreSQL's unique index refuses the second insert (a conflict); SQLite's lock lets it see the first (taken).
     assert len(outcome) == 1 and isinstance(outcome[0], Refused) and outcome[0].status in (409, 422)
     with db.sessionmaker() as s:
