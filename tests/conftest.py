@@ -329,6 +329,23 @@ def _cheap_password_hashing() -> Iterator[None]:
     service.HASHER, service._DUMMY_HASH = production
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _metrics_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """prometheus_client's multiprocess files are process-wide: one folder for the session, removed at its end."""
+    from prometheus_client import values
+
+    folder = tmp_path_factory.mktemp("metrics")
+    previous = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    yield
+    values.close_all_multiprocess_files()
+    shutil.rmtree(folder, ignore_errors=True)
+    if previous is None:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = previous
+
+
 class SmtpCollector:
     """An aiosmtpd handler that keeps what it receives, or answers with `reply` (e.g. "451 try later")."""
 

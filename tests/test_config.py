@@ -49,6 +49,17 @@ def test_the_secret_key_is_generated_once_and_kept(tmp_path):
     assert load_settings(environ={**env, "TRACKER_SECRET_KEY": "x" * 20}).secret_key == "x" * 20
 
 
+def test_the_operations_settings(tmp_path):
+    env = {"TRACKER_INSTANCE_PATH": str(tmp_path)}
+    default = load_settings(environ=env)
+    assert (default.metrics_token, default.log_format) == (None, "text")
+    assert [str(n) for n in default.metrics_allow] == ["127.0.0.1/32", "::1/128"]
+    s = load_settings(environ={**env, "TRACKER_METRICS_ALLOW": "10.1.0.0/16, 192.0.2.7", "TRACKER_LOG_FORMAT": "JSON"})
+    assert [str(n) for n in s.metrics_allow] == ["10.1.0.0/16", "192.0.2.7/32"]
+    assert s.log_format == "json"
+    assert "t" * 20 not in repr(load_settings(environ={**env, "TRACKER_METRICS_TOKEN": "t" * 20}))
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
@@ -59,6 +70,9 @@ def test_the_secret_key_is_generated_once_and_kept(tmp_path):
         ("TRACKER_BASE_URL", "tracker.example.nl", "must be an http(s) URL"),
         ("TRACKER_SECRET_KEY", "short", "at least 16 characters"),
         ("TRACKER_CLOCK", "next tuesday", "TRACKER_CLOCK: 'next tuesday' is not a moment"),
+        ("TRACKER_METRICS_TOKEN", "short", "TRACKER_METRICS_TOKEN must be at least 16 characters"),
+        ("TRACKER_METRICS_ALLOW", "10.0.0.0/8,intranet", "TRACKER_METRICS_ALLOW: 'intranet' is not an address or CIDR"),
+        ("TRACKER_LOG_FORMAT", "xml", "TRACKER_LOG_FORMAT='xml' must be text or json"),
     ],
 )
 def test_unknown_or_malformed_settings_stop_with_a_clear_message(tmp_path, name, value, message):

@@ -73,6 +73,9 @@ def create_app(
     app.register_blueprint(admin_bp)
     app.register_blueprint(feeds_bp)
     register_web(app)
+    from tracker.ops import register_ops
+
+    register_ops(app)
     app.teardown_appcontext(_close_session)
     return app
 

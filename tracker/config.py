@@ -19,11 +19,15 @@
 | TRACKER_REMINDER_DAYS | 90,30,7,1 | default lead times (days before a date) |
 | TRACKER_DIGEST_DAY / _TIME | mon / 08:00 | when the weekly digest goes out (Europe/Amsterdam) |
 | TRACKER_CLOCK | (the system's) | a fixed moment such as 2026-11-30T08:00Z: rehearse a date, or run tests |
+| TRACKER_METRICS_TOKEN | (none) | when set, /metrics asks for `Authorization: Bearer <token>` |
+| TRACKER_METRICS_ALLOW | 127.0.0.1/32,::1/128 | without a token, the addresses (CIDRs) that may read /metrics |
+| TRACKER_LOG_FORMAT | text | `text` or `json` (one JSON object per line) |
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -61,6 +65,9 @@ KNOWN = {
     "DIGEST_DAY": "weekday of the digest: mon..sun",
     "DIGEST_TIME": "time of the digest, HH:MM",
     "CLOCK": "a fixed moment for the app's clock, e.g. 2026-11-30T08:00Z (empty: the system's time)",
+    "METRICS_TOKEN": "bearer token that /metrics asks for (at least 16 characters)",
+    "METRICS_ALLOW": "addresses or CIDRs that may read /metrics without a token, comma-separated",
+    "LOG_FORMAT": "text or json",
 }
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -99,6 +106,12 @@ class Settings:
     digest_day: str = "mon"
     digest_time: tuple[int, int] = (8, 0)
     clock: dt.datetime | None = None  # a fixed moment; None runs on the system's time
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("::1/128"),
+    )
+    log_format: str = "text"
 
     @property
     def mail_path(self) -> Path:
@@ -150,6 +163,7 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
             clock = _parse_moment(raw["CLOCK"])
         except ValueError as exc:
             problems.append(f"{PREFIX}CLOCK: {exc}")
+    ops = _ops_settings(raw, problems)
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -164,7 +178,31 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
         admin_password=admin_password,
         clock=clock,
         **mail,
+        **ops,
     )
+
+
+def _ops_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    token = raw.get("METRICS_TOKEN") or None
+    if token is not None and (len(token) < 16 or any(c.isspace() for c in token)):
+        problems.append(f"{PREFIX}METRICS_TOKEN must be at least 16 characters without spaces")
+    out["metrics_token"] = token
+    if "METRICS_ALLOW" in raw:
+        networks = []
+        for part in (p.strip() for p in raw["METRICS_ALLOW"].split(",")):
+            if not part:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                problems.append(f"{PREFIX}METRICS_ALLOW: {part!r} is not an address or CIDR such as 10.0.0.0/8")
+        out["metrics_allow"] = tuple(networks)
+    log_format = raw.get("LOG_FORMAT", "text").strip().lower()
+    if log_format not in ("text", "json"):
+        problems.append(f"{PREFIX}LOG_FORMAT={log_format!r} must be text or json")
+    out["log_format"] = log_format
+    return out
 
 
 def _parse_moment(text: str) -> dt.datetime:

@@ -5,6 +5,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginThrottle, Team, User, UserSession
 from tracker.feeds.models import FeedToken
 from tracker.notify.models import Follow, OutboxMessage
+from tracker.ops.models import Heartbeat
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 from tracker.regulations.revision import Counter
 
@@ -18,6 +19,7 @@ __all__ = [
     "Evaluation",
     "FeedToken",
     "Follow",
+    "Heartbeat",
     "LoginThrottle",
     "OutboxMessage",
     "Regulation",

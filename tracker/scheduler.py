@@ -8,7 +8,9 @@ nothing twice (the outbox keys and claims see to that).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -17,8 +19,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from tracker.clock import clock_of
 from tracker.config import Settings
 from tracker.notify import jobs
+from tracker.notify.outbox import DeliveryReport
+from tracker.ops import heartbeat
+from tracker.ops.heartbeat import INTERVALS, RunResult
 
 log = logging.getLogger("tracker.scheduler")
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1}
@@ -26,18 +32,46 @@ JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances
 
 def _safely(name: str, fn, app: Flask):  # type: ignore[no-untyped-def]
     def run() -> None:
+        ran_at = clock_of(app).now()
+        started = time.perf_counter()  # a duration, not a moment: the app's clock may be stopped
         try:
-            fn(app)
+            result = _result(fn(app))
         except Exception:  # a failing run must not stop the scheduler; the next run tries again
             log.exception("job %s failed", name)
+            result = RunResult(ok=False)
+        duration = dt.timedelta(seconds=time.perf_counter() - started)
+        log.info(
+            "job %s done", name,
+            extra={
+                "job": name, "duration_ms": round(duration.total_seconds() * 1000), "ok": result.ok,
+                "queued": result.queued, "sent": result.sent, "failed": result.failed,
+            },
+        )
+        try:
+            jobs.retrying(
+                app.extensions["tracker.db"],
+                lambda s: heartbeat.record(s, name, ran_at=ran_at, duration=duration, result=result),
+            )
+        except Exception:  # the heartbeat is for operators; it must not stop the scheduler either
+            log.exception("recording the heartbeat of job %s failed", name)
 
     return run
+
+
+def _result(value: object) -> RunResult:
+    if isinstance(value, DeliveryReport):
+        return RunResult(sent=value.sent, retried=value.retried, failed=value.failed)
+    return RunResult(queued=value if isinstance(value, int) else 0)
+
+
+def _every(job: str) -> IntervalTrigger:
+    return IntervalTrigger(seconds=int(INTERVALS[job].total_seconds()))
 
 
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     settings: Settings = app.config["TRACKER"]
     hour, minute = settings.digest_time
-    scheduler.add_job(_safely("reminders", jobs.run_reminders, app), IntervalTrigger(minutes=15), id="reminders")
+    scheduler.add_job(_safely("reminders", jobs.run_reminders, app), _every("reminders"), id="reminders")
     scheduler.add_job(
         _safely("digests", jobs.run_digests, app),
         CronTrigger(minute=f"{minute}", hour="*", timezone=settings.tz),
@@ -49,7 +83,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         CronTrigger(day_of_week=settings.digest_day, hour=hour, minute=minute, timezone=settings.tz),
         id="digest-weekly",
     )
-    scheduler.add_job(_safely("delivery", jobs.run_delivery, app), IntervalTrigger(minutes=1), id="delivery")
+    scheduler.add_job(_safely("delivery", jobs.run_delivery, app), _every("delivery"), id="delivery")
     return scheduler
 
 

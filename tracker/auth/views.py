@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from tracker import metrics
 from tracker.auth import service
 from tracker.auth.forms import LoginForm
 from tracker.auth.models import User
@@ -21,7 +22,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Log in to see the tracker. / Log in om verder te gaan."
 login_manager.session_protection = None  # the server-side session row is the protection
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health", "feeds.feed", "notify.unsubscribe"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health", "feeds.feed", "notify.unsubscribe", "ops.readyz", "ops.metrics"}
 
 
 @login_manager.user_loader
@@ -71,6 +72,7 @@ def login() -> str | Response | tuple[str, int]:
         try:
             user = service.authenticate(db, form.email.data, form.password.data, address=request.remote_addr, now=now)
         except service.LoginRefused as refused:
+            metrics.LOGINS_REFUSED.labels("throttled" if refused.throttled else "failure").inc()
             db.commit()  # the failure counts and its audit row must stay
             form.password.errors = [str(refused)]
             return render_template("auth/login.html", form=form), 429 if refused.throttled else 401

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker import metrics
 from tracker.auth.current import current_actor
 from tracker.clock import get_clock
 from tracker.commands import run
@@ -68,6 +69,7 @@ def feed(token: str) -> BaseResponse:
         except FeedParamError as exc:
             abort(400, description=str(exc))
         body = CACHE.get(etag)
+        metrics.FEED_CACHE.labels("miss" if body is None else "hit").inc()
         if body is None:
             items = feed_items(db, f, base_url=base_url, today=get_clock().today())
             body = CACHE.put(etag, build_calendar(items, feed_meta(f, base_url=base_url)))
