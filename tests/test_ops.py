@@ -179,3 +179,18 @@ def test_a_job_that_raises_records_a_failed_run_shown_to_admins(app, login, sess
     page = login("admin@example.nl").get("/admin/users").get_data(as_text=True)
     assert "job reminders failed in its last run" in page
     assert app.test_client().get("/readyz").status_code == 200  # it runs: the workers stay in
+
+
+def test_counters_of_other_processes_add_up(app):
+    """gunicorn's workers are processes: a count made in another one shows in this one's scrape."""
+    import os
+    import subprocess
+    import sys
+
+    hits = ("tracker_feed_cache_total", (("result", "hit"),))
+    before = samples(app).get(hits, 0)
+    code = ("import os, pathlib; from tracker import metrics; "
+            "metrics.use_directory(pathlib.Path(os.environ['PROMETHEUS_MULTIPROC_DIR'])); "
+            "metrics.FEED_CACHE.labels('hit').inc(7)")
+    subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ), timeout=60)
+    assert samples(app)[hits] == before + 7
