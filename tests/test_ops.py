@@ -34,6 +34,21 @@ def test_each_run_records_its_heartbeat_by_the_apps_clock(app, session):
     assert set(rows) == {"reminders", "digests", "delivery"}
     assert all(h.ran_at == NOW and h.ok and h.duration_ms >= 0 and h.version for h in rows.values())
     assert ":" in rows["delivery"].host
+    assert all(h.swept == h.queued == h.sent == 0 for h in rows.values())  # an empty database: nothing to do
+
+
+def test_the_reminder_run_records_what_it_swept_and_queued(app, users, session):
+    from sqlalchemy import func
+
+    from tracker.notify.models import OutboxMessage
+    from tracker.notify.reminders import due_items
+
+    catch_up(app)
+    row = session.get(Heartbeat, "reminders")
+    window = due_items(session, NOW.date(), max(app.config["TRACKER"].reminder_days))
+    reminders = session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "reminder"))
+    assert len(window) > 0 and reminders > 0
+    assert (row.swept, row.queued) == (len(window), reminders)
 
 
 def test_a_stopped_scheduler_turns_readyz_to_503_and_shows_the_banner(app, login):
@@ -173,7 +188,7 @@ def test_a_job_that_raises_records_a_failed_run_shown_to_admins(app, login, sess
     def broken(app, *args, **kwargs):
         raise RuntimeError("the reminder sweep broke")
 
-    monkeypatch.setattr(jobs, "run_reminders", broken)
+    monkeypatch.setattr(jobs, "sweep_reminders", broken)
     catch_up(app)
     assert session.get(Heartbeat, "reminders").ok is False
     page = login("admin@example.nl").get("/admin/users").get_data(as_text=True)

@@ -144,8 +144,10 @@ class Recorder:
 def recorder(monkeypatch):
     def install(failing=None):
         rec = Recorder(failing)
-        for name in ("reminders", "digests", "delivery"):
-            monkeypatch.setattr(jobs, f"run_{name}", rec.make(name))
+        # The functions the scheduler calls for each job.
+        for name, function in (("reminders", "sweep_reminders"), ("digests", "run_digests"),
+                               ("delivery", "run_delivery")):
+            monkeypatch.setattr(jobs, function, rec.make(name))
         return rec
 
     return install

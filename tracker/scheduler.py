@@ -23,6 +23,7 @@ from tracker.clock import clock_of
 from tracker.config import Settings
 from tracker.notify import jobs
 from tracker.notify.outbox import DeliveryReport
+from tracker.notify.reminders import SweepResult
 from tracker.ops import heartbeat
 from tracker.ops.heartbeat import INTERVALS, RunResult
 
@@ -41,10 +42,16 @@ def _safely(name: str, fn, app: Flask):  # type: ignore[no-untyped-def]
             result = RunResult(ok=False)
         duration = dt.timedelta(seconds=time.perf_counter() - started)
         log.info(
-            "job %s done", name,
+            "job %s done",
+            name,
             extra={
-                "job": name, "duration_ms": round(duration.total_seconds() * 1000), "ok": result.ok,
-                "queued": result.queued, "sent": result.sent, "failed": result.failed,
+                "job": name,
+                "duration_ms": round(duration.total_seconds() * 1000),
+                "ok": result.ok,
+                "swept": result.swept,
+                "queued": result.queued,
+                "sent": result.sent,
+                "failed": result.failed,
             },
         )
         try:
@@ -61,6 +68,8 @@ def _safely(name: str, fn, app: Flask):  # type: ignore[no-untyped-def]
 def _result(value: object) -> RunResult:
     if isinstance(value, DeliveryReport):
         return RunResult(sent=value.sent, retried=value.retried, failed=value.failed)
+    if isinstance(value, SweepResult):
+        return RunResult(swept=value.swept, queued=value.queued)
     return RunResult(queued=value if isinstance(value, int) else 0)
 
 
@@ -71,7 +80,7 @@ def _every(job: str) -> IntervalTrigger:
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     settings: Settings = app.config["TRACKER"]
     hour, minute = settings.digest_time
-    scheduler.add_job(_safely("reminders", jobs.run_reminders, app), _every("reminders"), id="reminders")
+    scheduler.add_job(_safely("reminders", jobs.sweep_reminders, app), _every("reminders"), id="reminders")
     scheduler.add_job(
         _safely("digests", jobs.run_digests, app),
         CronTrigger(minute=f"{minute}", hour="*", timezone=settings.tz),
@@ -95,5 +104,9 @@ def make_scheduler(app: Flask, *, background: bool) -> BaseScheduler:
 
 def catch_up(app: Flask) -> None:
     """Run every sweep once at start: whatever fell due while nothing ran goes out now."""
-    for name, fn in (("reminders", jobs.run_reminders), ("digests", jobs.run_digests), ("delivery", jobs.run_delivery)):
+    for name, fn in (
+        ("reminders", jobs.sweep_reminders),
+        ("digests", jobs.run_digests),
+        ("delivery", jobs.run_delivery),
+    ):
         _safely(name, fn, app)()

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("job", sa.String(length=40), nullable=False),
         sa.Column("ran_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.Column("swept", sa.Integer(), nullable=False),
         sa.Column("queued", sa.Integer(), nullable=False),
         sa.Column("sent", sa.Integer(), nullable=False),
         sa.Column("retried", sa.Integer(), nullable=False),

@@ -38,14 +38,20 @@ def retrying(db: Database, work: Callable[[Session], T], attempts: int = 6) -> T
     raise AssertionError("unreachable")
 
 
-def run_reminders(app: Flask, now: dt.datetime | None = None) -> int:
+def sweep_reminders(app: Flask, now: dt.datetime | None = None) -> reminders.SweepResult:
+    """The reminder sweep, with how many items it looked at (the scheduler's heartbeat shows both)."""
     settings: Settings = app.config["TRACKER"]
     with app.app_context():
-        queued = retrying(
+        result = retrying(
             app.extensions["tracker.db"], lambda s: reminders.sweep(s, settings, now=now or clock_of(app).now())
         )
-    log.info("reminder sweep: %d queued", queued)
-    return queued
+    log.info("reminder sweep: %d item(s) swept, %d queued", result.swept, result.queued)
+    return result
+
+
+def run_reminders(app: Flask, now: dt.datetime | None = None) -> int:
+    """The reminder sweep; how many reminders it queued."""
+    return sweep_reminders(app, now).queued
 
 
 def run_digests(app: Flask, now: dt.datetime | None = None, week: tuple[int, int] | None = None) -> int:

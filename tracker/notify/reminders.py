@@ -92,8 +92,14 @@ def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueIt
     return items
 
 
-def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> int:
-    """Queue every reminder that is due and not yet queued; return how many were queued."""
+@dataclass(frozen=True)
+class SweepResult:
+    swept: int  # open items with a date inside the reminder window
+    queued: int  # reminders queued by this sweep
+
+
+def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> SweepResult:
+    """Queue every reminder that is due and not yet queued; say how many items were looked at and queued."""
     today = now.astimezone(settings.tz).date()
     teams = {t.id: t for t in session.scalars(select(Team))}
     users = {u.id: u for u in session.scalars(select(User).where(User.active.is_(True)))}
@@ -102,7 +108,7 @@ def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> int:
     )
     items = due_items(session, today, horizon)
     if not items:
-        return 0
+        return SweepResult(0, 0)
     members: dict[int, set[int]] = defaultdict(set)
     teams_of: dict[int, list[Team]] = defaultdict(list)
     for user_id, team_id in session.execute(select(user_teams.c.user_id, user_teams.c.team_id)):
@@ -128,7 +134,7 @@ def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> int:
                 wanted[key] = (item, user, lead)
     new_keys = sorted(set(wanted) - existing_keys(session, list(wanted)))
     messages = [_message(key, *wanted[key], today=today, base_url=settings.base_url) for key in new_keys]
-    return enqueue(session, messages, now=now)
+    return SweepResult(len(items), enqueue(session, messages, now=now))
 
 
 def _message(key: str, item: DueItem, user: User, lead: str, *, today: dt.date, base_url: str) -> NewMessage:

@@ -36,6 +36,7 @@ def version() -> str:
 
 @dataclass(frozen=True)
 class RunResult:
+    swept: int = 0  # items a sweep looked at
     queued: int = 0
     sent: int = 0
     retried: int = 0
@@ -48,8 +49,8 @@ def record(session: Session, job: str, *, ran_at: dt.datetime, duration: dt.time
     row = session.get(Heartbeat, job) or Heartbeat(job=job)
     row.ran_at = ran_at
     row.duration_ms = max(0, round(duration.total_seconds() * 1000))
-    row.queued, row.sent, row.retried, row.failed, row.ok = (
-        result.queued, result.sent, result.retried, result.failed, result.ok,
+    row.swept, row.queued, row.sent, row.retried, row.failed, row.ok = (
+        result.swept, result.queued, result.sent, result.retried, result.failed, result.ok,
     )
     row.version = version()[:40]
     row.host = f"{socket.gethostname()}:{os.getpid()}"[:100]

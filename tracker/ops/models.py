@@ -16,6 +16,7 @@ class Heartbeat(Base):
     job: Mapped[str] = mapped_column(String(40), primary_key=True)
     ran_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # when the run started, by the app's clock
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    swept: Mapped[int] = mapped_column(Integer, default=0)  # items a sweep looked at
     queued: Mapped[int] = mapped_column(Integer, default=0)
     sent: Mapped[int] = mapped_column(Integer, default=0)
     retried: Mapped[int] = mapped_column(Integer, default=0)
