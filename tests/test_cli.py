@@ -68,9 +68,7 @@ def test_upgrade_seed_twice_and_board(run):
     assert {r["short_name"]: r["stage"] for r in figure8["regulations"]} == FIGURE_8
 
 
-def test_the_board_defaults_to_the_clocks_today(run):
-    assert run("db", "upgrade").returncode == 0
-    assert run("seed").returncode == 0
+def test_the_board_defaults_to_the_clocks_today(run, seeded):  # seeded: a copy of the migrated, seeded template
     assert board(run)["as_of"] == "2026-11-28"
     # Today is the day in Amsterdam: 23:30 UTC on 31 December is already 1 January there.
     assert board(run, TRACKER_CLOCK="2026-12-31T23:30Z")["as_of"] == "2027-01-01"
@@ -80,9 +78,7 @@ def test_the_board_defaults_to_the_clocks_today(run):
     assert today == {**FIGURE_8, "DGA": "parliament"}
 
 
-def test_a_stage_move_dated_after_the_clocks_today_is_refused(run):
-    assert run("db", "upgrade").returncode == 0
-    assert run("seed").returncode == 0
+def test_a_stage_move_dated_after_the_clocks_today_is_refused(run, seeded):
     refused = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2026-11-29")
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "effective" in refused.stderr and "future" in refused.stderr and "Traceback" not in refused.stderr
