@@ -120,3 +120,19 @@ def test_a_viewer_sees_no_move_button_is_refused_when_posting_anyway_and_logs_ou
     expect(page.locator("h1")).to_contain_text("Inloggen")
     page.goto(f"{live_url}/regulations/DSA")
     expect(page).to_have_url(f"{live_url}/login?next=%2Fregulations%2FDSA")
+
+
+def test_clicking_a_feed_link_selects_it_with_nothing_blocked_by_the_csp(page: Page, live_url: str) -> None:
+    """The feed link fields select themselves on a click, from the static script the CSP allows."""
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    log_in(page, live_url, "viewer@example.nl")
+    for path, field in (("/calendar", "#https-url"), ("/regulations/DSA", "input[data-select-on-click]")):
+        page.goto(f"{live_url}{path}")
+        box = page.locator(field)
+        box.click()
+        selected = page.evaluate(
+            "() => { const f = document.activeElement; return f.value.substring(f.selectionStart, f.selectionEnd); }"
+        )
+        assert selected == box.input_value() and selected.startswith("http"), path
+    assert blocked == []

@@ -37,13 +37,14 @@ LOG = os.environ["TEST_REQUEST_LOG"]
 
 
 def pre_request(worker, req):
-    req.test_started = time.time()
+    # Monotonic: a duration and an overlap between workers, comparable across processes, never a date.
+    req.test_started = time.monotonic()
 
 
 def post_request(worker, req, environ, resp):
     tag = dict(req.headers).get("X-TEST-REQUEST")
     if tag:
-        line = f"{tag} {os.getpid()} {req.test_started:.6f} {time.time():.6f} {resp.status_code}\\n"
+        line = f"{tag} {os.getpid()} {req.test_started:.6f} {time.monotonic():.6f} {resp.status_code}\\n"
         fd = os.open(LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         os.write(fd, line.encode())
         os.close(fd)
