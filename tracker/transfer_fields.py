@@ -1,0 +1,163 @@
+"""How each column's value in an export file is checked before import: type, range, shape and text.
+
+Every check raises TransferError naming the table, row and column, so a refused file says where it is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Integer, String, Text
+from sqlalchemy.types import BigInteger, SmallInteger
+
+from tracker.dates import DateError, Precision, PrecisionDate
+from tracker.db import UTCDateTime
+
+INTEGER_BITS = ((SmallInteger, 16), (BigInteger, 64), (Integer, 32))  # subclasses before Integer
+URL_MAX = 1000
+
+
+class TransferError(ValueError):
+    pass
+
+
+def _text(value: Any, what: str = "text") -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"not {what}")
+    if "\x00" in value:
+        raise ValueError("text with a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text that is not valid Unicode (a lone surrogate)") from None
+    return value
+
+
+def _any_json(value: Any, where: str) -> None:
+    """Any JSON value (the audit trail shows values as they were: text, numbers, lists, objects); no NUL text."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            try:
+                _text(item)
+            except ValueError as exc:
+                raise ValueError(f"{where} holds {exc}") from None
+
+
+def _changes(value: Any) -> Any:
+    """audit_events.changes: {"field": [old, new]} (tracker/audit/record.py)."""
+    if not isinstance(value, dict):
+        raise ValueError("not an object mapping each field to [old, new]")
+    for field, pair in value.items():
+        _text(field, "text as a field name")
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ValueError(f"not [old, new] (a list of two) for {field!r}")
+        for side, item in zip(("old", "new"), pair, strict=True):
+            _any_json(item, f"the {side} value of {field!r}")
+    return value
+
+
+def _links(value: Any) -> Any:
+    """regulations.links: [{"label": ..., "url": "http(s)://..."}] (tracker/seeding/entry.py)."""
+    if not isinstance(value, list):
+        raise ValueError('not a list of {"label", "url"} objects')
+    for i, link in enumerate(value):
+        if not isinstance(link, dict) or set(link) != {"label", "url"}:
+            raise ValueError(f'not a list of {{"label", "url"}} objects (item {i})')
+        if not _text(link["label"], f"text as the label of item {i}").strip():
+            raise ValueError(f"a link without a label (item {i})")
+        url = _text(link["url"], f"text as the url of item {i}")
+        if not url.startswith(("http://", "https://")) or len(url) > URL_MAX:
+            raise ValueError(f"a url that is not http(s):// of at most {URL_MAX} characters (item {i})")
+    return value
+
+
+JSON_SHAPES: dict[tuple[str, str], Callable[[Any], Any]] = {
+    ("audit_events", "changes"): _changes,
+    ("regulations", "links"): _links,
+}
+
+
+def _integer(kind: Any, value: Any) -> int:
+    if type(value) is not int:
+        raise ValueError("not a whole number")
+    bits = next(b for cls, b in INTEGER_BITS if isinstance(kind, cls))
+    if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+        raise ValueError(f"out of range for a {bits}-bit integer")
+    return value
+
+
+def _moment(value: Any) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(_text(value, "a date and time"))
+    except ValueError as exc:
+        raise ValueError(f"not a real date and time ({exc})") from None
+    if moment.tzinfo is None:
+        raise ValueError("a time without a time zone")
+    return moment
+
+
+def _day(value: Any) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(_text(value, "a date"))
+    except ValueError as exc:
+        raise ValueError(f"not a real date ({exc})") from None
+    if day.isoformat() != value:
+        raise ValueError("not a date written YYYY-MM-DD")
+    return day
+
+
+def load_value(table: str, column: Any, value: Any, where: str) -> Any:
+    if value is None:
+        if not column.nullable:
+            raise TransferError(f"{where}: {column.name} may not be empty")
+        return None
+    kind = column.type
+    try:
+        if isinstance(kind, UTCDateTime | DateTime):
+            return _moment(value)
+        if isinstance(kind, Date):
+            return _day(value)
+        if isinstance(kind, Enum):
+            if value not in kind.enums:
+                raise ValueError(f"not one of {', '.join(kind.enums)}")
+            return value
+        if isinstance(kind, Boolean):
+            if not isinstance(value, bool):
+                raise ValueError("not true or false")
+            return value
+        if isinstance(kind, Integer):
+            return _integer(kind, value)
+        if isinstance(kind, String | Text):
+            _text(value)
+            if getattr(kind, "length", None) and len(value) > kind.length:
+                raise ValueError(f"longer than {kind.length} characters")
+            return value
+        if isinstance(kind, JSON) and (table, column.name) in JSON_SHAPES:
+            return JSON_SHAPES[table, column.name](value)
+    except (TypeError, ValueError) as exc:
+        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+        raise TransferError(f"{where}: {column.name}: {shown} is {exc}") from None
+    raise TransferError(f"{where}: {column.name}: unsupported column type {kind}")
+
+
+def check_periods(row: dict[str, Any], where: str) -> None:
+    """A date known to a month, quarter, half or year is stored as the first day of that period."""
+    for name, precision in row.items():
+        prefix = name.removesuffix("_precision")
+        if prefix != name and f"{prefix}_on" in row:
+            try:
+                PrecisionDate(row[f"{prefix}_on"], Precision(precision))
+            except DateError as exc:
+                raise TransferError(f"{where}: {prefix}_on: {exc}") from None
+
+
+# -- import ---------------------------------------------------------------------------------------
