@@ -42,10 +42,6 @@ class Clock:
     def advance(self, delta: dt.timedelta) -> None:
         self.set(self.now() + delta)
 
-    def release(self) -> None:
-        """Back to the system's time."""
-        self._fixed = None
-
 
 def install(app: Flask, clock: Clock) -> None:
     app.extensions[EXTENSION] = clock

@@ -8,7 +8,7 @@ change is checked by the pure stage machine (stages.check_move) against the one 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,15 +108,16 @@ def put_recorded(
     return row
 
 
-def rechain(session: Session, reg: Regulation, today_of: dict[int, dt.date] | dt.date) -> list[StageChange]:
+def rechain(
+    session: Session, reg: Regulation, today_of: Callable[[StageChange], dt.date]
+) -> list[StageChange]:
     """After history rows were corrected in place (the seed does this when the report's reading changes):
     recompute each change's from-stage and kind along the ordered history, re-check it against the machine, and
-    mirror the latest. `today_of` gives the day each change is judged against (by row id), or one day for all."""
+    mirror the latest. `today_of(change)` is the day that change is judged against."""
     rows = ordered(session, reg.id)
     previous: Previous | None = None
     for row in rows:
-        today = today_of if isinstance(today_of, dt.date) else today_of[row.id]
-        kind = check_move(previous, row.to_stage, row.effective, today, row.reason)
+        kind = check_move(previous, row.to_stage, row.effective, today_of(row), row.reason)
         row.from_stage = previous.stage if previous else None
         row.move = kind if previous else MoveKind.INITIAL
         previous = Previous(row.to_stage, row.effective)

@@ -188,8 +188,9 @@ class _Loader:
         Seeded changes are judged against the report's date (they record what it states); changes made in the
         tracker against the day they were recorded.
         """
-        rows = history.ordered(self.session, reg.id)
-        today_of = {r.id: REPORT_DATE if r.actor == SEED_ACTOR else r.recorded_at.date() for r in rows}
+        def today_of(change: StageChange) -> dt.date:
+            return REPORT_DATE if change.actor == SEED_ACTOR else change.recorded_at.date()
+
         try:
             history.rechain(self.session, reg, today_of)
         except StageError as exc:
