@@ -23,7 +23,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["pdate"] = _pdate
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)
-    app.before_request(_refuse_nul_bytes)
+    app.before_request(_refuse_unreadable_input)
 
 
 def _health() -> Response:
@@ -36,8 +36,9 @@ def _health() -> Response:
     return Response("ok\n", mimetype="text/plain")
 
 
-def _refuse_nul_bytes() -> None:
-    """No field anywhere may hold a NUL character (PostgreSQL refuses them): a clear 400, never a 500."""
+def _refuse_unreadable_input() -> None:
+    """No field anywhere may hold a NUL character (PostgreSQL refuses them), and no form takes a file: a clear 400,
+    never a 500."""
     if "\x00" in request.path:
         abort(400, description="the address contains a NUL character")
     for source in (request.args, request.form):
