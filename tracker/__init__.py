@@ -68,6 +68,9 @@ def create_app(
     app.register_blueprint(tokens_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(notify_bp)
+    from tracker.notify.account_mail import register as register_account_mail
+
+    register_account_mail(app)  # password-reset links go out through the outbox
     app.register_blueprint(regulations_bp)
     app.register_blueprint(edit_bp)
     app.register_blueprint(admin_bp)

@@ -22,6 +22,8 @@
 | TRACKER_METRICS_TOKEN | (none) | when set, /metrics asks for `Authorization: Bearer <token>` |
 | TRACKER_METRICS_ALLOW | 127.0.0.1/32,::1/128 | without a token, the addresses (CIDRs) that may read /metrics |
 | TRACKER_LOG_FORMAT | text | `text` or `json` (one JSON object per line) |
+| TRACKER_SESSION_MAX_DAYS | 7 | a login ends this many days after it began, however active (besides 12 idle hours) |
+| TRACKER_TRUSTED_PROXIES | 0 | how many reverse proxies in front set X-Forwarded-For/-Proto (Werkzeug's ProxyFix) |
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ KNOWN = {
     "METRICS_TOKEN": "bearer token that /metrics asks for (at least 16 characters)",
     "METRICS_ALLOW": "addresses or CIDRs that may read /metrics without a token, comma-separated",
     "LOG_FORMAT": "text or json",
+    "SESSION_MAX_DAYS": "days a login lasts at most, 1 to 90",
+    "TRUSTED_PROXIES": "number of reverse proxies in front whose X-Forwarded-For/-Proto are believed, 0 to 5",
 }
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -112,6 +116,8 @@ class Settings:
         ipaddress.ip_network("::1/128"),
     )
     log_format: str = "text"
+    session_max_days: int = 7
+    trusted_proxies: int = 0  # 0: the peer address is the client's (no X-Forwarded-* is believed)
 
     @property
     def mail_path(self) -> Path:
@@ -164,6 +170,7 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
         except ValueError as exc:
             problems.append(f"{PREFIX}CLOCK: {exc}")
     ops = _ops_settings(raw, problems)
+    ops.update(_auth_settings(raw, problems))
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -202,6 +209,20 @@ def _ops_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object]
     if log_format not in ("text", "json"):
         problems.append(f"{PREFIX}LOG_FORMAT={log_format!r} must be text or json")
     out["log_format"] = log_format
+    return out
+
+
+def _auth_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, key, low, high, default in (
+        ("SESSION_MAX_DAYS", "session_max_days", 1, 90, "7"),
+        ("TRUSTED_PROXIES", "trusted_proxies", 0, 5, "0"),
+    ):
+        value = raw.get(name, default).strip() or default
+        if not DIGITS.fullmatch(value) or not low <= int(value) <= high:
+            problems.append(f"{PREFIX}{name}={value!r} must be a whole number from {low} to {high}")
+        else:
+            out[key] = int(value)
     return out
 
 

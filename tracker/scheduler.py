@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from tracker.auth.jobs import purge_sessions
 from tracker.clock import clock_of
 from tracker.config import Settings
 from tracker.notify import jobs
@@ -93,6 +94,7 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         id="digest-weekly",
     )
     scheduler.add_job(_safely("delivery", jobs.run_delivery, app), _every("delivery"), id="delivery")
+    scheduler.add_job(_safely("sessions", purge_sessions, app), IntervalTrigger(hours=1), id="sessions")
     return scheduler
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, render_template, request
+from flask import Flask, Response, abort, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
@@ -67,11 +67,29 @@ def _http_error(exc: HTTPException) -> tuple[str, int] | HTTPException | Respons
     return render_template("error.html", error=exc), exc.code or 500
 
 
+# No inline script or event handler anywhere (behaviour lives in static/tracker.js); styles may be inline.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
-    )
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    if current_app.config["TRACKER"].base_url.startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    # A page for a signed-in user (whose user was loaded for this request) or one that carries a secret in its
+    # address (a reset link) stays out of every cache, shared or the browser's own.
+    user = g.get("_login_user")
+    if (user is not None and user.is_authenticated) or request.endpoint in NO_STORE_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+    if request.endpoint in NO_STORE_ENDPOINTS:
+        response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+NO_STORE_ENDPOINTS = {"account.reset", "auth.login"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from tracker.api.common import TOKEN_DAY_CHOICES, TOKEN_DAYS
 from tracker.api.tokens import CreateApiToken
 from tracker.clock import get_clock
 from tracker.commands import run
@@ -21,12 +22,14 @@ def api_token() -> None:
 @api_token.command("create")
 @click.argument("email")
 @click.option("--name", default="script", show_default=True, help="A name to tell tokens apart.")
+@click.option("--days", type=click.Choice([str(d) for d in TOKEN_DAY_CHOICES]), default=str(TOKEN_DAYS),
+              show_default=True, help="How long the token works.")
 @with_appcontext
-def create(email: str, name: str) -> None:
+def create(email: str, name: str, days: str) -> None:
     """Create a token for EMAIL and print it once (only its hash is stored)."""
     with get_db().sessionmaker() as session:
         try:
-            _, token = run(session, CreateApiToken(email, name), cli_actor(), get_clock())
+            _, token = run(session, CreateApiToken(email, name, int(days)), cli_actor(), get_clock())
         except Refused as exc:
             refuse(exc)
     click.echo(token)

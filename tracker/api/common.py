@@ -9,7 +9,8 @@ import secrets
 from typing import Any
 
 from flask import Response, g, request
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +18,8 @@ from tracker.api.models import ApiToken
 from tracker.audit.record import Actor, record
 from tracker.auth.models import User
 from tracker.auth.permissions import actor_for
+from tracker.clock import get_clock
+from tracker.db import get_db
 from tracker.errors import Refused, problem
 
 PROBLEM = "application/problem+json"
@@ -62,7 +65,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, user: User, name: str, *, actor: Actor, now: dt.datetime) -> tuple[ApiToken, str]:
+TOKEN_DAYS = 90  # the default lifetime of a new token
+TOKEN_DAY_CHOICES = (7, 30, 90, 180, 365)
+USED_EVERY = dt.timedelta(minutes=1)  # last_used_at is written at most this often, not on every request
+
+
+def create_token(
+    session: Session, user: User, name: str, *, actor: Actor, now: dt.datetime, days: int = TOKEN_DAYS
+) -> tuple[ApiToken, str]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=user.id,
@@ -70,10 +80,19 @@ def create_token(session: Session, user: User, name: str, *, actor: Actor, now: 
         prefix=token[:12],
         token_hash=hash_token(token),
         created_at=now,
+        expires_at=now + dt.timedelta(days=days),
     )
     session.add(row)
     session.flush()
-    record(session, actor, now, "api_token.create", target=user, label=f"{user.email}: {row.name} ({row.prefix}...)")
+    record(
+        session,
+        actor,
+        now,
+        "api_token.create",
+        target=user,
+        label=f"{user.email}: {row.name} ({row.prefix}...)",
+        changes={"expires_at": [None, row.expires_at.isoformat()]},
+    )
     return row, token
 
 
@@ -84,7 +103,10 @@ def revoke_token(session: Session, row: ApiToken, *, actor: Actor, now: dt.datet
         session.flush()
 
 
-def authenticate(session: Session) -> User:
+def authenticate(session: Session, *, now: dt.datetime | None = None, engine: Engine | None = None) -> User:
+    """The token's user, or a 401. `now` and `engine` default to the app's clock and database."""
+    now = now or get_clock().now()
+    engine = engine or get_db().engine
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -95,6 +117,15 @@ def authenticate(session: Session) -> User:
     user = session.get(User, row.user_id) if row else None
     if row is None or user is None or not user.active:
         raise Problem(401, "Unauthorized", "The API token is unknown, revoked, or its account is not active.")
+    if row.expires_at is not None and row.expires_at <= now:
+        expired = f"The API token expired at {row.expires_at:%Y-%m-%d %H:%M} UTC; make a new one."
+        raise Problem(401, "Unauthorized", expired)
+    if row.last_used_at is None or now - row.last_used_at >= USED_EVERY:
+        # On its own connection, so a read-only request stays read-only and a refused write keeps the sighting.
+        statement = update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
+        with engine.begin() as conn:
+            conn.execute(statement)
+        session.expire(row, ["last_used_at"])
     g.api_user = user
     return user
 

@@ -7,9 +7,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import StringField
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from tracker.api.common import TOKEN_DAY_CHOICES, TOKEN_DAYS
 from tracker.api.models import ApiToken
 from tracker.api.tokens import CreateApiToken, RevokeApiToken
 from tracker.auth.current import current_actor
@@ -23,6 +25,11 @@ bp = Blueprint("tokens", __name__)
 
 class TokenForm(FlaskForm):
     name = StringField("Naam / name", validators=[DataRequired(), Length(max=100)])
+    days = SelectField(
+        "Geldig / valid for",
+        choices=[SelectChoice(str(d), f"{d} dagen / days") for d in TOKEN_DAY_CHOICES],
+        default=str(TOKEN_DAYS),
+    )
 
 
 def _render(form: TokenForm, new_token: str | None = None, status: int = 200) -> tuple[str, int]:
@@ -31,7 +38,8 @@ def _render(form: TokenForm, new_token: str | None = None, status: int = 200) ->
         .scalars(select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc()))
         .all()
     )
-    return render_template("api/tokens.html", form=form, tokens=rows, new_token=new_token), status
+    now = get_clock().now()
+    return render_template("api/tokens.html", form=form, tokens=rows, new_token=new_token, now=now), status
 
 
 @bp.route("/settings/tokens", methods=["GET", "POST"])
@@ -40,7 +48,8 @@ def tokens() -> tuple[str, int]:
     if not form.validate_on_submit():
         return _render(form, status=400 if form.is_submitted() else 200)
     try:
-        _, token = run(get_session(), CreateApiToken(current_user.email, form.name.data), current_actor(), get_clock())
+        command = CreateApiToken(current_user.email, form.name.data, int(form.days.data))
+        _, token = run(get_session(), command, current_actor(), get_clock())
     except Refused as exc:
         form_errors(form, exc)
         return _render(form, status=400)

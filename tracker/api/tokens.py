@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from tracker.api.common import create_token, revoke_token
+from tracker.api.common import TOKEN_DAY_CHOICES, TOKEN_DAYS, create_token, revoke_token
 from tracker.api.models import ApiToken
 from tracker.audit.record import Actor
 from tracker.auth import service
@@ -20,6 +20,7 @@ from tracker.errors import Forbidden, InvalidFields, NotFound
 class CreateApiToken:
     email: str  # whose token
     name: str
+    days: int = TOKEN_DAYS  # lifetime, one of TOKEN_DAY_CHOICES
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,10 @@ def _create(session: Session, cmd: CreateApiToken, actor: Actor, clock: Clock) -
     _may_manage(actor, user.id)
     if not cmd.name.strip() or len(cmd.name) > 100:
         raise InvalidFields("a name of 1 to 100 characters tells your tokens apart", "name")
-    return create_token(session, user, cmd.name, actor=actor, now=clock.now())
+    if cmd.days not in TOKEN_DAY_CHOICES:
+        choices = ", ".join(map(str, TOKEN_DAY_CHOICES))
+        raise InvalidFields(f"a token lasts one of {choices} days", "days")
+    return create_token(session, user, cmd.name, actor=actor, now=clock.now(), days=cmd.days)
 
 
 @handles(RevokeApiToken)

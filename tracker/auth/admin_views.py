@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.audit.models import AuditEvent
-from tracker.auth import service
+from tracker.auth import passwords, service
 from tracker.auth.commands import CreateTeam, CreateUser, SetTeamReminders, UpdateUser
 from tracker.auth.current import current_actor
+from tracker.auth.mail_hook import queue_mail, reset_mail
 from tracker.auth.models import Role, Team, User
 from tracker.auth.permissions import is_admin
 from tracker.clock import get_clock
@@ -42,8 +43,8 @@ class UserForm(FlaskForm):
     name = StringField("Naam / name", validators=[DataRequired(), Length(max=200)])
     role = SelectField("Rol / role", choices=ROLE_CHOICES)
     teams = SelectMultipleField("Teams")
-    password = StringField(
-        "Wachtwoord / password (empty: generate a one-time password)",
+    password = PasswordField(
+        "Wachtwoord / password (empty: generate a one-time password; the user changes it at first login)",
         validators=[Optional(), Length(min=service.MIN_PASSWORD, max=1000)],
     )
 
@@ -92,6 +93,7 @@ def _render_users(form: UserForm, status: int = 200, generated: str | None = Non
         update_forms=update_forms,
         generated=generated,
         team_form=TeamForm(formdata=None),
+        reset_form=ResetForm(formdata=None, prefix="reset"),
     ), status
 
 
@@ -102,7 +104,9 @@ def users() -> tuple[str, int]:
     if not form.validate_on_submit():
         return _render_users(form, 400 if form.is_submitted() else 200)
     password = form.password.data or secrets.token_urlsafe(12)
-    command = CreateUser(form.email.data, form.name.data, form.role.data, tuple(form.teams.data or ()), password)
+    command = CreateUser(
+        form.email.data, form.name.data, form.role.data, tuple(form.teams.data or ()), password, must_change=True
+    )
     try:
         user = run(get_session(), command, current_actor(), get_clock())
     except Refused as exc:
@@ -136,6 +140,31 @@ def update_user(user_id: int) -> Response | tuple[str, int]:
     _form_or_400(form)
     _execute(UpdateUser(user.email, form.role.data, tuple(form.teams.data or ()), bool(form.active.data)))
     flash(f"{user.email}: opgeslagen / saved.")
+    return redirect(url_for("admin.users"))
+
+
+class ResetForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+
+
+@bp.post("/users/reset")
+def send_reset() -> Response:
+    """A one-time link to choose a new password, mailed to the user through the outbox; the old password keeps
+    working until the link is used (a typo in an admin's click locks nobody out)."""
+    form = ResetForm(prefix="reset")
+    _form_or_400(form)
+    db = get_session()
+    user = service.find_user(db, form.email.data)
+    if user is None:
+        abort(404, description=f"No user {form.email.data.strip().lower()}.")
+    now = get_clock().now()
+    try:
+        row, token = passwords.create_reset(db, user, actor=current_actor(), now=now)
+    except Refused as exc:
+        abort(400, description="; ".join(m for _, m in exc.errors))
+    queue_mail(db, reset_mail(user, token, row.expires_at, current_app.config["TRACKER"]), now)
+    db.commit()
+    flash(f"{user.email}: reset-link verstuurd / reset link sent (valid until {row.expires_at:%Y-%m-%d %H:%M} UTC).")
     return redirect(url_for("admin.users"))
 
 

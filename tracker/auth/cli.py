@@ -6,17 +6,21 @@ import secrets
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor
+from tracker.auth import passwords
 from tracker.auth.commands import CreateUser, UpdateUser
+from tracker.auth.mail_hook import queue_mail, reset_mail
 from tracker.auth.models import Role, User
+from tracker.auth.service import find_user
 from tracker.clock import Clock, get_clock
 from tracker.commands import execute, run
 from tracker.db import get_db
-from tracker.errors import Refused
+from tracker.errors import NotFound, Refused
 from tracker.terminal import cli_actor, refuse
 
 
@@ -37,7 +41,9 @@ def create(email: str, name: str, teams: tuple[str, ...], role: str, password_st
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
     with get_db().sessionmaker() as session:
         try:
-            user = run(session, CreateUser(email, name, role, teams, password), cli_actor(), get_clock())
+            # Whoever runs this knows the password: its owner must choose their own at first login.
+            command = CreateUser(email, name, role, teams, password, must_change=True)
+            user = run(session, command, cli_actor(), get_clock())
         except Refused as exc:
             refuse(exc)
         click.echo(f"created {user.email} ({role})")
@@ -75,6 +81,58 @@ def deactivate(email: str) -> None:
     click.echo(f"{email.strip().lower()} deactivated")
 
 
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@with_appcontext
+def set_password(email: str, password_stdin: bool) -> None:
+    """Set a user's password; their sessions end and they must choose their own at the next login."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    clock = get_clock()
+    with get_db().sessionmaker() as session:
+        user = find_user(session, email)
+        if user is None:
+            refuse(NotFound(f"no user with e-mail {email.strip().lower()}", "email"))
+        try:
+            passwords.set_by_other(session, user, password, actor=cli_actor(), now=clock.now())
+        except Refused as exc:
+            refuse(exc)
+        session.commit()
+    click.echo(f"password of {user.email} set; they choose their own at the next login")
+
+
+@users.command("reset")
+@click.argument("email")
+@click.option("--mail", "by_mail", is_flag=True, help="Mail the link (through the outbox) instead of printing it.")
+@with_appcontext
+def reset(email: str, by_mail: bool) -> None:
+    """Make a one-time link with which the user chooses a new password (valid for two hours)."""
+    clock = get_clock()
+    now = clock.now()
+    settings = current_app.config["TRACKER"]
+    with get_db().sessionmaker() as session:
+        user = find_user(session, email)
+        if user is None:
+            refuse(NotFound(f"no user with e-mail {email.strip().lower()}", "email"))
+        try:
+            row, token = passwords.create_reset(session, user, actor=cli_actor(), now=now)
+        except Refused as exc:
+            refuse(exc)
+        mail = reset_mail(user, token, row.expires_at, settings)
+        if by_mail:
+            queue_mail(session, mail, now)
+        session.commit()
+        until = row.expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    if by_mail:
+        click.echo(f"reset link for {user.email} queued for mail (valid until {until})")
+    else:
+        click.echo(f"reset link for {user.email} (works once, until {until}):")
+        click.echo(f"{settings.base_url}/reset/{token}")
+
+
 def _update(command: UpdateUser) -> None:
     with get_db().sessionmaker() as session:
         try:
@@ -88,5 +146,6 @@ def ensure_admin(session: Session, email: str, password: str | None, clock: Cloc
     if session.scalar(select(func.count()).select_from(User)):
         return None
     generated = None if password else secrets.token_urlsafe(12)
-    execute(session, CreateUser(email, "Administrator", "admin", (), password or generated), Actor("serve"), clock)
+    command = CreateUser(email, "Administrator", "admin", (), password or generated, must_change=generated is not None)
+    execute(session, command, Actor("serve"), clock)
     return generated

@@ -12,6 +12,7 @@ class CreateUser:
     role: str  # viewer, editor or admin
     teams: tuple[str, ...] = ()  # team keys
     password: str | None = None  # None: the account cannot log in until a password is set
+    must_change: bool = False  # True when someone else chose or saw the password: its owner changes it at login
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,9 @@ class User(Base):
     reminder_days: Mapped[str | None] = mapped_column(String(60))  # None: the team's, else the default
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     digest_when_empty: Mapped[str] = mapped_column(String(10), default="skip", server_default="skip")  # or "notice"
+    # A password printed or set by someone else (admin, operator, reset) is changed by its owner before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin", order_by=Team.key)
 
@@ -94,6 +97,8 @@ class UserSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     address: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # written at most once a minute
+    user_agent: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -104,5 +109,21 @@ class LoginThrottle(Base):
     __tablename__ = "login_throttles"
 
     key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "account:<email>" or "address:<ip>"
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # attempts counted since the window began
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # the last counted attempt: quiet for WINDOW resets
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the next attempt waits until then
+
+
+class PasswordReset(Base):
+    """A one-time link an admin (or the operator) makes for a user; only the token's hash is kept."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import case, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
+from tracker.auth import sessions, throttle
 from tracker.auth.commands import CreateTeam, CreateUser, SetTeamReminders, UpdateUser
-from tracker.auth.models import LoginThrottle, Role, Team, User, UserSession
+from tracker.auth.models import Role, Team, User, UserSession
+from tracker.auth.strength import MIN_LENGTH, password_problem
 from tracker.clock import Clock
 from tracker.commands import handles
 from tracker.config import parse_days
@@ -25,10 +26,7 @@ HASHER = PasswordHasher()  # Argon2id with the library's current recommended par
 # A hash of a throw-away password, verified for unknown accounts so timing does not reveal which e-mails exist.
 _DUMMY_HASH: str | None = None  # made on first use: importing the module (every CLI start) stays cheap
 
-ACCOUNT_LIMIT = 5  # failures per account per window
-ADDRESS_LIMIT = 20  # failures per address per window
-WINDOW = dt.timedelta(minutes=15)
-MIN_PASSWORD = 12
+MIN_PASSWORD = MIN_LENGTH
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -56,9 +54,11 @@ def normalise_email(email: str) -> str:
     return value
 
 
-def check_password(password: str) -> str:
-    if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters", "password")
+def check_password(password: str, *, name: str = "", email: str = "") -> str:
+    """The password, if it may be used (see strength.py); else an AccountError naming the field."""
+    problem = password_problem(password, name=name, email=email)
+    if problem:
+        raise AccountError(problem, "password")
     return password
 
 
@@ -85,6 +85,7 @@ def create_user(
     password: str | None,
     actor: Actor,
     now: dt.datetime,
+    must_change: bool = False,
 ) -> User:
     address = normalise_email(email)
     if find_user(session, address):
@@ -101,7 +102,12 @@ def create_user(
         role=role_value,
         active=True,
         created_at=now,
-        password_hash=HASHER.hash(check_password(password)) if password is not None else None,
+        password_hash=(
+            HASHER.hash(check_password(password, name=name, email=address)) if password is not None else None
+        ),
+        password_changed_at=now if password is not None else None,
+        # A password chosen by someone else (the admin, the operator, a generator) is changed at first login.
+        must_change_password=must_change and password is not None,
         teams=teams_by_key(session, teams),
     )
     session.add(user)
@@ -113,7 +119,12 @@ def create_user(
         "user.create",
         target=user,
         label=address,
-        changes={"role": [None, role_value.value], "teams": [None, teams], "name": [None, user.name]},
+        changes={
+            "role": [None, role_value.value],
+            "teams": [None, teams],
+            "name": [None, user.name],
+            "must_change_password": [None, user.must_change_password],
+        },
     )
     return user
 
@@ -148,50 +159,26 @@ def deactivate(session: Session, user: User, *, actor: Actor, now: dt.datetime) 
         session.flush()
 
 
-def set_password(session: Session, user: User, password: str, *, actor: Actor, now: dt.datetime) -> None:
-    user.password_hash = HASHER.hash(check_password(password))
-    record(session, actor, now, "user.password", target=user, label=user.email)
-    session.flush()
-
-
 # -- login ---------------------------------------------------------------------------------------
-def _throttle_keys(email: str, address: str | None) -> list[tuple[str, int]]:
-    keys = [(f"account:{email.strip().lower()[:250]}", ACCOUNT_LIMIT)]
-    if address:
-        keys.append((f"address:{address}", ADDRESS_LIMIT))
-    return keys
-
-
-def _recent_failures(session: Session, key: str, now: dt.datetime) -> int:
-    row = session.get(LoginThrottle, key)
-    return row.failures if row and now - row.window_start < WINDOW else 0
-
-
-def _count_failure(session: Session, key: str, now: dt.datetime) -> None:
-    """One atomic upsert: parallel failures all count, and the first two for a new key cannot collide (a 500)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = LoginThrottle.__table__
-    expired = table.c.window_start <= now - WINDOW
-    statement = insert(table).values(key=key, failures=1, window_start=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.key],
-        set_={
-            "failures": case((expired, 1), else_=table.c.failures + 1),
-            "window_start": case((expired, literal(now, table.c.window_start.type)), else_=table.c.window_start),
-        },
-    )
-    session.execute(statement)
-    for row in [o for o in session.identity_map.values() if isinstance(o, LoginThrottle)]:
-        session.expire(row)  # the ORM's copy is stale now
-
-
 def authenticate(session: Session, email: str, password: str, *, address: str | None, now: dt.datetime) -> User:
-    """Return the user, or raise LoginRefused; every attempt is audited and failures are counted."""
-    keys = _throttle_keys(email, address)
-    actor = Actor(label=(email or "").strip().lower()[:254] or "?", address=address)
-    if any(_recent_failures(session, key, now) >= limit for key, limit in keys):
-        record(session, actor, now, "login.throttled")
-        raise LoginRefused("Too many failed log-in attempts; try again in 15 minutes.", throttled=True)
+    """Return the user, or raise LoginRefused; every attempt is audited. The attempt's slots on the address's and
+    the account's counters are taken and committed before the password is checked (throttle.py), so parallel
+    guesses are counted exactly."""
+    label = (email or "").strip().lower()[:254] or "?"
+    actor = Actor(label=label, address=address)
+    slots = ([(throttle.address_key(address), throttle.ADDRESS_FREE)] if address else []) + [
+        (throttle.account_key(email), throttle.ACCOUNT_FREE)
+    ]
+    for key, free in slots:
+        blocked = throttle.reserve(session, key, free, now)
+        if blocked is not None:
+            record(session, actor, now, "login.throttled", changes={"wait_seconds": [None, blocked.wait_seconds(now)]})
+            raise LoginRefused(
+                f"Too many failed log-in attempts: wait {blocked.wait_seconds(now)} seconds and try again. / "
+                f"Te veel mislukte pogingen: wacht {blocked.wait_seconds(now)} seconden.",
+                throttled=True,
+            )
+    session.commit()  # the slots hold whatever happens next, and other workers see them now
     user = find_user(session, email or "")
     hashed = user.password_hash if user and user.password_hash else _dummy_hash()
     try:
@@ -199,44 +186,31 @@ def authenticate(session: Session, email: str, password: str, *, address: str | 
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.active:
-        for key, _limit in keys:
-            _count_failure(session, key, now)
         record(session, Actor(actor.label, user.id if user else None, address), now, "login.failure")
         raise LoginRefused("E-mail address or password is wrong, or the account is not active.")
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     user.last_login_at = now
-    throttle = session.get(LoginThrottle, keys[0][0])
-    if throttle is not None:
-        session.delete(throttle)
+    throttle.succeeded(session, email, address)
     record(session, Actor(user.email, user.id, address), now, "login.success", target=user, label=user.email)
     session.flush()
     return user
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def start_session(
+    session: Session, user: User, *, address: str | None, now: dt.datetime, user_agent: str | None = None
+) -> str:
+    return sessions.start(session, user, address=address, user_agent=user_agent, now=now)
 
 
-def start_session(session: Session, user: User, *, address: str | None, now: dt.datetime) -> str:
-    token = secrets.token_urlsafe(32)
-    session.add(UserSession(token_hash=_hash_token(token), user_id=user.id, created_at=now, address=address))
-    session.flush()
-    return token
-
-
-def load_session(session: Session, token: str) -> User | None:
-    row = session.scalars(
-        select(UserSession).where(UserSession.token_hash == _hash_token(token), UserSession.revoked_at.is_(None))
-    ).first()
-    if row is None or not row.user.active:
-        return None
-    row.user.session_token = token
-    return row.user
+def load_session(
+    session: Session, token: str, *, now: dt.datetime, max_age: dt.timedelta, engine: Engine | None = None
+) -> User | None:
+    return sessions.load(session, token, now=now, max_age=max_age, engine=engine)
 
 
 def end_session(session: Session, token: str, *, now: dt.datetime) -> None:
-    row = session.scalars(select(UserSession).where(UserSession.token_hash == _hash_token(token))).first()
+    row = sessions.current_row(session, token)
     if row is not None and row.revoked_at is None:
         row.revoked_at = now
         record(session, Actor(row.user.email, row.user_id), now, "logout", target=row.user, label=row.user.email)
@@ -261,6 +235,7 @@ def _create_user(session: Session, cmd: CreateUser, actor: Actor, clock: Clock) 
         password=cmd.password,
         actor=actor,
         now=clock.now(),
+        must_change=cmd.must_change,
     )
 
 

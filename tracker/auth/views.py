@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from tracker import metrics
 from tracker.auth import service
+from tracker.auth.account_views import bp as account_bp
 from tracker.auth.forms import LoginForm
 from tracker.auth.models import User
+from tracker.auth.navigation import max_session_age, safe_next
 from tracker.clock import get_clock
-from tracker.db import get_session
-from tracker.parsing import text_problem
+from tracker.db import get_db, get_session
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -22,17 +22,36 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Log in to see the tracker. / Log in om verder te gaan."
 login_manager.session_protection = None  # the server-side session row is the protection
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health", "feeds.feed", "notify.unsubscribe", "ops.readyz", "ops.metrics"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "account.reset",
+    "static",
+    "health",
+    "feeds.feed",
+    "notify.unsubscribe",
+    "ops.readyz",
+    "ops.metrics",
+}
+# What a user who must change their password may still reach.
+BEFORE_CHANGE = {"account.change_password", "auth.logout", "static"}
 
 
 @login_manager.user_loader
 def _load_user(token: str) -> User | None:
-    return service.load_session(get_session(), token)
+    return service.load_session(
+        get_session(), token, now=get_clock().now(), max_age=max_session_age(), engine=get_db().engine
+    )
 
 
 def register_auth(app: Flask) -> None:
     login_manager.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(account_bp)
+    proxies = app.config["TRACKER"].trusted_proxies
+    if proxies:
+        # Only as many X-Forwarded-* hops as there are proxies of our own are believed: the login limits count
+        # the real client's address, which a client cannot choose by sending the header itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     @app.before_request
     def _require_login() -> Response | None:
@@ -42,30 +61,18 @@ def register_auth(app: Flask) -> None:
             if request.method != "GET":
                 abort(401, description="Log in first.")
             return login_manager.unauthorized()
+        if current_user.must_change_password and request.endpoint not in BEFORE_CHANGE:
+            if request.method != "GET":
+                abort(403, description="Choose a new password first (/settings/password).")
+            return redirect(url_for("account.change_password", next=request.full_path.rstrip("?")))
         return None
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a plain local path: an open redirect after login is a phishing aid. Browsers drop tabs and line breaks
-    from a Location, so "/%09/evil.example" (a tab) would become "//evil.example": no control character passes."""
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and text_problem(target) is None
-        and not any(c.isspace() for c in target)
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("regulations.board_page")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     if form.validate_on_submit():
         db = get_session()
         now = get_clock().now()
@@ -77,10 +84,15 @@ def login() -> str | Response | tuple[str, int]:
             form.password.errors = [str(refused)]
             return render_template("auth/login.html", form=form), 429 if refused.throttled else 401
         session.clear()  # a fresh session at login: nothing from before carries over
-        user.session_token = service.start_session(db, user, address=request.remote_addr, now=now)
+        user.session_token = service.start_session(
+            db, user, address=request.remote_addr, now=now, user_agent=request.user_agent.string
+        )
         login_user(user)
         db.commit()
-        return redirect(_safe_next(request.args.get("next")))
+        if user.must_change_password:
+            flash("Kies eerst een eigen wachtwoord. / Choose a password of your own first.")
+            return redirect(url_for("account.change_password", next=safe_next(request.args.get("next"))))
+        return redirect(safe_next(request.args.get("next")))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 

@@ -19,12 +19,24 @@ from tracker.regulations.models import Deadline, Evaluation, Regulation
 from tracker.regulations.queries import board
 
 bp = Blueprint("export", __name__)
+# OWASP's rule against CSV (formula) injection: a text cell that starts with one of these is read by Excel as a
+# formula (or, after a tab or line break, as one), so it gets a leading apostrophe, which Excel shows as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A cell as Excel should read it: None empty, a text that could start a formula prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _csv(rows: list[list[object]], filename: str) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerows([[neutralise(v) for v in row] for row in rows])
     response = Response("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -1,0 +1,98 @@
+"""A user's own account: change the password, choose one through a reset link, see and end their sessions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tracker.auth import passwords, sessions
+from tracker.auth.current import current_actor
+from tracker.auth.forms import ChangePasswordForm, NewPasswordForm
+from tracker.auth.models import User
+from tracker.auth.navigation import max_session_age, safe_next
+from tracker.clock import get_clock
+from tracker.db import get_session
+from tracker.errors import Refused, form_errors
+
+bp = Blueprint("account", __name__)
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+def change_password() -> str | Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            ended = passwords.change(
+                db, _user(), form.current.data, form.new.data, keep_token=current_user.get_id(),
+                actor=current_actor(), now=get_clock().now(),
+            )
+        except Refused as exc:
+            db.commit()  # a refused attempt with a wrong current password stays in the audit trail
+            form_errors(form, exc)
+        else:
+            db.commit()
+            flash(f"Wachtwoord gewijzigd / password changed; {ended} andere sessie(s) beëindigd / other session(s) "
+                  "ended.")
+            return redirect(safe_next(request.args.get("next")))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/password.html", form=form, forced=current_user.must_change_password), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str) -> str | Response | tuple[str, int]:
+    """The one-time link from an admin's reset: works without a login, once, until it expires."""
+    db = get_session()
+    now = get_clock().now()
+    if len(token) > 100 or passwords.find_reset(db, token, now=now) is None:
+        abort(404, description="This reset link is unknown, used or expired: ask an admin for a new one.")
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            passwords.use_reset(db, token, form.new.data, address=request.remote_addr, now=now)
+        except Refused as exc:
+            form_errors(form, exc)
+        else:
+            db.commit()
+            flash("Wachtwoord ingesteld; log in. / Password set; log in.")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.get("/settings/sessions")
+def list_sessions() -> str:
+    db = get_session()
+    mine = sessions.current_row(db, current_user.get_id())
+    rows = sessions.live_sessions(db, _user(), now=get_clock().now(), max_age=max_session_age())
+    return render_template(
+        "auth/sessions.html", rows=rows, current_id=mine.id if mine else None, max_age=max_session_age(),
+        idle=sessions.IDLE,
+    )
+
+
+@bp.post("/settings/sessions/<int:session_id>/end")
+def end_session(session_id: int) -> Response:
+    db = get_session()
+    mine = sessions.current_row(db, current_user.get_id())
+    if not sessions.end_one(db, _user(), session_id, actor=current_actor(), now=get_clock().now()):
+        abort(404, description="No such session of yours.")
+    db.commit()
+    if mine is not None and mine.id == session_id:
+        flash("Uitgelogd / logged out.")
+        return redirect(url_for("auth.login"))
+    flash("Sessie beëindigd / session ended.")
+    return redirect(url_for("account.list_sessions"))
+
+
+@bp.post("/settings/sessions/end-others")
+def end_others() -> Response:
+    db = get_session()
+    ended = sessions.end_others(db, _user(), current_user.get_id(), now=get_clock().now(), actor=current_actor())
+    db.commit()
+    flash(f"{ended} andere sessie(s) beëindigd / other session(s) ended.")
+    return redirect(url_for("account.list_sessions"))

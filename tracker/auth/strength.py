@@ -1,0 +1,49 @@
+"""What a password must be (ASVS V6): long enough, not common or breached, not the owner's name or e-mail.
+
+The common and breached passwords are zxcvbn's lists (the 30,000 most frequent passwords from leaked sets, with
+English words, names and surnames), matched with its l33t, reversed, repeated and keyboard-pattern rules; the
+owner's name and e-mail are given to it as extra words and also refused outright as parts of the password.
+"""
+
+from __future__ import annotations
+
+import re
+
+from zxcvbn import zxcvbn
+
+MIN_LENGTH = 12
+MAX_LENGTH = 1000
+ZXCVBN_LENGTH = 72  # zxcvbn refuses longer input; the first 72 characters decide whether it is guessable
+MIN_SCORE = 3  # zxcvbn's "safely unguessable" (more than 10^8 guesses) and up
+PERSONAL_PART = 4  # name and e-mail parts this long or longer may not appear in the password
+
+
+def personal_words(name: str, email: str) -> list[str]:
+    email = (email or "").strip().lower()
+    local = email.partition("@")[0]
+    parts = re.split(r"[^0-9a-z\u00c0-\u024f]+", f"{(name or '').lower()} {local}")
+    words = {p for p in parts if len(p) >= PERSONAL_PART}
+    if email:
+        words.update({email, local})
+    return sorted(w for w in words if w)
+
+
+def password_problem(password: str | None, *, name: str = "", email: str = "") -> str | None:
+    """Why `password` may not be used, or None. The message is for the person choosing it."""
+    password = password or ""
+    if len(password) < MIN_LENGTH:
+        return f"a password needs at least {MIN_LENGTH} characters"
+    if len(password) > MAX_LENGTH:
+        return f"a password has at most {MAX_LENGTH} characters"
+    if not password.strip():
+        return "a password cannot be only spaces"
+    words = personal_words(name, email)
+    folded = password.lower()
+    if any(w in folded for w in words):
+        return "a password may not contain your name or e-mail address"
+    result = zxcvbn(password[:ZXCVBN_LENGTH], user_inputs=words)
+    if result["score"] < MIN_SCORE:
+        warning = (result["feedback"].get("warning") or "it is a common password or pattern").rstrip(".")
+        warning = warning[0].lower() + warning[1:]
+        return f"this password is too easy to guess ({warning}); a few unrelated words work well"
+    return None
