@@ -130,7 +130,7 @@ def test_an_admin_mails_a_reset_link_through_the_outbox(users, mail_app, smtp, s
 
     admin = login_to(mail_app, "admin@example.nl")
     token = csrf_from(admin.get("/admin/users").get_data(as_text=True))
-    response = admin.post("/admin/users/reset", data={"reset-email": "viewer@example.nl", "reset-csrf_token": token})
+    response = admin.post("/admin/users/reset", data={"reset_email": "viewer@example.nl", "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
     assert session.scalar(select(OutboxMessage.recipient).where(OutboxMessage.kind == "account")) == "viewer@example.nl"
     run_delivery(mail_app)

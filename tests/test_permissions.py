@@ -348,6 +348,40 @@ def admin_retry(w: World, role: str) -> Request:
     return f"/admin/outbox/{w.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))}/retry", {}
 
 
+def change_password(w: World, role: str) -> Request:
+    from tests.conftest import PASSWORD
+
+    new = f"matrix quartz lantern {w.n()} orbit"
+    return "/settings/password", {"current": PASSWORD, "new": new, "repeat": new}
+
+
+def use_reset_link(w: World, role: str) -> Request:
+    output = w.cli("users", "reset", EMAIL.get(role, EMAIL["viewer"]))
+    new = f"matrix quartz lantern {w.n()} orbit"
+    return re.search(r"(/reset/\S+)", output).group(1), {"new": new, "repeat": new}
+
+
+def end_session(w: World, role: str) -> Request:
+    from tests.conftest import login_client
+    from tracker.auth.models import UserSession
+
+    email = EMAIL.get(role, EMAIL["viewer"])
+    login_client(w.app, email)  # a second session of the same user, to end from the first
+    session_id = w.scalar(select(func.max(UserSession.id)).join(User).where(User.email == email))
+    return f"/settings/sessions/{session_id}/end", {}
+
+
+def end_other_sessions(w: World, role: str) -> Request:
+    from tests.conftest import login_client
+
+    login_client(w.app, EMAIL.get(role, EMAIL["viewer"]))
+    return "/settings/sessions/end-others", {}
+
+
+def admin_reset_link(w: World, role: str) -> Request:
+    return "/admin/users/reset", {"reset_email": EMAIL["viewer"]}
+
+
 def api_stage(w: World, role: str) -> Request:
     body = next_move(w)
     return "/api/v1/regulations/DSA/stage", {**body, "version": int(body["version"])}
@@ -411,6 +445,13 @@ CASES = [
          admin_team_reminders),
     Case("admin outbox retry", "POST", "/admin/outbox/<int:message_id>/retry", admins(302), "outbox.retry",
          admin_retry),
+    Case("password change", "POST", "/settings/password", any_user(302), "user.password.change", change_password),
+    Case("password reset link", "POST", "/reset/<token>", row(302, 302, 302, 302, 302), "user.password.reset",
+         use_reset_link, actor=lambda role: EMAIL.get(role, EMAIL["viewer"])),
+    Case("session end", "POST", "/settings/sessions/<int:session_id>/end", any_user(302), "session.end", end_session),
+    Case("sessions end others", "POST", "/settings/sessions/end-others", any_user(302), "session.end_others",
+         end_other_sessions),
+    Case("admin reset link", "POST", "/admin/users/reset", admins(302), "user.password.reset_link", admin_reset_link),
     Case("api stage move", "POST", "/api/v1/regulations/<key>/stage", api_owning_team(201), "stage.move", api_stage,
          browser=False, csrf=False),
     *[Case(f"api {kind} create", "POST", "/api/v1/regulations/<key>/<kind>", api_owning_team(201),
@@ -453,7 +494,8 @@ def test_write_route_matrix(world, case):
 def test_a_browser_post_without_its_csrf_token_is_refused_and_changes_nothing(world, case):
     """Every allowed browser cell, sent without the token: 400 and nothing changes; anonymous stays 401."""
     actual = {role: attempt(world, case, role, with_csrf=False)[:2] for role in ROLES}
-    expected = {role: (401 if role == "anonymous" and case.rule != "/login" else 400, False) for role in ROLES}
+    public = ("/login", "/reset/<token>")  # forms for the logged-out: their CSRF check answers anonymous too
+    expected = {role: (401 if role == "anonymous" and case.rule not in public else 400, False) for role in ROLES}
     assert actual == expected
 
 

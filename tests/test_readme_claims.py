@@ -194,6 +194,7 @@ def test_queries_per_request_are_the_stated_number_at_every_size(app, db, viewer
         assert response.status_code == 200
         return n
 
+    client.get(url, headers=headers)  # a token's (a session's) last use is written at most once a minute: not here
     sizes = [measure()]
     add_acts(db, 5, 0)
     sizes.append(measure())
@@ -379,19 +380,18 @@ def post_login(app, email, password, address="10.0.0.1"):
                        environ_base={"REMOTE_ADDR": address}).status_code
 
 
-def test_failed_logins_are_limited_to_5_per_account_per_15_minutes(app, users):
-    claim("failed logins are limited per account (5) and per address (20) per 15 minutes")
+def test_failed_logins_slow_down_per_account_without_a_lockout(app, users):
+    claim("after 5 attempts on an account (20 from an address) within 15 minutes, each further attempt must wait "
+          "twice as long as the one before, from 1 second up to 60 seconds")
     clock = app.extensions["tracker.clock"]
     for _ in range(4):
         assert post_login(app, "viewer@example.nl", "wrong password") == 401
-    assert post_login(app, "viewer@example.nl", PASSWORD) == 302  # four failures: not yet limited
+    assert post_login(app, "viewer@example.nl", PASSWORD) == 302  # four failures: not yet slowed
     for _ in range(5):
         assert post_login(app, "admin@example.nl", "wrong password", address=f"10.0.1.{_}") == 401
-    assert post_login(app, "admin@example.nl", PASSWORD, address="10.0.2.1") == 429  # five: limited, any address
-    clock.advance(dt.timedelta(minutes=14, seconds=59))
-    assert post_login(app, "admin@example.nl", PASSWORD, address="10.0.2.1") == 429
-    clock.advance(dt.timedelta(seconds=2))
-    assert post_login(app, "admin@example.nl", PASSWORD, address="10.0.2.1") == 302
+    assert post_login(app, "admin@example.nl", PASSWORD, address="10.0.2.1") == 429  # five: wait, from any address
+    clock.advance(dt.timedelta(seconds=1))
+    assert post_login(app, "admin@example.nl", PASSWORD, address="10.0.2.1") == 302  # a second later: in
 
 
 def test_failed_logins_are_limited_to_20_per_address(app, users):

@@ -93,7 +93,7 @@ def _render_users(form: UserForm, status: int = 200, generated: str | None = Non
         update_forms=update_forms,
         generated=generated,
         team_form=TeamForm(formdata=None),
-        reset_form=ResetForm(formdata=None, prefix="reset"),
+        reset_form=ResetForm(formdata=None),
     ), status
 
 
@@ -144,19 +144,19 @@ def update_user(user_id: int) -> Response | tuple[str, int]:
 
 
 class ResetForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    reset_email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
 
 
 @bp.post("/users/reset")
 def send_reset() -> Response:
     """A one-time link to choose a new password, mailed to the user through the outbox; the old password keeps
     working until the link is used (a typo in an admin's click locks nobody out)."""
-    form = ResetForm(prefix="reset")
+    form = ResetForm()
     _form_or_400(form)
     db = get_session()
-    user = service.find_user(db, form.email.data)
+    user = service.find_user(db, form.reset_email.data)
     if user is None:
-        abort(404, description=f"No user {form.email.data.strip().lower()}.")
+        abort(404, description=f"No user {form.reset_email.data.strip().lower()}.")
     now = get_clock().now()
     try:
         row, token = passwords.create_reset(db, user, actor=current_actor(), now=now)

@@ -23,9 +23,8 @@ def personal_words(name: str, email: str) -> list[str]:
     local = email.partition("@")[0]
     parts = re.split(r"[^0-9a-z\u00c0-\u024f]+", f"{(name or '').lower()} {local}")
     words = {p for p in parts if len(p) >= PERSONAL_PART}
-    if email:
-        words.update({email, local})
-    return sorted(w for w in words if w)
+    words.update(w for w in (email, local) if len(w) >= PERSONAL_PART)
+    return sorted(words)
 
 
 def password_problem(password: str | None, *, name: str = "", email: str = "") -> str | None:

@@ -88,10 +88,12 @@ def succeeded(session: Session, email: str, address: str | None) -> None:
     """The owner got in: their account's counter goes, and the address gets its slot back."""
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == account_key(email)))
     if address:
+        # The slot this login took is given back, and with it the wait it may have started.
+        left = LoginThrottle.failures - 1
         session.execute(
             update(LoginThrottle)
             .where(LoginThrottle.key == address_key(address), LoginThrottle.failures > 0)
-            .values(failures=LoginThrottle.failures - 1)
+            .values(failures=left, blocked_until=case((left < ADDRESS_FREE, None), else_=LoginThrottle.blocked_until))
         )
     _forget_copies(session)
 
