@@ -122,6 +122,7 @@ PATHS = {
     "message_id": st.sampled_from(["1", "2147483647"]),
     "user_id": st.sampled_from(["1", "2", "2147483647"]),
     "token_id": st.sampled_from(["1", "2147483647"]),
+    "session_id": st.sampled_from(["0", "2147483647"]),  # never the session the fuzzing client uses
     "token": st.sampled_from(["x", "a" * 60, "%00"]),
 }
 JSON_VALUE = st.recursive(
