@@ -8,6 +8,7 @@ import datetime as dt
 import http.client
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -133,7 +134,7 @@ def gunicorn(users, settings, tmp_path):
         process.kill()
         pytest.fail(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
     yield port, log
-    process.terminate()
+    process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing is left to finish here
     process.wait(timeout=20)
 
 
