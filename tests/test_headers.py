@@ -60,6 +60,7 @@ def test_authenticated_and_secret_pages_are_not_stored(responses):
     for name in ("page", "tokens page", "sessions page", "csv", "not found page", "login page"):
         assert responses[name].headers.get("Cache-Control") == "no-store", name
     assert responses["static"].headers.get("Cache-Control") != "no-store"
+    assert responses["api json"].headers["Cache-Control"] == "private, no-cache"
 
 
 def test_a_new_api_token_is_shown_on_a_no_store_page(viewer):

@@ -87,6 +87,9 @@ def _security_headers(response: Response) -> Response:
     user = g.get("_login_user")
     if (user is not None and user.is_authenticated) or request.endpoint in NO_STORE_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
+    elif g.get("api_user") is not None:
+        # A token holder's data: no shared cache keeps it; the client may, but asks again (ETag, 304) every time.
+        response.headers.setdefault("Cache-Control", "private, no-cache")
     if request.endpoint in NO_STORE_ENDPOINTS:
         response.headers["Referrer-Policy"] = "no-referrer"
     return response
