@@ -122,6 +122,11 @@ def test_a_reset_link_printed_by_the_cli_works_once_and_expires(users, app, sess
     assert app.test_client().get(link).status_code == 404
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("user.password.reset%"))).all()
     assert actions == ["user.password.reset_link", "user.password.reset", "user.password.reset_link"]
+    # --mail queues the link in the outbox instead of printing it.
+    mailed = CliRunner().invoke(cli, ["users", "reset", "viewer@example.nl", "--mail"], obj=_script_info(app))
+    assert mailed.exit_code == 0 and "/reset/" not in mailed.output
+    body = session.scalar(select(OutboxMessage.body_text).where(OutboxMessage.kind == "account"))
+    assert re.search(r"http://127\.0\.0\.1:5000/reset/\S+", body)
 
 
 def test_an_admin_mails_a_reset_link_through_the_outbox(users, mail_app, smtp, session):

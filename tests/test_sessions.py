@@ -89,7 +89,12 @@ def test_own_sessions_are_listed_and_can_be_ended(users, app):
     # End all others: only this one stays.
     assert laptop.post("/settings/sessions/end-others", data={"csrf_token": csrf}).status_code == 302
     assert tablet.get("/").status_code == 302 and laptop.get("/").status_code == 200
-    assert laptop.get("/settings/sessions").get_data(as_text=True).count("data-session=") == 1
+    page = laptop.get("/settings/sessions").get_data(as_text=True)
+    assert page.count("data-session=") == 1
+    # Ending this very session is logging out.
+    own = re.search(r'data-session="(\d+)"', page).group(1)
+    response = laptop.post(f"/settings/sessions/{own}/end", data={"csrf_token": csrf})
+    assert response.headers["Location"].endswith("/login") and laptop.get("/").status_code == 302
 
 
 def test_the_purge_job_removes_sessions_that_no_longer_work(users, app, db):
