@@ -1,0 +1,73 @@
+"""/report: the report on a page, with the board's filters, and a download per format."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from sqlalchemy import select
+
+from tracker.auth.models import Team
+from tracker.clock import get_clock
+from tracker.db import get_session
+from tracker.regulations.models import Authority, RegulationKind
+from tracker.report.build import file_name, read, render
+from tracker.report.html import template_values
+from tracker.report.options import FORMATS, MEDIA_TYPES, OptionError, ReportOptions, parse_format, parse_options
+
+bp = Blueprint("report", __name__)
+KNOWN = {"as_of", "since", "lang", "pillar", "team", "authority", "kind"}
+
+
+def _options() -> ReportOptions:
+    unknown = sorted(set(request.args) - KNOWN)
+    if unknown:
+        abort(400, description=f"{unknown[0]}: not a report parameter; use {', '.join(sorted(KNOWN))}")
+    for single in ("as_of", "since", "lang", "authority", "kind"):
+        if len(request.args.getlist(single)) > 1:
+            abort(400, description=f"{single}: give it once")
+    try:
+        return parse_options(
+            today=get_clock().today(),
+            as_of=request.args.get("as_of"),
+            since=request.args.get("since"),
+            lang=request.args.get("lang"),
+            pillars=request.args.getlist("pillar"),
+            teams=request.args.getlist("team"),
+            authority=request.args.get("authority"),
+            kind=request.args.get("kind"),
+        )
+    except OptionError as exc:
+        abort(400, description=str(exc))
+
+
+def _report(options: ReportOptions):  # type: ignore[no-untyped-def]
+    clock = get_clock()
+    try:
+        return read(get_session(), options, today=clock.today(), tz=clock.tz)
+    except OptionError as exc:
+        abort(400, description=str(exc))
+
+
+@bp.get("/report")
+def page() -> str:
+    options = _options()
+    report = _report(options)
+    db = get_session()
+    return render_template(
+        "report/page.html",
+        options=options,
+        teams=list(db.scalars(select(Team).order_by(Team.key))),
+        authorities=list(db.scalars(select(Authority).order_by(Authority.key))),
+        kinds=list(RegulationKind),
+        **template_values(report),
+    )
+
+
+@bp.get("/report/download.<fmt>")
+def download(fmt: str) -> Response:
+    if fmt not in FORMATS:
+        abort(404, description=f"no report format {fmt!r}; use {', '.join(FORMATS)}")
+    options = _options()
+    body = render(_report(options), parse_format(fmt))
+    response = Response(body, mimetype=MEDIA_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(options, fmt)}"'
+    return response
