@@ -128,7 +128,7 @@ def write_docx(report: Report, figure: list[FigurePart] | None = None) -> bytes:
     _labelled(document, report.t("drawn_up"), day(report.drawn_up, lang))
     document.add_page_break()
     document.add_paragraph(report.t("toc"), style="TOC Heading" if "TOC Heading" in document.styles else None)
-    _toc_field(document, "F9")
+    _toc_field(document, report.t("toc_update"))
 
     # The roadmap on landscape pages, as in the report; the prose after it on portrait pages again.
     _section(document, WD_ORIENT.LANDSCAPE)

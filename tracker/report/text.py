@@ -27,6 +27,8 @@ WORDS: dict[str, dict[str, str]] = {
     "authority": {"nl": "Toezichthouder", "en": "Authority"},
     "kind": {"nl": "Soort", "en": "Kind"},
     "toc": {"nl": "Inhoud", "en": "Contents"},
+    "toc_update": {"nl": "Werk de inhoudsopgave bij met F9 in Word.",
+                   "en": "Update the table of contents with F9 in Word."},
     "roadmap": {"nl": "1. Voortgang en status uitvoering van Europese verordeningen",
                 "en": "1. Progress and status of the implementation of EU regulations"},
     "figure_caption": {"nl": "Figuur 8: voortgang en status uitvoering van Europese verordeningen (stand {date})",
