@@ -14,6 +14,7 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import _Cell
 
 from tracker.report.data import Act, Report, Row
 from tracker.report.figure import FigurePart, figure_parts
@@ -62,8 +63,10 @@ def _table(document: DocumentType, header: Sequence[str], rows: Sequence[Row]) -
     tbl_header.set(qn("w:val"), "true")
     tr_pr.append(tbl_header)
     for row in rows:
-        for cell, text in zip(table.add_row().cells, row.cells, strict=True):
-            cell.text = text
+        # Straight to the row's own cells: `_Row.cells` works out the whole table's grid on every call, which made
+        # a table of thousands of rows quadratic.
+        for tc, text in zip(table.add_row()._tr.tc_lst, row.cells, strict=True):
+            _Cell(tc, table).text = text
 
 
 def _labelled(document: DocumentType, label: str, text: str) -> None:
