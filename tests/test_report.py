@@ -85,6 +85,14 @@ def test_bad_parameters_are_a_clear_400(viewer, query, param):
         assert f"{param}:" in response.get_data(as_text=True)
 
 
+def test_my_teams_narrow_the_report_as_on_the_board(viewer):
+    soup = soup_of(viewer.get("/report", query_string={"as_of": "2023-09-30", "mine": "1"}))
+    assert "Team EZK" in soup.select_one(".title-page").get_text(" ", strip=True)
+    assert "team=EZK" in soup.select_one("#download-pdf")["href"]
+    assert "NIS2" not in {a["data-key"] for a in soup.select("section.act")}  # a JenV act
+    assert viewer.get("/report", query_string={"mine": "yes"}).status_code == 400
+
+
 def test_an_unknown_format_is_a_404_and_the_page_needs_a_login(viewer, app):
     assert viewer.get("/report/download.xls").status_code == 404
     assert app.test_client().get("/report").status_code in (302, 401)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.auth.models import Team
@@ -14,16 +15,24 @@ from tracker.report.html import template_values
 from tracker.report.options import FORMATS, MEDIA_TYPES, OptionError, ReportOptions, parse_format, parse_options
 
 bp = Blueprint("report", __name__)
-KNOWN = {"as_of", "since", "lang", "pillar", "team", "authority", "kind"}
+KNOWN = {"as_of", "since", "lang", "pillar", "team", "authority", "kind", "mine"}
 
 
 def _options() -> ReportOptions:
     unknown = sorted(set(request.args) - KNOWN)
     if unknown:
         abort(400, description=f"{unknown[0]}: not a report parameter; use {', '.join(sorted(KNOWN))}")
-    for single in ("as_of", "since", "lang", "authority", "kind"):
+    for single in ("as_of", "since", "lang", "authority", "kind", "mine"):
         if len(request.args.getlist(single)) > 1:
             abort(400, description=f"{single}: give it once")
+    teams = request.args.getlist("team")
+    mine = request.args.get("mine", "").strip()
+    if mine not in ("", "0", "1"):
+        abort(400, description="mine: use 1 (only my teams) or leave it out")
+    if mine == "1":  # as on the board: the teams of the person asking (the links then name them)
+        if not current_user.teams:
+            abort(400, description="mine: you belong to no team; choose a team instead")
+        teams += [team.key for team in current_user.teams]
     try:
         return parse_options(
             today=get_clock().today(),
@@ -31,7 +40,7 @@ def _options() -> ReportOptions:
             since=request.args.get("since"),
             lang=request.args.get("lang"),
             pillars=request.args.getlist("pillar"),
-            teams=request.args.getlist("team"),
+            teams=teams,
             authority=request.args.get("authority"),
             kind=request.args.get("kind"),
         )
@@ -58,6 +67,7 @@ def page() -> str:
         teams=list(db.scalars(select(Team).order_by(Team.key))),
         authorities=list(db.scalars(select(Authority).order_by(Authority.key))),
         kinds=list(RegulationKind),
+        mine=request.args.get("mine") == "1",
         **template_values(report),
     )
 
