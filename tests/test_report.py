@@ -53,7 +53,7 @@ def test_the_page_shows_the_report_with_a_download_per_format(viewer):
 
 
 def test_the_html_download_is_the_same_report_in_english(viewer):
-    response = viewer.get("/report/download.html", query_string={"as_of": "2023-09-30", "lang": "en"})
+    response = viewer.get("/report/download", query_string={"format": "html", "as_of": "2023-09-30", "lang": "en"})
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="progress-report-2023-09-30.html"'
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
@@ -79,8 +79,8 @@ def test_the_html_download_is_the_same_report_in_english(viewer):
     ({"team": "A\x01B"}, "team"),
 ])
 def test_bad_parameters_are_a_clear_400(viewer, query, param):
-    for path in ("/report", "/report/download.docx"):
-        response = viewer.get(path, query_string=query)
+    for path, extra in (("/report", {}), ("/report/download", {"format": "docx"})):
+        response = viewer.get(path, query_string={**query, **extra})
         assert response.status_code == 400, (path, response.status_code)
         assert f"{param}:" in response.get_data(as_text=True)
 
@@ -93,8 +93,10 @@ def test_my_teams_narrow_the_report_as_on_the_board(viewer):
     assert viewer.get("/report", query_string={"mine": "yes"}).status_code == 400
 
 
-def test_an_unknown_format_is_a_404_and_the_page_needs_a_login(viewer, app):
-    assert viewer.get("/report/download.xls").status_code == 404
+def test_a_missing_or_unknown_format_is_a_400_and_the_page_needs_a_login(viewer, app):
+    for query in ({}, {"format": "xls"}, {"format": ["pdf", "docx"]}):
+        response = viewer.get("/report/download", query_string=query)
+        assert response.status_code == 400 and "format:" in response.get_data(as_text=True)
     assert app.test_client().get("/report").status_code in (302, 401)
 
 

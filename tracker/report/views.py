@@ -12,16 +12,16 @@ from tracker.db import get_session
 from tracker.regulations.models import Authority, RegulationKind
 from tracker.report.build import file_name, read, render
 from tracker.report.html import template_values
-from tracker.report.options import FORMATS, MEDIA_TYPES, OptionError, ReportOptions, parse_format, parse_options
+from tracker.report.options import MEDIA_TYPES, OptionError, ReportOptions, parse_format, parse_options
 
 bp = Blueprint("report", __name__)
 KNOWN = {"as_of", "since", "lang", "pillar", "team", "authority", "kind", "mine"}
 
 
-def _options() -> ReportOptions:
-    unknown = sorted(set(request.args) - KNOWN)
+def _options(known: set[str] = KNOWN) -> ReportOptions:
+    unknown = sorted(set(request.args) - known)
     if unknown:
-        abort(400, description=f"{unknown[0]}: not a report parameter; use {', '.join(sorted(KNOWN))}")
+        abort(400, description=f"{unknown[0]}: not a report parameter; use {', '.join(sorted(known))}")
     for single in ("as_of", "since", "lang", "authority", "kind", "mine"):
         if len(request.args.getlist(single)) > 1:
             abort(400, description=f"{single}: give it once")
@@ -72,12 +72,18 @@ def page() -> str:
     )
 
 
-@bp.get("/report/download.<fmt>")
-def download(fmt: str) -> Response:
-    if fmt not in FORMATS:
-        abort(404, description=f"no report format {fmt!r}; use {', '.join(FORMATS)}")
-    options = _options()
-    body = render(_report(options), parse_format(fmt))
+@bp.get("/report/download")
+def download() -> Response:
+    """?format=docx|pdf|html and the page's parameters. The format is checked first: nothing is drawn for a bad
+    request."""
+    if len(request.args.getlist("format")) > 1:
+        abort(400, description="format: give it once")
+    try:
+        fmt = parse_format(request.args.get("format"))
+    except OptionError as exc:
+        abort(400, description=str(exc))
+    options = _options(KNOWN | {"format"})
+    body = render(_report(options), fmt)
     response = Response(body, mimetype=MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name(options, fmt)}"'
     return response
