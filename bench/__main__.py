@@ -25,6 +25,7 @@ from typing import Any
 
 from flask import Flask, send_file
 
+from bench import report as bench_report
 from bench import synthetic
 from tracker import create_app, migrate
 from tracker.config import load_settings
@@ -213,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         feed = measure_feed(folder, small, repeat * 4)
         sweep = measure_sweep(folder, list(sweep_sizes), sweep_due)
         digest_seconds, digests = measure_digest(folder, recipients)
+        report = bench_report.measure_report(folder, 1000, make_app)
     lines = [f"# Benchmark results ({'quick' if args.quick else 'full'})", "",
              f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.", "",
              "## Queries per request (target: the same at every size)", "",
@@ -241,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
               "", "## Weekly digest", "",
               f"{digests:,} digests built and queued in {digest_seconds:.2f} s: "
               f"{digest_seconds / max(digests, 1) * 1000:.1f} ms per recipient.", "",
+              *bench_report.lines(report), "",
               f"Total benchmark time: {time.perf_counter() - started:.0f} s."]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -75,6 +75,9 @@ def create_app(
     app.register_blueprint(edit_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(feeds_bp)
+    from tracker.report.views import bp as report_bp
+
+    app.register_blueprint(report_bp)
     register_web(app)
     from tracker.ops import register_ops
 

@@ -27,6 +27,7 @@ from tracker.ops.doctor import doctor
 from tracker.regulations.cli import stage_group
 from tracker.regulations.queries import board as build_board
 from tracker.regulations.stages import Stage
+from tracker.report.cli import report_command
 from tracker.scheduler import catch_up, make_scheduler
 from tracker.seeding.loader import load_seed
 from tracker.seeding.schema import SeedError
@@ -58,6 +59,7 @@ def cli() -> None:
 
 cli.add_command(users)
 cli.add_command(feeds)
+cli.add_command(report_command)
 for _group in (reminders_group, digest_group, outbox_group, api_token, stage_group, doctor):
     cli.add_command(_group)
 

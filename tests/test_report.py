@@ -1,0 +1,182 @@
+"""The report on the page and from the terminal: the same content, filters, changes since the previous report,
+the optional planning hook, a fixed number of queries, and clear errors for bad input (never a 500)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.conftest import NOW
+from tracker.audit.record import Actor
+from tracker.cli import cli
+from tracker.clock import Clock
+from tracker.commands import run
+from tracker.db import QueryCounter
+from tracker.hooks import add_page_context
+from tracker.regulations.commands import MoveStage, UpdateItem
+from tracker.regulations.models import Deadline, Regulation
+from tracker.report.build import PLANNING_HOOK, read
+from tracker.report.options import parse_options
+
+CLOCK = Clock(ZoneInfo("Europe/Amsterdam"), NOW)
+
+
+def soup_of(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def test_the_page_shows_the_report_with_a_download_per_format(viewer):
+    soup = soup_of(viewer.get("/report", query_string={"as_of": "2023-09-30", "pillar": "3"}))
+    assert [h.get_text() for h in soup.select("article.report h2")][1:] == [
+        "1. Voortgang en status uitvoering van Europese verordeningen", "2. Voortgang per rechtshandeling",
+        "3. Termijnen", "4. Wijzigingen sinds de vorige rapportage", "Bijlage 2: Evaluaties digitale economie"]
+    acts = {a["data-key"] for a in soup.select("section.act")}
+    assert acts == {"DSA", "DMA", "DGA", "DA", "AIA", "P2B", "EIDAS2", "EPRIVACY"}
+    figure = soup.select_one('figure.roadmap svg g.act[data-key="DMA"]')
+    assert figure["data-stage"] == "council_of_state"
+    assert soup.select_one("figure.roadmap svg title").get_text().startswith("Voortgang uitvoering (stand 30 september")
+    assert "Onderhandelingen EU: AIA" in soup.select_one("figure.roadmap svg desc").get_text()
+    links = {a["id"]: a["href"] for a in soup.select("#downloads a")}
+    assert set(links) == {"download-docx", "download-pdf", "download-html"}
+    assert all("as_of=2023-09-30" in href and "pillar=3" in href for href in links.values())
+    # Bijlage 2 for pillar 3: the five pillar-3 rows of the seed's table (DSA's two dates are two rows).
+    rows = soup.select("table.evaluations tbody tr")
+    assert {r.select("td")[0].get_text() for r in rows} >= {"Digital Markets Act", "Data Act", "AI Act"}
+    dsa = soup.select_one('section.act[data-key="DSA"]').get_text(" ", strip=True)
+    assert "Fase: Consultatie en toetsen, sinds Q2 2023." in dsa
+    assert "In werking getreden en per 17-2-2024 van toepassing" in dsa
+    assert "ACM: Digital Services Coordinator" in dsa
+    assert "Planning" not in dsa  # no planning feature in this app: nothing is shown
+
+
+def test_the_html_download_is_the_same_report_in_english(viewer):
+    response = viewer.get("/report/download", query_string={"format": "html", "as_of": "2023-09-30", "lang": "en"})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="progress-report-2023-09-30.html"'
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert soup.html["lang"] == "en"
+    assert soup.select_one("h1").get_text() == "Progress report on the implementation of EU digital legislation"
+    text = soup.get_text(" ", strip=True)
+    assert "Annex 2: Evaluations of the digital economy" in text
+    assert "Publication and entry into force t.b.d." in text
+    assert len(soup.select("table.evaluations tbody tr")) == 23
+
+
+@pytest.mark.parametrize(("query", "param"), [
+    ({"as_of": "2023-13-01"}, "as_of"),
+    ({"as_of": "30-09-2023"}, "as_of"),
+    ({"since": "2024-01-01", "as_of": "2023-09-30"}, "since"),
+    ({"lang": "fr"}, "lang"),
+    ({"pillar": "9"}, "pillar"),
+    ({"team": "NOPE"}, "team"),
+    ({"authority": "NOPE"}, "authority"),
+    ({"kind": "treaty"}, "kind"),
+    ({"colour": "red"}, "colour"),
+    ({"lang": ["nl", "en"]}, "lang"),
+    ({"team": "A\x01B"}, "team"),
+])
+def test_bad_parameters_are_a_clear_400(viewer, query, param):
+    for path, extra in (("/report", {}), ("/report/download", {"format": "docx"})):
+        response = viewer.get(path, query_string={**query, **extra})
+        assert response.status_code == 400, (path, response.status_code)
+        assert f"{param}:" in response.get_data(as_text=True)
+
+
+def test_my_teams_narrow_the_report_as_on_the_board(viewer):
+    soup = soup_of(viewer.get("/report", query_string={"as_of": "2023-09-30", "mine": "1"}))
+    assert "Team EZK" in soup.select_one(".title-page").get_text(" ", strip=True)
+    assert "team=EZK" in soup.select_one("#download-pdf")["href"]
+    assert "NIS2" not in {a["data-key"] for a in soup.select("section.act")}  # a JenV act
+    assert viewer.get("/report", query_string={"mine": "yes"}).status_code == 400
+
+
+def test_a_missing_or_unknown_format_is_a_400_and_the_page_needs_a_login(viewer, app):
+    for query in ({}, {"format": "xls"}, {"format": ["pdf", "docx"]}):
+        response = viewer.get("/report/download", query_string=query)
+        assert response.status_code == 400 and "format:" in response.get_data(as_text=True)
+    assert app.test_client().get("/report").status_code in (302, 401)
+
+
+def test_changes_since_the_previous_report(seeded, app):
+    actor = Actor("test")
+    with seeded.transaction() as s:
+        run(s, MoveStage("DSA", "council_of_state", "2026-11-20", note="Adviesaanvraag verstuurd",
+                         reference="Kamerstuk 36 531"), actor, CLOCK)
+    with seeded.sessionmaker() as s:
+        deadline = s.query(Deadline).join(Regulation).filter(Regulation.key == "DSA",
+                                                             Deadline.title.like("Planned: submission of the "
+                                                                                 "implementation bill to the Council%")
+                                                             ).one()
+        ident, version = deadline.id, deadline.version
+    with seeded.transaction() as s:
+        run(s, UpdateItem("DSA", "deadlines", ident, {"due": "2024-H1"}, version), actor, CLOCK)
+    with app.app_context(), seeded.sessionmaker() as s:
+        report = read(s, parse_options(today=NOW.date()), today=NOW.date(), tz=CLOCK.tz)
+    dsa = next(act for act in report.acts if act.key == "DSA")
+    move = dsa.changes[0]
+    assert move.text == "Naar fase Advisering Raad van State (20 nov 2026)"
+    assert (move.note, move.reference) == ("Adviesaanvraag verstuurd", "Kamerstuk 36 531")
+    assert any(line.text.startswith("Termijn verschoven: Planned: submission") for line in dsa.changes)
+    assert ["DSA", "Consultatie en toetsen", "Advisering Raad van State", "20 nov 2026"] in [
+        row.cells for row in report.stage_changes]
+    moved = [row.cells for row in report.moved_dates]
+    assert moved == [["DSA", "Planned: submission of the implementation bill to the Council of State", "H2 2023",
+                      "H1 2024", "6 maanden later"]]
+
+
+def test_the_planning_hook_adds_a_line_per_act_when_a_provider_exists(seeded, app):
+    add_page_context(app, PLANNING_HOOK, lambda regs: {r.id: "Op schema" for r in regs if r.key == "DMA"})
+    with app.app_context(), seeded.sessionmaker() as s:
+        from tracker.report.build import planning_source
+
+        report = read(s, parse_options(today=NOW.date(), as_of="2023-09-30"), today=NOW.date(), tz=CLOCK.tz)
+        assert planning_source() is not None
+    planning = {act.key: act.planning for act in report.acts if act.planning}
+    assert planning == {"DMA": "Op schema"}
+
+
+def test_the_report_reads_a_fixed_number_of_queries(seeded, app):
+    from tests.test_pages import add_regulations
+
+    def count() -> int:
+        with app.app_context(), seeded.sessionmaker() as s, QueryCounter(seeded.engine) as counter:
+            read(s, parse_options(today=NOW.date(), as_of="2023-09-30"), today=NOW.date(), tz=CLOCK.tz)
+            filtered = read(s, parse_options(today=NOW.date(), as_of="2023-09-30", pillars=["3"], teams=["EZK"]),
+                            today=NOW.date(), tz=CLOCK.tz)
+            assert {a.key for a in filtered.acts} <= {"DSA", "DMA", "DGA", "DA", "AIA", "P2B", "EIDAS2", "EPRIVACY"}
+        return counter.count
+
+    before = count()
+    add_regulations(seeded, 40, 0)
+    assert count() == before == 20
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--as-of", "30-09-2023"], "YYYY-MM-DD"),
+    (["--since", "2024-01-01", "--as-of", "2023-09-30"], "lies after the as-of date"),
+    (["--team", "NOPE"], "not a team"),
+    (["--pillar", "7"], "not a pillar"),
+    (["--lang", "fr"], "not a language"),
+    (["--format", "xls"], "xls"),
+    (["-o", "/nonexistent-folder/report.docx"], "does not exist"),
+])
+def test_the_cli_refuses_bad_arguments_clearly(seeded, app, args, message):
+    base = {"--format": "html", "-o": "-"}
+    for i in range(0, len(args), 2):
+        base[args[i]] = args[i + 1]
+    argv = ["report", *[x for pair in base.items() for x in pair]]
+    result = app.test_cli_runner().invoke(cli, argv)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_the_cli_writes_html_to_standard_output(seeded, app):
+    result = app.test_cli_runner().invoke(cli, ["report", "--as-of", "2023-09-30", "--pillar", "3", "--format",
+                                                "html", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    soup = BeautifulSoup(result.output, "html.parser")
+    assert {a["data-key"] for a in soup.select("section.act")} >= {"DSA", "DMA", "DGA", "DA", "AIA"}
+    assert "Selectie Pijler 3" in soup.select_one(".title-page").get_text(" ", strip=True)

@@ -1,0 +1,57 @@
+"""One report in one format: gather the data once, draw the figure once, write the format. The CLI, the page's
+downloads and the benchmark all come through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from tracker.hooks import EXTENSION, page_context
+from tracker.regulations.models import Regulation
+from tracker.report.data import PlanningSource, Report, gather
+from tracker.report.figure import figure_parts
+from tracker.report.options import ReportOptions
+
+# A planning feature registers `add_page_context(app, PLANNING_HOOK, provider)`, where provider(regulations)
+# returns {regulation id: one line on where its planning stands}. Without one, the report shows no planning.
+PLANNING_HOOK = "report.planning"
+
+
+def planning_source() -> PlanningSource | None:
+    """The planning provided by whatever feature registered for it in this app, or None."""
+    if not current_app.extensions.get(EXTENSION, {}).get(PLANNING_HOOK):
+        return None
+
+    def provided(regulations: Sequence[Regulation]) -> dict[int, str]:
+        return {int(k): str(v) for k, v in page_context(PLANNING_HOOK, list(regulations)).items() if v}
+
+    return provided
+
+
+def read(session: Session, options: ReportOptions, *, today: dt.date, tz: ZoneInfo) -> Report:
+    return gather(session, options, today=today, tz=tz, planning=planning_source())
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """The report as `fmt` (html, pdf or docx); needs an app context for the templates."""
+    figure = figure_parts(report)
+    if fmt == "html":
+        from tracker.report.html import render_document
+
+        return render_document(report, figure).encode("utf-8")
+    if fmt == "pdf":
+        from tracker.report.pdf import write_pdf
+
+        return write_pdf(report, figure)
+    from tracker.report.docx import write_docx
+
+    return write_docx(report, figure)
+
+
+def file_name(options: ReportOptions, fmt: str) -> str:
+    word = "voortgangsrapportage" if options.lang == "nl" else "progress-report"
+    return f"{word}-{options.as_of.isoformat()}.{fmt}"

@@ -1,0 +1,417 @@
+"""Everything one report shows, read in a fixed number of queries (ten, however many acts there are) and put into
+words once, so the HTML, the PDF and the DOCX say the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from tracker.audit.models import AuditEvent
+from tracker.auth.models import Team
+from tracker.dates import DateError, PrecisionDate
+from tracker.regulations.models import (
+    Authority,
+    Deadline,
+    DeadlineKind,
+    Designation,
+    Evaluation,
+    EvaluationLevel,
+    EvaluationStatus,
+    Regulation,
+    RegulationKind,
+    StageChange,
+)
+from tracker.regulations.queries import stages_as_of
+from tracker.regulations.stages import Stage
+from tracker.report.options import OptionError, ReportOptions, year_after
+from tracker.report.text import pdate, shift, short, stage_label, t
+
+NEXT_DEADLINES = 3  # per act
+STATUS_LENGTH = 160  # characters of the one-line status sentence
+# Planning (another feature) may say per act where its plan stands: regulation id -> one line. Optional.
+PlanningSource = Callable[[Sequence[Regulation]], Mapping[int, str]]
+ITEM_ACTIONS = ("deadline.create", "deadline.update", "deadline.delete", "designation.create",
+                "evaluation.update")
+
+
+@dataclass
+class Line:
+    """One line of prose: text, and an optional note and reference (a stage move's)."""
+
+    text: str
+    note: str | None = None
+    reference: str | None = None
+
+
+@dataclass
+class Act:
+    regulation: Regulation
+    stage: Stage | None
+    since: PrecisionDate | None
+    status: str
+    eu_status: str | None
+    changes: list[Line] = field(default_factory=list)
+    next_deadlines: list[Line] = field(default_factory=list)
+    designations: list[Line] = field(default_factory=list)
+    planning: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.regulation.key
+
+    @property
+    def heading(self) -> str:
+        reg = self.regulation
+        return f"{reg.key}: {reg.title}" if reg.title and reg.title != reg.key else reg.key
+
+
+@dataclass
+class Row:
+    cells: list[str]
+
+
+@dataclass
+class Group:
+    """A heading and the acts or rows under it."""
+
+    title: str
+    acts: list[Act] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    options: ReportOptions
+    drawn_up: dt.date
+    selection: list[str]
+    columns: dict[Stage, list[Act]]
+    without_stage: list[Act]
+    pillars: list[Group]
+    overdue: list[Row]
+    upcoming: list[Row]
+    stage_changes: list[Row]
+    new_acts: list[Row]
+    moved_dates: list[Row]
+    evaluations: list[Group]
+
+    @property
+    def lang(self) -> str:
+        return self.options.lang
+
+    @property
+    def acts(self) -> list[Act]:
+        return [act for group in self.pillars for act in group.acts]
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+
+def _in_window(change_day: dt.date | None, options: ReportOptions) -> bool:
+    return change_day is not None and options.since < change_day <= options.as_of
+
+
+def status_sentence(reg: Regulation, change: StageChange | None) -> str:
+    """The one-line status of Figure 8: the note of the change in force (its first sentence), else the summary."""
+    text = ((change.note if change else None) or reg.summary or "").strip()
+    if ". " in text:
+        text = text.split(". ", 1)[0] + "."
+    text = " ".join(text.split())
+    return text if len(text) <= STATUS_LENGTH else text[: STATUS_LENGTH - 1].rstrip() + "…"
+
+
+def eu_status(reg: Regulation, deadlines: Sequence[Deadline], as_of: dt.date, lang: str) -> str | None:
+    """The EU-side sentence of Figure 8: 'In werking getreden en per 17-2-2024 van toepassing' or 'Publicatie en
+    inwerkingtreding n.t.b.'. A national law or a programme has none."""
+    if reg.kind in (RegulationKind.NATIONAL_LAW, RegulationKind.PROGRAMME):
+        return None
+    applications = sorted((d.due for d in deadlines if d.kind is DeadlineKind.APPLICATION and d.due.known),
+                          key=PrecisionDate.sort_key)
+    known_start = [d.start for d in (reg.eu_in_force, reg.eu_published) if d is not None and d.start is not None]
+    in_force = any(day <= as_of for day in known_start) or bool(applications and applications[0].start <= as_of)
+    if in_force and applications:
+        sentence = t("eu_applicable", lang, date=short(applications[-1], lang))
+        earlier = [short(d, lang) for d in applications[:-1]]
+        return sentence + (t("eu_partly", lang, dates=", ".join(earlier)) if earlier else "")
+    if in_force:
+        return t("eu_in_force", lang)
+    expected = [d.due for d in deadlines if d.kind is DeadlineKind.ENTRY_INTO_FORCE and d.due.known]
+    if reg.eu_in_force is not None and reg.eu_in_force.known:
+        expected.append(reg.eu_in_force)
+    if expected:
+        return t("eu_expected", lang, date=short(min(expected, key=PrecisionDate.sort_key), lang))
+    return t("eu_tbd", lang)
+
+
+def _open(deadline: Deadline, as_of: dt.date) -> bool:
+    return deadline.met_on is None or deadline.met_on > as_of
+
+
+def _parse(value: object) -> PrecisionDate | None:
+    try:
+        return PrecisionDate.parse(value) if isinstance(value, str) else None
+    except DateError:
+        return None
+
+
+def _pillar_key(value: str | None) -> tuple[int, str]:
+    return (0, value) if value else (1, "")
+
+
+def gather(
+    session: Session,
+    options: ReportOptions,
+    *,
+    today: dt.date,
+    tz: ZoneInfo,
+    planning: PlanningSource | None = None,
+) -> Report:
+    """Read and word the report for `options`. Unknown team or authority keys raise OptionError."""
+    lang = options.lang
+    teams = list(session.scalars(select(Team).order_by(Team.key)))
+    authorities = list(session.scalars(select(Authority).order_by(Authority.key)))
+    team_ids = []
+    for key in options.teams:
+        match = next((team for team in teams if team.key == key), None)
+        if match is None:
+            raise OptionError("team", f"{key!r} is not a team; known: {', '.join(team.key for team in teams)}")
+        team_ids.append(match.id)
+    authority = None
+    if options.authority:
+        authority = next((a for a in authorities if a.key == options.authority), None)
+        if authority is None:
+            known = ", ".join(a.key for a in authorities)
+            raise OptionError("authority", f"{options.authority!r} is not known; known: {known}")
+
+    ids_query = select(Regulation.id)
+    if options.pillars:
+        ids_query = ids_query.where(Regulation.pillar.in_(options.pillars))
+    if team_ids:
+        ids_query = ids_query.where(Regulation.team_id.in_(team_ids))
+    if options.kind:
+        ids_query = ids_query.where(Regulation.kind == options.kind)
+    if authority is not None:
+        ids_query = ids_query.where(
+            Regulation.id.in_(select(Designation.regulation_id).where(Designation.authority_id == authority.id)))
+    wanted = ids_query.scalar_subquery()
+
+    regulations = list(session.scalars(
+        select(Regulation).options(joinedload(Regulation.team)).where(Regulation.id.in_(wanted))
+        .order_by(Regulation.key)))
+    ids = [r.id for r in regulations] if options.filtered else None
+    now_changes = stages_as_of(session, options.as_of, ids)
+    then_changes = stages_as_of(session, options.since, ids)
+    moves: dict[int, list[StageChange]] = {}
+    for change in session.scalars(
+        select(StageChange)
+        .where(StageChange.regulation_id.in_(wanted), StageChange.effective_on > options.since,
+               StageChange.effective_on <= options.as_of)
+        .order_by(StageChange.effective_on, StageChange.id)
+    ):
+        moves.setdefault(change.regulation_id, []).append(change)
+    deadlines: dict[int, list[Deadline]] = {}
+    deadline_by_id: dict[int, Deadline] = {}
+    for deadline in session.scalars(
+        select(Deadline).where(Deadline.regulation_id.in_(wanted))
+        .order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id)
+    ):
+        deadlines.setdefault(deadline.regulation_id, []).append(deadline)
+        deadline_by_id[deadline.id] = deadline
+    designations: dict[int, list[Designation]] = {}
+    designation_by_id: dict[int, Designation] = {}
+    for designation in session.scalars(
+        select(Designation).options(joinedload(Designation.authority))
+        .where(Designation.regulation_id.in_(wanted)).order_by(Designation.id)
+    ):
+        designations.setdefault(designation.regulation_id, []).append(designation)
+        designation_by_id[designation.id] = designation
+    evaluations = list(session.scalars(
+        select(Evaluation).order_by(Evaluation.due_on.is_(None), Evaluation.due_on, Evaluation.id)))
+    start = dt.datetime.combine(options.since + dt.timedelta(days=1), dt.time(), tz)
+    end = dt.datetime.combine(options.as_of + dt.timedelta(days=1), dt.time(), tz)
+    events = list(session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.at >= start, AuditEvent.at < end, AuditEvent.action.in_(ITEM_ACTIONS),
+               AuditEvent.regulation_id.in_(wanted))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ))
+    planned = dict(planning(regulations)) if planning is not None else {}
+
+    keys = {r.id: r.key for r in regulations}
+    item_lines: dict[int, list[Line]] = {}
+    moved_dates: list[Row] = []
+    evaluation_by_id = {e.id: e for e in evaluations}
+    for event in events:
+        line = _event_line(event, deadline_by_id, designation_by_id, lang)
+        if line is not None and event.regulation_id is not None:
+            item_lines.setdefault(event.regulation_id, []).append(line)
+        due = event.changes.get("due") if event.action.endswith(".update") else None
+        old, new = (_parse(due[0]), _parse(due[1])) if isinstance(due, list) and len(due) == 2 else (None, None)
+        if old is not None and new is not None and event.regulation_id in keys:
+            subject = (deadline_by_id.get(event.target_id) if event.action.startswith("deadline")
+                       else evaluation_by_id.get(event.target_id))
+            title = getattr(subject, "title", None) or getattr(subject, "subject", None) or event.target_label or ""
+            moved = shift(old.start, new.start, lang) if old.start and new.start else ""
+            moved_dates.append(Row([keys[event.regulation_id], title, pdate(old, lang), pdate(new, lang), moved]))
+
+    acts: list[Act] = []
+    columns: dict[Stage, list[Act]] = {stage: [] for stage in Stage}
+    without_stage: list[Act] = []
+    overdue: list[tuple[tuple[object, ...], Row]] = []
+    upcoming: list[tuple[tuple[object, ...], Row]] = []
+    stage_changes: list[Row] = []
+    new_acts: list[Row] = []
+    horizon = year_after(options.as_of)
+    for reg in regulations:
+        change = now_changes.get(reg.id)
+        before = then_changes.get(reg.id)
+        own = deadlines.get(reg.id, [])
+        act = Act(
+            regulation=reg,
+            stage=change.to_stage if change else None,
+            since=change.effective if change else None,
+            status=status_sentence(reg, change),
+            eu_status=eu_status(reg, own, options.as_of, lang),
+            planning=planned.get(reg.id),
+        )
+        for move in moves.get(reg.id, []):
+            act.changes.append(Line(t("moved_to", lang, stage=stage_label(move.to_stage, lang),
+                                      date=pdate(move.effective, lang)),
+                                    note=move.note, reference=move.reference))
+        act.changes.extend(item_lines.get(reg.id, []))
+        upcoming_own = [d for d in own if _open(d, options.as_of) and d.due_on is not None
+                        and d.due_on >= options.as_of]
+        act.next_deadlines = [Line(f"{pdate(d.due, lang)}: {d.title}") for d in upcoming_own[:NEXT_DEADLINES]]
+        for d in own:
+            if not _open(d, options.as_of) or d.due_on is None:
+                continue
+            row = ((d.due.sort_key(), reg.key, d.id), Row([reg.key, d.title, pdate(d.due, lang)]))
+            if d.due_on < options.as_of:
+                overdue.append(row)
+            elif d.due_on < horizon:
+                upcoming.append(row)
+        for designation in designations.get(reg.id, []):
+            status = t(designation.status.value, lang)
+            scope = f" ({designation.scope})" if designation.scope else ""
+            act.designations.append(Line(f"{designation.authority.key}: {designation.role}{scope}, {status}"))
+        if (before.to_stage if before else None) != act.stage:
+            stage_changes.append(Row([reg.key, stage_label(before.to_stage if before else None, lang),
+                                      stage_label(act.stage, lang), pdate(act.since, lang)]))
+        created = reg.created_at.astimezone(tz).date() if reg.created_at else None
+        if (before is None and change is not None) or _in_window(created, options):
+            new_acts.append(Row([reg.key, reg.title, stage_label(act.stage, lang)]))
+        acts.append(act)
+        (columns[act.stage] if act.stage is not None else without_stage).append(act)
+
+    by_pillar: dict[int | None, list[Act]] = {}
+    for act in acts:
+        by_pillar.setdefault(act.regulation.pillar, []).append(act)
+    pillar_groups = [
+        Group(f"{t('pillar', lang)} {p}" if p is not None else t("no_pillar", lang), acts=by_pillar[p])
+        for p in sorted(by_pillar, key=lambda p: (p is None, p or 0))
+    ]
+    selection = _selection(options, lang)
+    return Report(
+        options=options,
+        drawn_up=today,
+        selection=selection,
+        columns=columns,
+        without_stage=without_stage,
+        pillars=pillar_groups,
+        overdue=_by_date(overdue),
+        upcoming=_by_date(upcoming),
+        stage_changes=stage_changes,
+        new_acts=new_acts,
+        moved_dates=moved_dates,
+        evaluations=_evaluation_groups(evaluations, options, {r.id: r for r in regulations}, team_ids, lang),
+    )
+
+
+def _by_date(rows: list[tuple[tuple[object, ...], Row]]) -> list[Row]:
+    """Rows were collected act by act; the section lists them by date, then act (a stable, total order)."""
+    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+
+
+def _event_line(event: AuditEvent, deadlines: Mapping[int, Deadline], designations: Mapping[int, Designation],
+                lang: str) -> Line | None:
+    changes = event.changes or {}
+    if event.action == "deadline.create":
+        deadline = deadlines.get(event.target_id or -1)
+        title = deadline.title if deadline else (event.target_label or "")
+        due = deadline.due if deadline else _parse((changes.get("due") or [None, None])[1])
+        return Line(t("deadline_new", lang, title=title, date=pdate(due, lang)))
+    if event.action == "deadline.update":
+        deadline = deadlines.get(event.target_id or -1)
+        title = deadline.title if deadline else (event.target_label or "")
+        due = changes.get("due")
+        if isinstance(due, list) and len(due) == 2:
+            return Line(t("deadline_moved", lang, title=title, old=pdate(_parse(due[0]), lang),
+                          new=pdate(_parse(due[1]), lang)))
+        return Line(t("deadline_changed", lang, title=title))
+    if event.action == "deadline.delete":
+        return Line(t("deadline_removed", lang, title=event.target_label or ""))
+    if event.action == "designation.create":
+        designation = designations.get(event.target_id or -1)
+        if designation is None:
+            return None
+        return Line(t("designation_new", lang, authority=designation.authority.key, role=designation.role))
+    return None
+
+
+STATUS_ORDER = {EvaluationStatus.DONE: 0, EvaluationStatus.RUNNING: 1, EvaluationStatus.ANNOUNCED: 2}
+LEVEL_ORDER = {EvaluationLevel.NATIONAL: 0, EvaluationLevel.EU: 1}
+
+
+def _evaluation_groups(evaluations: Sequence[Evaluation], options: ReportOptions, regulations: Mapping[int, Regulation],
+                       team_ids: Sequence[int], lang: str) -> list[Group]:
+    """Bijlage 2: a table per pillar; in each, done, running, then announced (national before international)."""
+    chosen = []
+    for evaluation in evaluations:
+        if options.filtered:
+            if evaluation.regulation_id is not None:
+                if evaluation.regulation_id not in regulations:
+                    continue
+            else:
+                if options.authority or options.kind:
+                    continue
+                parts = {p.strip() for p in (evaluation.pillar or "").split("/")}
+                if options.pillars and not parts & {str(p) for p in options.pillars}:
+                    continue
+                if team_ids and evaluation.team_id not in team_ids:
+                    continue
+        chosen.append(evaluation)
+    groups: dict[str | None, list[Evaluation]] = {}
+    for evaluation in chosen:
+        pillar = evaluation.pillar
+        if pillar is None and evaluation.regulation_id in regulations:
+            reg_pillar = regulations[evaluation.regulation_id].pillar
+            pillar = str(reg_pillar) if reg_pillar is not None else None
+        groups.setdefault(pillar, []).append(evaluation)
+    result = []
+    for pillar in sorted(groups, key=_pillar_key):
+        rows = sorted(groups[pillar], key=lambda e: (STATUS_ORDER[e.status], LEVEL_ORDER[e.level], e.due.sort_key(),
+                                                     e.subject))
+        title = f"{t('pillar', lang)} {pillar}" if pillar else t("no_pillar", lang)
+        result.append(Group(title, rows=[
+            Row([e.subject, pdate(e.due, lang), e.performer or "",
+                 f"{t('status_' + e.status.value, lang)} ({t('level_' + e.level.value, lang)})"])
+            for e in rows
+        ]))
+    return result
+
+
+def _selection(options: ReportOptions, lang: str) -> list[str]:
+    parts = []
+    if options.pillars:
+        parts.append(f"{t('pillar', lang)} {', '.join(map(str, options.pillars))}")
+    if options.teams:
+        parts.append(f"{t('team', lang)} {', '.join(options.teams)}")
+    if options.authority:
+        parts.append(f"{t('authority', lang)} {options.authority}")
+    if options.kind:
+        parts.append(f"{t('kind', lang)} {options.kind.value.replace('_', ' ')}")
+    return parts or [t("no_filters", lang)]

@@ -1,0 +1,40 @@
+"""The report as HTML: the standalone document (download, and the source of the PDF) and the body the web page
+includes. Both render templates/report/_body.html, so the web, the HTML file and the PDF say the same."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import render_template
+
+from tracker.report.data import Report
+from tracker.report.figure import FigurePart, figure_parts
+from tracker.report.text import day, pdate, sentence, stage_label
+
+# From this many acts on, the printed report (and the PDF) sets each act's lists as running text and the tables
+# smaller: a 1,000-act portfolio then takes about 230 pages instead of 600.
+COMPACT_FROM = 60
+
+
+def anchor(prefix: str, text: str) -> str:
+    return f"{prefix}-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def template_values(report: Report, figure: list[FigurePart] | None = None) -> dict[str, Any]:
+    lang = report.lang
+    return {
+        "report": report,
+        "figure": figure if figure is not None else figure_parts(report),
+        "anchor": anchor,
+        "day": lambda value: day(value, lang),
+        "pdate": lambda value: pdate(value, lang),
+        "stage_label": lambda stage: stage_label(stage, lang),
+        "sentence": sentence,
+        "compact_from": COMPACT_FROM,
+    }
+
+
+def render_document(report: Report, figure: list[FigurePart] | None = None) -> str:
+    """The whole report as one HTML file, styles included (needs an app context for the templates)."""
+    return render_template("report/document.html", **template_values(report, figure))

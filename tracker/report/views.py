@@ -1,0 +1,89 @@
+"""/report: the report on a page, with the board's filters, and a download per format."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.auth.models import Team
+from tracker.clock import get_clock
+from tracker.db import get_session
+from tracker.regulations.models import Authority, RegulationKind
+from tracker.report.build import file_name, read, render
+from tracker.report.html import template_values
+from tracker.report.options import MEDIA_TYPES, OptionError, ReportOptions, parse_format, parse_options
+
+bp = Blueprint("report", __name__)
+KNOWN = {"as_of", "since", "lang", "pillar", "team", "authority", "kind", "mine"}
+
+
+def _options(known: set[str] = KNOWN) -> ReportOptions:
+    unknown = sorted(set(request.args) - known)
+    if unknown:
+        abort(400, description=f"{unknown[0]}: not a report parameter; use {', '.join(sorted(known))}")
+    for single in ("as_of", "since", "lang", "authority", "kind", "mine"):
+        if len(request.args.getlist(single)) > 1:
+            abort(400, description=f"{single}: give it once")
+    teams = request.args.getlist("team")
+    mine = request.args.get("mine", "").strip()
+    if mine not in ("", "0", "1"):
+        abort(400, description="mine: use 1 (only my teams) or leave it out")
+    if mine == "1":  # as on the board: the teams of the person asking (the links then name them)
+        if not current_user.teams:
+            abort(400, description="mine: you belong to no team; choose a team instead")
+        teams += [team.key for team in current_user.teams]
+    try:
+        return parse_options(
+            today=get_clock().today(),
+            as_of=request.args.get("as_of"),
+            since=request.args.get("since"),
+            lang=request.args.get("lang"),
+            pillars=request.args.getlist("pillar"),
+            teams=teams,
+            authority=request.args.get("authority"),
+            kind=request.args.get("kind"),
+        )
+    except OptionError as exc:
+        abort(400, description=str(exc))
+
+
+def _report(options: ReportOptions):  # type: ignore[no-untyped-def]
+    clock = get_clock()
+    try:
+        return read(get_session(), options, today=clock.today(), tz=clock.tz)
+    except OptionError as exc:
+        abort(400, description=str(exc))
+
+
+@bp.get("/report")
+def page() -> str:
+    options = _options()
+    report = _report(options)
+    db = get_session()
+    return render_template(
+        "report/page.html",
+        options=options,
+        teams=list(db.scalars(select(Team).order_by(Team.key))),
+        authorities=list(db.scalars(select(Authority).order_by(Authority.key))),
+        kinds=list(RegulationKind),
+        mine=request.args.get("mine") == "1",
+        **template_values(report),
+    )
+
+
+@bp.get("/report/download")
+def download() -> Response:
+    """?format=docx|pdf|html and the page's parameters. The format is checked first: nothing is drawn for a bad
+    request."""
+    if len(request.args.getlist("format")) > 1:
+        abort(400, description="format: give it once")
+    try:
+        fmt = parse_format(request.args.get("format"))
+    except OptionError as exc:
+        abort(400, description=str(exc))
+    options = _options(KNOWN | {"format"})
+    body = render(_report(options), fmt)
+    response = Response(body, mimetype=MEDIA_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(options, fmt)}"'
+    return response
