@@ -75,7 +75,8 @@ def test_etag_and_304(api):
 def test_detail_history_and_board(api):
     dsa = api("GET", "/api/v1/regulations/DSA").get_json()
     assert dsa["stage"] == "consultation" and dsa["designations"][0]["authority"] == "ACM"
-    assert {"value": "2024-02-17", "precision": "day", "first_day": "2024-02-17", "display": "17 Feb 2024"} in [
+    assert {"value": "2024-02-17", "precision": "day", "first_day": "2024-02-17", "display": "17 Feb 2024",
+            "last_day": None, "label": None} in [
         d["due"] for d in dsa["deadlines"]
     ]
     history = api("GET", "/api/v1/regulations/DSA/history").get_json()["history"]
