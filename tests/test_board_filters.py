@@ -16,7 +16,7 @@ def test_filters_narrow_the_board(viewer):
     everything = keys(viewer)
     assert {"DSA", "NIS2", "WOZT"} <= everything
     assert keys(viewer, pillar="5") == {"CRA", "CSA", "RED", "WBDWB"}
-    assert keys(viewer, team="JENV") == {"NIS2"}
+    assert keys(viewer, team="JENV") == {"NIS2", "CER"}
     assert keys(viewer, authority="AP") == {"DSA"}
     assert keys(viewer, kind="national_law") == {"WBDWB", "WIBON", "WOZT"}
     assert keys(viewer, kind="directive") == {"EECC", "NIS2", "RED"}

@@ -24,7 +24,8 @@ def _value(row: Any, name: str) -> Any:
     if name == "certainty":
         return certainty_of(row)
     if name == "field_sources":
-        return {k: {**v, "certainty": _shown(v)} for k, v in (row.field_sources or {}).items()}
+        sources = row.field_sources or {}
+        return {k: {"ref": v["ref"], "quote": v.get("quote"), "certainty": _shown(v)} for k, v in sources.items()}
     return getattr(row, name)
 
 

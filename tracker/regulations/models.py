@@ -6,7 +6,8 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ColumnElement, Date, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Composite, Mapped, declared_attr, mapped_column, relationship
 
 from tracker.auth.models import Team
@@ -199,7 +200,26 @@ def range_date(prefix: str) -> Any:
     )
 
 
-class Deadline(Sourced, Timestamped, Base):
+class Ranged:
+    """A `due` date that may be a range: reminders count from `due_on`, "overdue" from `due_end`.
+
+    (`due_on` and `due_until` are the columns of `range_date("due")` on the class that mixes this in.)
+    """
+
+    @hybrid_property
+    def due_end(self) -> dt.date | None:
+        """The day after which the date has passed: a range's last day, a single date's first day."""
+        row: Any = self
+        return row.due_until or row.due_on
+
+    @due_end.inplace.expression
+    @classmethod
+    def _due_end(cls) -> ColumnElement[dt.date | None]:
+        table: Any = cls
+        return func.coalesce(table.due_until, table.due_on)
+
+
+class Deadline(Ranged, Sourced, Timestamped, Base):
     __tablename__ = "deadlines"
     __table_args__ = (
         precision_check("due"),
@@ -235,7 +255,7 @@ class Designation(Sourced, Timestamped, Base):
     authority: Mapped[Authority] = relationship(lazy="raise")
 
 
-class Evaluation(Sourced, Timestamped, Base):
+class Evaluation(Ranged, Sourced, Timestamped, Base):
     """An EU review clause or a national evaluation; it may concern a tracked act or a policy."""
 
     __tablename__ = "evaluations"
