@@ -225,7 +225,9 @@ def test_csv_exports_open_in_excel_with_dutch_characters(viewer):
     assert header[0] == "korte naam" and "fase" in header
     dsa = next(r for r in body if r[0] == "DSA")
     assert dsa[header.index("fase")] == "Consultatie en toetsen"
-    assert {r[0] for r in body} == {"DSA", "DMA", "DGA", "DA", "AIA", "P2B", "EIDAS2", "EPRIVACY"}
+    assert {r[0] for r in body} == {
+        "DSA", "DMA", "DGA", "DA", "AIA", "P2B", "EIDAS2", "EPRIVACY", "NLF", "ONLINE_OPZEGGEN", "BARC"
+    }
     dates = read_csv(viewer.get("/export/dates.csv"))
     assert any("coördinatie" in cell for row in dates for cell in row)  # Dutch characters survive
     assert viewer.get("/export/board.csv?team=NOPE").status_code == 400

@@ -1,6 +1,8 @@
 """Issue 17: every quote occurs in the report's text; certainty, sources per field and date ranges, end to end."""
 
+import csv
 import datetime as dt
+import io
 import re
 import shutil
 from pathlib import Path
@@ -216,3 +218,15 @@ def test_the_api_and_the_feed_carry_the_marker(app, users, db, session):
     items = feed_items(session, FeedFilter(), base_url="https://tracker.test", today=TODAY)
     wibon = next(i for i in items if "Start of the amendment procedure" in i.summary)
     assert "Tegenstrijdig / contradicted by" in wibon.description and "lopend onderzoek" in wibon.description
+
+
+def test_the_dates_export_carries_the_range_and_the_marker(viewer):
+    raw = viewer.get("/export/dates.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw), delimiter=";"))
+    header = rows[0]
+    gia = next(r for r in rows if r[2] == "Planned: possible agreement on the proposal")
+    assert gia[header.index("datum")] == "eind 2023 of in 2024"
+    assert gia[header.index("laatste dag (bereik)")] == "2024-12-31"
+    wibon = next(r for r in rows if r[2].startswith("Evaluatie Wet informatie-uitwisseling"))
+    assert "lopend" not in wibon[header.index("zekerheid / certainty")]
+    assert "na de afronding van de evaluatie" in wibon[header.index("zekerheid / certainty")]
