@@ -16,11 +16,13 @@ def test_filters_narrow_the_board(viewer):
     everything = keys(viewer)
     assert {"DSA", "NIS2", "WOZT"} <= everything
     assert keys(viewer, pillar="5") == {"CRA", "CSA", "RED", "WBDWB"}
-    assert keys(viewer, team="JENV") == {"NIS2"}
+    assert keys(viewer, team="JENV") == {"NIS2", "CER"}
     assert keys(viewer, authority="AP") == {"DSA"}
-    assert keys(viewer, kind="national_law") == {"WBDWB", "WIBON", "WOZT"}
-    assert keys(viewer, kind="directive") == {"EECC", "NIS2", "RED"}
-    assert keys(viewer, mine="1") == everything - {"NIS2"}  # the viewer is in team EZK
+    assert keys(viewer, kind="national_law") == {
+        "WBDWB", "WIBON", "WOZT", "BARC", "NFP_35GHZ", "ONLINE_OPZEGGEN", "VEILING_35GHZ"
+    }
+    assert keys(viewer, kind="directive") == {"CER", "EECC", "NIS2", "RED"}
+    assert keys(viewer, mine="1") == everything - {"NIS2", "CER"}  # the viewer is in team EZK
     assert keys(viewer, pillar="3", authority="ACM", as_of="2023-09-30") == {"DSA", "DMA", "DGA", "P2B"}
 
 

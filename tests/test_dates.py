@@ -63,3 +63,39 @@ def test_parse_day_accepts_only_full_days():
     for bad in ["2023-09", "20230930", "2023-02-30", "yesterday"]:
         with pytest.raises(DateError, match=r"YYYY-MM-DD|not a date"):
             parse_day(bad)
+
+
+# -- ranges and the report's words (issue 17) ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "first", "last", "end_day", "shown"),
+    [
+        ("2023-Q4 .. 2024", dt.date(2023, 10, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31), "Q4 2023 – 2024"),
+        ("2023-Q4..2024-H1", dt.date(2023, 10, 1), dt.date(2024, 6, 30), dt.date(2024, 6, 30), "Q4 2023 – H1 2024"),
+        ("2023-10 .. 2023-12 (najaar 2023)", dt.date(2023, 10, 1), dt.date(2023, 12, 31), dt.date(2023, 12, 31),
+         "najaar 2023"),
+        ("2023-Q4 (eind 2023)", dt.date(2023, 10, 1), dt.date(2023, 12, 31), dt.date(2023, 10, 1), "eind 2023"),
+        ("t.b.d. (n.t.b.)", None, None, None, "n.t.b."),
+    ],
+)
+def test_ranges_count_from_their_start_and_pass_after_their_end(text, first, last, end_day, shown):
+    value = PrecisionDate.parse(text)
+    assert (value.first_day, value.last_day, value.end_day, value.display()) == (first, last, end_day, shown)
+    assert PrecisionDate.parse(value.isoformat()) == value
+    assert value.single == PrecisionDate(value.start, value.precision)
+
+
+def test_a_range_sorts_by_its_start_and_keeps_the_interface():
+    ranged = PrecisionDate.parse("2023-Q4 .. 2024 (eind 2023 of in 2024)")
+    assert PrecisionDate.parse("2023-09") < ranged < PrecisionDate.parse("2023-11")
+    assert ranged.period() == "Q4 2023 – 2024" and ranged.is_range and ranged.last == PrecisionDate.parse("2024")
+    assert str(ranged) == "eind 2023 of in 2024"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2024 .. 2023", "2023 .. 2023-Q4", "2023-Q4 .. t.b.d.", "t.b.d. .. 2024", "2023 .. 2024 ()", "(najaar)",
+     "2023 .. 2024 (" + "x" * 81 + ")", "2023-13 .. 2024", "2023 (a) (b)"],
+)
+def test_ranges_that_make_no_sense_are_refused(text):
+    with pytest.raises(DateError):
+        PrecisionDate.parse(text)

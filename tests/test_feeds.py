@@ -24,9 +24,9 @@ DSA_ITEMS = {"DSA-application", "DSA-application-vlop", "DSA-designation-dsc", "
 JENV_ITEMS = {"NIS2-implementation-2024", "eval-nis2", "eval-nlcs-nulmeting", "eval-nlcs-tussentijds"}
 EZK_ACM_EVALUATIONS = {"eval-dga", "eval-dma-art53", "eval-dsa-art91-1", "eval-dsa-art91-2"}
 FEED_COUNTS = [  # (parameters, number of events)
-    ({}, 45), ({"team": "EZK"}, 41), ({"regulation": "DSA"}, 7), ({"authority": "ACM"}, 17),
-    ({"kind": "deadlines"}, 26), ({"kind": "evaluations"}, 19),
-    ({"team": "EZK", "kind": "evaluations", "authority": "ACM"}, 4), ({"alarm": "7,1"}, 45),
+    ({}, 50), ({"team": "EZK"}, 46), ({"regulation": "DSA"}, 7), ({"authority": "ACM"}, 18),
+    ({"kind": "deadlines"}, 31), ({"kind": "evaluations"}, 19),
+    ({"team": "EZK", "kind": "evaluations", "authority": "ACM"}, 4), ({"alarm": "7,1"}, 50),
 ]
 
 

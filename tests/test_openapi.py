@@ -31,12 +31,17 @@ ANSWER_KEYS = {
     "Summary": "key title kind pillar team stage stage_since next_deadline version url",
     "Detail": "key title kind pillar team stage stage_since next_deadline version url title_nl eu_number celex "
     "lead_ministry national_instrument bill_number summary links eu_published eu_in_force source_ref source_quote "
-    "deadlines designations evaluations",
-    "Deadline": "id kind title due legal_basis note met_on version sequence source_ref source_quote",
-    "Designation": "id authority authority_name role scope status legal_basis version source_ref source_quote",
-    "Evaluation": "id subject level status due due_note performer pillar version sequence source_ref source_quote",
-    "StageChange": "id from_stage to_stage move effective recorded_at actor reason note reference source_ref",
-    "Date": "value precision first_day display",
+    "certainty field_sources deadlines designations evaluations",
+    "Deadline": "id kind title due legal_basis note met_on version sequence source_ref source_quote certainty",
+    "Designation": "id authority authority_name role scope status legal_basis version source_ref source_quote "
+    "certainty",
+    "Evaluation": "id subject level status due due_note performer pillar version sequence source_ref source_quote "
+    "certainty",
+    "StageChange": "id from_stage to_stage move effective recorded_at actor reason note reference source_ref certainty",
+    "Date": "value precision first_day display last_day label",
+    "CertaintyShown": "level note alternative conflicts",
+    "FieldSource": "ref quote certainty",
+    "Conflict": "ref quote note",
     "NextDeadline": "id title due",
 }
 

@@ -71,7 +71,7 @@ def assert_reads_agree(session, api_get, viewer) -> int:
 
 def test_the_reads_agree_on_the_seeded_history(seeded, session, api_get, viewer):
     compared = assert_reads_agree(session, api_get, viewer)
-    assert compared == 18 * len(_history_dates(session))  # every act, each history date and the day before it
+    assert compared == 25 * len(_history_dates(session))  # every act, each history date and the day before it
 
 
 def test_the_reads_agree_after_moves_through_every_way_in(app, seeded, session, api_get, viewer, login):

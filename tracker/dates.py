@@ -2,6 +2,11 @@
 
 One rule everywhere (sorting, as-of views, reminders, feeds): a period counts from its first day.
 An unknown date ("t.b.d.") has no first day: it sorts after every known date and never falls due.
+
+A date can also be a range of two periods, "2023-Q4 .. 2024" (the report's "eind 2023 of in 2024"): it counts from
+the first day of its first period (sorting, reminders) and has passed only after the last day of its last period
+(`end_day`: "overdue"). Any date may carry the report's own words as its label, "2023-10 .. 2023-11 (najaar 2023)";
+it is then shown as the report writes it.
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ _PATTERNS = (
     (re.compile(r"(\d{4})"), Precision.YEAR),
 )
 FORMATS_HELP = "2025-09-17, 2025-09, 2025-Q3, 2025-H2, 2025 or t.b.d."
+RANGE_HELP = f"{FORMATS_HELP}; a range such as 2023-Q4 .. 2024; the report's words after it: 2023-Q4 (eind 2023)"
+LABEL_MAX = 80
+_RANGE = re.compile(r"(?P<start>[^()]+?)\s*\.\.\s*(?P<end>[^()]+?)")
+_LABELLED = re.compile(r"(?P<body>[^()]*?)\s*\((?P<label>[^()]*)\)")
 
 
 class DateError(ValueError):
@@ -44,16 +53,38 @@ class DateError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class PrecisionDate:
-    """A date known to some precision; `start` is the first day of the period (None when unknown)."""
+    """A date known to some precision; `start` is the first day of the period (None when unknown).
+
+    A range adds the first day of its last period (`end`) and that period's precision; `label` holds the report's
+    own words for the date, shown instead of the computed form.
+    """
 
     start: dt.date | None
     precision: Precision
+    end: dt.date | None = None
+    end_precision: Precision | None = None
+    label: str | None = None
 
     def __post_init__(self) -> None:
         if (self.start is None) != (self.precision is Precision.UNKNOWN):
             raise DateError("only an unknown date has no start")
         if self.start is not None and self.start != _align(self.start, self.precision):
             raise DateError(f"{self.start} is not the first day of a {self.precision.value}")
+        if (self.end is None) != (self.end_precision is None):
+            raise DateError("a range needs both the first day and the precision of its last period")
+        if self.end is not None and self.end_precision is not None:
+            if self.start is None or self.end_precision is Precision.UNKNOWN:
+                raise DateError("a range runs between two known dates; 't.b.d.' cannot be one end")
+            if self.end != _align(self.end, self.end_precision):
+                raise DateError(f"{self.end} is not the first day of a {self.end_precision.value}")
+            last = PrecisionDate(self.end, self.end_precision)
+            first = PrecisionDate(self.start, self.precision)
+            if last.start < self.start or last.last_day <= first.last_day:  # type: ignore[operator]
+                raise DateError("a range must end after its first period ends")
+        if self.label is not None:
+            odd = any(c in "()" or ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in self.label)
+            if not self.label.strip() or len(self.label) > LABEL_MAX or odd:
+                raise DateError(f"the report's words must be 1 to {LABEL_MAX} characters without parentheses")
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -66,12 +97,28 @@ class PrecisionDate:
 
     @classmethod
     def parse(cls, text: str | dt.date | None) -> PrecisionDate:
-        """Parse the written forms listed in FORMATS_HELP; raise DateError with a clear message otherwise."""
+        """Parse the written forms listed in RANGE_HELP; raise DateError with a clear message otherwise."""
         if isinstance(text, dt.date):
             return cls.day(text)
         if text is None:
             raise DateError(f"a date is required ({FORMATS_HELP})")
         raw = str(text).strip()
+        label = None
+        labelled = _LABELLED.fullmatch(raw)
+        if labelled:
+            raw, label = labelled["body"].strip(), labelled["label"].strip()
+            if not raw:
+                raise DateError(f"{text!r}: write the date before the report's words ({RANGE_HELP})")
+        ranged = _RANGE.fullmatch(raw)
+        if ranged:
+            first, last = cls._single(ranged["start"]), cls._single(ranged["end"])
+            return cls(first.start, first.precision, last.start, last.precision, label)
+        value = cls._single(raw)
+        return value if label is None else cls(value.start, value.precision, label=label)
+
+    @classmethod
+    def _single(cls, raw: str) -> PrecisionDate:
+        raw = raw.strip()
         if raw.lower() in _UNKNOWN_WORDS:
             return cls.unknown()
         for pattern, precision in _PATTERNS:
@@ -110,9 +157,30 @@ class PrecisionDate:
         return self.start
 
     @property
+    def is_range(self) -> bool:
+        return self.end is not None
+
+    @property
+    def single(self) -> PrecisionDate:
+        """The date without range or label: its first period, as the two-column date fields store it."""
+        return PrecisionDate(self.start, self.precision) if self.is_range or self.label else self
+
+    @property
+    def last(self) -> PrecisionDate:
+        """The last period: a range's end, a single date's own period."""
+        return PrecisionDate(self.end, self.end_precision) if self.end_precision is not None else self.single
+
+    @property
+    def end_day(self) -> dt.date | None:
+        """The day after which the date has passed ("overdue"): a range's last day; a single date's first day."""
+        return self.last_day if self.is_range else self.start
+
+    @property
     def last_day(self) -> dt.date | None:
         if self.start is None:
             return None
+        if self.end_precision is not None:
+            return self.last.last_day
         y, m = self.start.year, self.start.month
         span = {Precision.DAY: 0, Precision.MONTH: 1, Precision.QUARTER: 3, Precision.HALF: 6, Precision.YEAR: 12}
         months = span[self.precision]
@@ -141,6 +209,10 @@ class PrecisionDate:
 
     def isoformat(self) -> str:
         """The canonical written form, which `parse` reads back."""
+        body = f"{self.single._iso()} .. {self.last._iso()}" if self.is_range else self.single._iso()
+        return f"{body} ({self.label})" if self.label else body
+
+    def _iso(self) -> str:
         s, p = self.start, self.precision
         if s is None:
             return "t.b.d."
@@ -155,7 +227,19 @@ class PrecisionDate:
         return f"{s.year:04d}"
 
     def display(self) -> str:
-        """As people write it: '17 Sep 2025', 'Sep 2025', 'Q3 2025', 'H2 2025', '2025', 't.b.d.'."""
+        """As people write it: '17 Sep 2025', 'Sep 2025', 'Q3 2025', 'H2 2025', '2025', 't.b.d.', 'Q4 2023 – 2024';
+        the report's words where the date carries them ('najaar 2023')."""
+        if self.label:
+            return self.label
+        if self.is_range:
+            return f"{self.single._shown()} – {self.last._shown()}"
+        return self._shown()
+
+    def period(self) -> str:
+        """The period in the computed form, also for a date shown by the report's words."""
+        return PrecisionDate(self.start, self.precision, self.end, self.end_precision).display()
+
+    def _shown(self) -> str:
         s, p = self.start, self.precision
         if s is None:
             return "t.b.d."
@@ -183,6 +267,11 @@ def _align(value: dt.date, precision: Precision) -> dt.date:
     if precision is Precision.HALF:
         return dt.date(value.year, 1 if value.month <= 6 else 7, 1)
     return dt.date(value.year, 1, 1)
+
+
+def period_start(value: dt.date, precision: Precision) -> dt.date:
+    """The first day of the period of `precision` that holds `value`."""
+    return _align(value, precision)
 
 
 def parse_day(text: str) -> dt.date:

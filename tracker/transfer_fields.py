@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Integer, String, Text
 from sqlalchemy.types import BigInteger, SmallInteger
 
-from tracker.dates import DateError, Precision, PrecisionDate
+from tracker.dates import DateError, Precision, PrecisionDate, period_start
 from tracker.db import UTCDateTime
 
 INTEGER_BITS = ((SmallInteger, 16), (BigInteger, 64), (Integer, 32))  # subclasses before Integer
@@ -80,9 +80,51 @@ def _links(value: Any) -> Any:
     return value
 
 
+CERTAINTIES = ("report", "reading", "inference")
+
+
+def _conflicts(value: Any) -> Any:
+    """<sourced>.conflicts: [{"ref", "quote", "note"}]: where the report says otherwise (tracker/seeding/entry.py)."""
+    if not isinstance(value, list):
+        raise ValueError('not a list of {"ref", "quote", "note"} objects')
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or not set(item) <= {"ref", "quote", "note"}:
+            raise ValueError(f'not a list of {{"ref", "quote", "note"}} objects (item {i})')
+        for key in ("ref", "quote"):
+            _text(item.get(key), f"text as the {key} of item {i}")
+        if item.get("note") is not None:
+            _text(item["note"], f"text as the note of item {i}")
+    return value
+
+
+def _field_sources(value: Any) -> Any:
+    """regulations.field_sources: {field: {"ref", "quote", "certainty", "note", "alternative", "conflicts"}}."""
+    if not isinstance(value, dict):
+        raise ValueError("not an object mapping each field to its source")
+    for name, src in value.items():
+        _text(name, "text as a field name")
+        if not isinstance(src, dict) or not {"ref", "certainty"} <= set(src) <= {
+            "ref", "quote", "certainty", "note", "alternative", "conflicts"
+        }:
+            raise ValueError(f"not a source (ref, quote, certainty, ...) for {name!r}")
+        if src["certainty"] not in CERTAINTIES:
+            raise ValueError(f"not one of {', '.join(CERTAINTIES)} as the certainty of {name!r}")
+        for key in ("ref", "quote", "note", "alternative"):
+            if src.get(key) is not None:
+                _text(src[key], f"text as the {key} of {name!r}")
+        if src.get("conflicts") is not None:
+            _conflicts(src["conflicts"])
+    return value
+
+
 JSON_SHAPES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("audit_events", "changes"): _changes,
     ("regulations", "links"): _links,
+    ("regulations", "field_sources"): _field_sources,
+    **{
+        (table, "conflicts"): _conflicts
+        for table in ("authorities", "regulations", "stage_changes", "deadlines", "designations", "evaluations")
+    },
 }
 
 
@@ -158,6 +200,18 @@ def check_periods(row: dict[str, Any], where: str) -> None:
                 PrecisionDate(row[f"{prefix}_on"], Precision(precision))
             except DateError as exc:
                 raise TransferError(f"{where}: {prefix}_on: {exc}") from None
+            until, until_precision = row.get(f"{prefix}_until"), row.get(f"{prefix}_until_precision")
+            if (until is None) != (until_precision is None):
+                raise TransferError(f"{where}: {prefix}_until: a range's end needs its day and its precision")
+            if until is not None:
+                # A range is stored by its last day; rebuilt, it must be a range that ends after its first period.
+                try:
+                    end = period_start(until, Precision(until_precision))
+                    date = PrecisionDate(row[f"{prefix}_on"], Precision(precision), end, Precision(until_precision))
+                except (DateError, ValueError) as exc:
+                    raise TransferError(f"{where}: {prefix}_until: {exc}") from None
+                if date.last_day != until:
+                    raise TransferError(f"{where}: {prefix}_until: {until} is not the last day of a {until_precision}")
 
 
 # -- import ---------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from tracker.regulations.fields import (
     RegulationFields,
     Version,
 )
+from tracker.regulations.models import Certainty
 from tracker.regulations.stages import MoveKind, Stage
 
 
@@ -103,8 +104,34 @@ class Versioned(Identified):
     version: int = Field(description="send it back with a change: a stale version is refused (409)")
 
 
+class Conflict(Out):
+    """Where the report says otherwise elsewhere."""
+
+    ref: str
+    quote: str
+    note: str | None
+
+
+class CertaintyShown(Out):
+    """How the fact stands to the report: `report` (its words), `reading` (a reading of them) or `inference`."""
+
+    level: Certainty
+    note: str | None = Field(description="why a reading or an inference, in a line")
+    alternative: str | None = Field(description="another reading of the same words, where one was recorded")
+    conflicts: list[Conflict]
+
+
+class FieldSource(Out):
+    """The source of one regulation-level fact (lead ministry, national instrument, ...)."""
+
+    ref: str
+    quote: str | None
+    certainty: CertaintyShown
+
+
 class SourceRef(Out):
     source_ref: str | None = Field(description="where in the report (or elsewhere) this comes from")
+    certainty: CertaintyShown | None = Field(description="null: entered in the tracker, not taken from the report")
 
 
 class Sourced(SourceRef):
@@ -176,6 +203,7 @@ class Detail(Summary, only(RegulationFields, exclude=("team_id",), name="Regulat
     """One regulation with its deadlines, designations and evaluations; its team shows by short name."""
 
     links: list[Link]
+    field_sources: dict[str, FieldSource] = Field(description="the source of each regulation-level fact")
     deadlines: list[Deadline]
     designations: list[Designation]
     evaluations: list[Evaluation]

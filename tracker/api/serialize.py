@@ -16,8 +16,37 @@ M = TypeVar("M", bound=BaseModel)
 
 def build(model: type[M], row: Any, **given: Any) -> M:
     """The answer `model` for `row`: each field from the row's attribute of that name, unless `given`."""
-    values = {name: given[name] if name in given else getattr(row, name) for name in model.model_fields}
+    values = {name: given[name] if name in given else _value(row, name) for name in model.model_fields}
     return model.model_validate(values)
+
+
+def _value(row: Any, name: str) -> Any:
+    if name == "certainty":
+        return certainty_of(row)
+    if name == "field_sources":
+        sources = row.field_sources or {}
+        return {k: {"ref": v["ref"], "quote": v.get("quote"), "certainty": _shown(v)} for k, v in sources.items()}
+    return getattr(row, name)
+
+
+def certainty_of(row: Any) -> dict[str, Any] | None:
+    """A row's certainty as the API shows it; None for facts entered in the tracker."""
+    if row.certainty is None:
+        return None
+    return _shown(
+        {"certainty": row.certainty.value, "note": row.certainty_note, "alternative": row.alternative,
+         "conflicts": row.conflicts}
+    )
+
+
+def _shown(source: dict[str, Any]) -> dict[str, Any]:
+    conflicts = [{"ref": c["ref"], "quote": c["quote"], "note": c.get("note")} for c in source.get("conflicts") or []]
+    return {
+        "level": source.get("certainty") or "report",
+        "note": source.get("note"),
+        "alternative": source.get("alternative"),
+        "conflicts": conflicts,
+    }
 
 
 def _listed(

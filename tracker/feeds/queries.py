@@ -14,6 +14,7 @@ from tracker.auth.models import Team
 from tracker.dates import Precision
 from tracker.feeds.ical import FeedItem, FeedMeta
 from tracker.parsing import whole_number
+from tracker.regulations.certainty import marker_text
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
 from tracker.regulations.queries import stages_as_of
 
@@ -139,7 +140,8 @@ def feed_items(session: Session, f: FeedFilter, *, base_url: str, today: dt.date
 
     def source_line(row: Deadline | Evaluation) -> str:
         quote = f' - "{row.source_quote}"' if row.source_quote else ""
-        return f"Source: {row.source_ref}{quote}" if row.source_ref else "Source: entered in the tracker"
+        marker = f"\n{marker_text(row)}" if marker_text(row) else ""  # a reading, inference or contradiction
+        return f"Source: {row.source_ref}{quote}{marker}" if row.source_ref else "Source: entered in the tracker"
 
     if f.kind in (None, "deadlines"):
         for d, reg in session.execute(_deadlines(f)):

@@ -119,7 +119,7 @@ def build_digest(session: Session, user: User, week: tuple[int, int], settings: 
     )
     digest.overdue = list(
         session.execute(
-            open_deadlines.where(Deadline.due_on < day).order_by(Deadline.due_on, Deadline.id).limit(LIST_LIMIT)
+            open_deadlines.where(Deadline.due_end < day).order_by(Deadline.due_on, Deadline.id).limit(LIST_LIMIT)
         )
     )
     # Evaluations of policy (no regulation) count for the team that owns them.

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import render_template
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team, User, user_teams
@@ -51,10 +51,16 @@ def _leads(text: str | None) -> tuple[int, ...] | None:
         return None
 
 
-def lead_key(due_on: dt.date, today: dt.date, leads: Iterable[int]) -> str | None:
-    """Which reminder is due today for a date: the smallest reached lead time, "overdue", or None."""
+def lead_key(due_on: dt.date, today: dt.date, leads: Iterable[int], end_on: dt.date | None = None) -> str | None:
+    """Which reminder is due today for a date: the smallest reached lead time, "overdue", or None.
+
+    Reminders count from the first day (`due_on`); a range ("2023-Q4 .. 2024") is overdue only after `end_on`.
+    """
+    last = max(due_on, end_on or due_on)
+    if today > last:
+        return "overdue" if (today - last).days <= OVERDUE_WINDOW else None
     if today > due_on:
-        return "overdue" if (today - due_on).days <= OVERDUE_WINDOW else None
+        return None  # within a range: its reminders came before it began
     reached = [lead for lead in leads if today >= due_on - dt.timedelta(days=lead)]
     return str(min(reached)) if reached else None
 
@@ -79,13 +85,18 @@ def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueIt
     for d, reg in session.execute(
         select(Deadline, Regulation)
         .join(Regulation, Deadline.regulation_id == Regulation.id)
-        .where(Deadline.due_on.between(low, high), Deadline.met_on.is_(None))
+        .where(
+            or_(Deadline.due_on.between(low, high), Deadline.due_until.between(low, high)), Deadline.met_on.is_(None)
+        )
     ):
         items.append(DueItem("deadline", d.id, d.title, d.due, d.due_on, reg, reg.team_id))
     for e, reg in session.execute(
         select(Evaluation, Regulation)
         .outerjoin(Regulation, Evaluation.regulation_id == Regulation.id)
-        .where(Evaluation.due_on.between(low, high), Evaluation.status != EvaluationStatus.DONE)
+        .where(
+            or_(Evaluation.due_on.between(low, high), Evaluation.due_until.between(low, high)),
+            Evaluation.status != EvaluationStatus.DONE,
+        )
     ):
         title = f"evaluation: {e.subject}"
         items.append(DueItem("evaluation", e.id, title, e.due, e.due_on, reg, reg.team_id if reg else e.team_id))
@@ -128,7 +139,8 @@ def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> SweepRes
             recipients |= followers.get(item.regulation.id, set())
         for user_id in recipients:
             user = users[user_id]
-            lead = lead_key(item.due_on, today, lead_times(user, teams_of[user_id], item.team_id, settings))
+            leads = lead_times(user, teams_of[user_id], item.team_id, settings)
+            lead = lead_key(item.due_on, today, leads, item.due.end_day)  # type: ignore[attr-defined]
             if lead is not None:
                 key = f"reminder:{item.kind}:{item.id}:{user.id}:{lead}:{item.due_on.isoformat()}"
                 wanted[key] = (item, user, lead)

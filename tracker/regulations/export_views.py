@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.clock import get_clock
 from tracker.db import get_session
+from tracker.regulations.certainty import marker_text
 from tracker.regulations.models import Deadline, Evaluation, Regulation
 from tracker.regulations.queries import board
 
@@ -99,7 +100,8 @@ def dates_csv() -> Response:
     db = get_session()
     base = current_app.config["TRACKER"].base_url
     rows: list[list[object]] = [
-        ["soort", "regeling", "onderwerp", "datum", "precisie", "eerste dag", "status", "toelichting", "bron", "link"]
+        ["soort", "regeling", "onderwerp", "datum", "precisie", "eerste dag", "status", "toelichting", "bron", "link",
+         "laatste dag (bereik)", "zekerheid / certainty"]
     ]
     for d in db.scalars(
         select(Deadline)
@@ -118,6 +120,8 @@ def dates_csv() -> Response:
                 d.note,
                 d.source_ref,
                 f"{base}/regulations/{d.regulation.key}",
+                d.due.last_day.isoformat() if d.due.is_range and d.due.last_day else None,
+                marker_text(d),
             ]
         )
     for e in db.scalars(
@@ -138,6 +142,8 @@ def dates_csv() -> Response:
                 e.due_note,
                 e.source_ref,
                 f"{base}/regulations/{reg.key}" if reg else None,
+                e.due.last_day.isoformat() if e.due.is_range and e.due.last_day else None,
+                marker_text(e),
             ]
         )
     return _csv(rows, "termijnen-en-evaluaties.csv")

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 
-from tracker.dates import FORMATS_HELP, DateError, Precision, PrecisionDate
+from tracker.dates import FORMATS_HELP, LABEL_MAX, RANGE_HELP, DateError, Precision, PrecisionDate
 from tracker.errors import InvalidFields
 from tracker.parsing import text_problem
 from tracker.regulations.models import (
@@ -32,6 +32,10 @@ _YEAR = r"(19[0-9]{2}|2[01][0-9]{2}|2200)"
 _KNOWN = rf"{_YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?|-[Qq][1-4]|-[Hh][12])?"
 KNOWN_DATE_PATTERN = rf"^{_KNOWN}$"
 DATE_PATTERN = rf"^({_KNOWN}|t\.b\.d\.|tbd|n\.t\.b\.)$"
+# Deadlines and evaluations take a range ("2023-Q4 .. 2024") and the report's words ("... (eind 2023 of in 2024)").
+RANGE_PATTERN = (
+    rf"^({_KNOWN}( ?\.\. ?{_KNOWN})?|t\.b\.d\.|tbd|n\.t\.b\.)( \([^()\x00-\x1f\x7f-\x9f]{{1,{LABEL_MAX}}}\))?$"
+)
 
 
 def _cleaned(value: Any, *, multiline: bool) -> Any:
@@ -65,6 +69,12 @@ def _precision_date(value: Any) -> PrecisionDate | None:
         raise ValueError(str(exc)) from None
 
 
+def _single(value: PrecisionDate | None) -> PrecisionDate | None:
+    if value is not None and (value.is_range or value.label):
+        raise ValueError(f"one date here ({FORMATS_HELP}); ranges and the report's words only for deadlines")
+    return value
+
+
 def _known(value: PrecisionDate | None) -> PrecisionDate | None:
     if value is not None and not value.known:
         raise ValueError("a known date is needed here; 't.b.d.' is not allowed")
@@ -93,6 +103,9 @@ def OptionalText(max_length: int, *, multiline: bool = False) -> Any:
     return Annotated[text | None, BeforeValidator(clean), Field(default=None)]
 
 
+date_or_none = dt.date | None
+
+
 class Date(BaseModel):
     """A date as the API shows it: as written, its precision, the first day of its period, as people write it."""
 
@@ -103,9 +116,19 @@ class Date(BaseModel):
     first_day: dt.date | None
     display: str = Field(examples=["Q3 2025"])
 
+    last_day: date_or_none = Field(description="a range's last day (null for one date): it has passed after this day")
+    label: str | None = Field(description="the report's own words for this date, shown as `display`")
+
     @classmethod
     def of(cls, date: PrecisionDate) -> Date:
-        return cls(value=date.isoformat(), precision=date.precision, first_day=date.start, display=date.display())
+        return cls(
+            value=date.isoformat(),
+            precision=date.precision,
+            first_day=date.start,
+            display=date.display(),
+            last_day=date.last_day if date.is_range else None,
+            label=date.label,
+        )
 
 
 # Dates are read as text ("2025-Q3") and shown as a Date object; the schema of each direction says so.
@@ -114,11 +137,21 @@ _DATE_IN = {"type": "string", "pattern": DATE_PATTERN, "description": FORMATS_HE
 _KNOWN_IN = {"type": "string", "pattern": KNOWN_DATE_PATTERN, "description": "2025-09-17, 2025-09, 2025-Q3 or 2025"}
 # A date at any precision (2025-09-17, 2025-Q3, 2025, t.b.d.).
 AnyDate = Annotated[
-    PrecisionDate, BeforeValidator(_precision_date), _DATE_OUT, WithJsonSchema(_DATE_IN, mode="validation")
+    PrecisionDate,
+    BeforeValidator(_single),
+    BeforeValidator(_precision_date),
+    _DATE_OUT,
+    WithJsonSchema(_DATE_IN, mode="validation"),
+]
+# A date at any precision, or a range of two, with the report's words if given (deadlines, evaluations).
+_RANGE_IN = {"type": "string", "pattern": RANGE_PATTERN, "description": RANGE_HELP}
+RangeDate = Annotated[
+    PrecisionDate, BeforeValidator(_precision_date), _DATE_OUT, WithJsonSchema(_RANGE_IN, mode="validation")
 ]
 # A date that must be known (a stage change happened on a day, month, quarter or year; never t.b.d.).
 KnownDate = Annotated[
     PrecisionDate,
+    BeforeValidator(_single),
     BeforeValidator(_known),
     BeforeValidator(_precision_date),
     _DATE_OUT,
@@ -126,6 +159,7 @@ KnownDate = Annotated[
 ]
 OptionalDate = Annotated[
     PrecisionDate | None,
+    BeforeValidator(_single),
     BeforeValidator(_precision_date),
     BeforeValidator(_blank_to_none),
     _DATE_OUT,
@@ -170,7 +204,7 @@ class RegulationFields(Fields):
 class DeadlineFields(Fields):
     kind: DeadlineKind
     title: Text(300)
-    due: AnyDate
+    due: RangeDate
     legal_basis: OptionalText(300)
     note: OptionalText(4000, multiline=True)
     met_on: Day
@@ -188,7 +222,7 @@ class EvaluationFields(Fields):
     subject: Text(300)
     level: EvaluationLevel
     status: EvaluationStatus
-    due: AnyDate
+    due: RangeDate
     due_note: OptionalText(4000, multiline=True)
     performer: OptionalText(200)
     pillar: OptionalText(10)
@@ -229,8 +263,8 @@ def _type_of(schema: dict[str, Any], enum_cls: type | None) -> str:
     if enum_cls is not None:
         return "choice"
     pattern = schema.get("pattern")
-    if pattern in (DATE_PATTERN, KNOWN_DATE_PATTERN):
-        return "date" if pattern == DATE_PATTERN else "known_date"
+    if pattern in (DATE_PATTERN, KNOWN_DATE_PATTERN, RANGE_PATTERN):
+        return "known_date" if pattern == KNOWN_DATE_PATTERN else "date"
     if schema.get("format") == "date":
         return "day"
     return "integer" if schema.get("type") == "integer" else "text"

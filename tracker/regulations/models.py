@@ -6,11 +6,12 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, ColumnElement, Date, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Composite, Mapped, declared_attr, mapped_column, relationship
 
 from tracker.auth.models import Team
-from tracker.dates import PrecisionDate
+from tracker.dates import LABEL_MAX, Precision, PrecisionDate, period_start
 from tracker.db import Base, UTCDateTime, precision_check, precision_date, str_enum
 from tracker.regulations.stages import MoveKind, Stage
 
@@ -50,11 +51,26 @@ class EvaluationStatus(enum.StrEnum):
     ANNOUNCED = "announced"
 
 
+class Certainty(enum.StrEnum):
+    """How a fact stands to the report: its own words, a reading of them, or the seed's inference."""
+
+    REPORT = "report"
+    READING = "reading"
+    INFERENCE = "inference"
+
+
 class Sourced:
-    """Where in the report (or elsewhere) a fact comes from."""
+    """Where in the report (or elsewhere) a fact comes from, and how certain it is."""
 
     source_ref: Mapped[str | None] = mapped_column(String(300))
     source_quote: Mapped[str | None] = mapped_column(Text)
+    # None: not taken from the report (entered in the tracker). A reading or an inference carries a note saying why.
+    certainty: Mapped[Certainty | None] = mapped_column(str_enum(Certainty, "certainty"))
+    certainty_note: Mapped[str | None] = mapped_column(Text)
+    # Another reading of the same words, where one was recorded (Figure 8's Data Act column).
+    alternative: Mapped[str | None] = mapped_column(Text)
+    # Where the report says otherwise elsewhere: [{ref, quote, note}], recorded on both facts.
+    conflicts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # The seed file entry this row was loaded from; lets `tracker seed` update instead of duplicate.
     seed_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     seed_hash: Mapped[str | None] = mapped_column(String(64))
@@ -108,6 +124,9 @@ class Regulation(Sourced, Timestamped, Base):
     # The latest change, kept beside the history so today's board is an indexed query, not a scan of all history.
     current_stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "current_stage"), index=True)
     stage_since: Mapped[PrecisionDate] = precision_date("stage_since")
+    # The source of each regulation-level fact (lead_ministry, national_instrument, eu_published, ...):
+    # {field: {ref, quote, certainty, note}}; the row's own source names the act.
+    field_sources: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     team: Mapped[Team] = relationship(lazy="raise")
     stage_changes: Mapped[list[StageChange]] = relationship(
@@ -145,7 +164,62 @@ class StageChange(Sourced, Base):
     regulation: Mapped[Regulation] = relationship(back_populates="stage_changes", lazy="raise")
 
 
-class Deadline(Sourced, Timestamped, Base):
+def make_range(
+    start: dt.date | None,
+    precision: Precision | str | None,
+    until: dt.date | None,
+    until_precision: Precision | str | None,
+    label: str | None,
+) -> PrecisionDate:
+    """Composite constructor: a date that may be a range and may carry the report's words (five columns)."""
+    end_precision = Precision(until_precision) if until and until_precision else None
+    end = period_start(until, end_precision) if until and end_precision else None
+    return PrecisionDate(start, Precision(precision or Precision.UNKNOWN), end, end_precision, label)
+
+
+class _RangeComposite(Composite):  # type: ignore[type-arg]
+    """Stores a PrecisionDate in five columns; the two-column dates keep PrecisionDate.__composite_values__."""
+
+    def _composite_values_from_instance(self, value: PrecisionDate) -> tuple[Any, ...]:
+        until = value.last_day if value.is_range else None
+        return (value.start, value.precision, until, value.end_precision, value.label)
+
+
+def range_date(prefix: str) -> Any:
+    """A date that may be a range ("2023-Q4 .. 2024") with the report's words: `<prefix>_on`/`_precision` as every
+    date has, plus `<prefix>_until` (the range's last day: "overdue" counts from it), its precision, and the label."""
+    return _RangeComposite(
+        make_range,
+        mapped_column(f"{prefix}_on", Date, nullable=True),
+        mapped_column(
+            f"{prefix}_precision", str_enum(Precision, f"{prefix}_precision"), nullable=False, default=Precision.UNKNOWN
+        ),
+        mapped_column(f"{prefix}_until", Date, nullable=True),
+        mapped_column(f"{prefix}_until_precision", str_enum(Precision, f"{prefix}_until_precision"), nullable=True),
+        mapped_column(f"{prefix}_label", String(LABEL_MAX), nullable=True),
+    )
+
+
+class Ranged:
+    """A `due` date that may be a range: reminders count from `due_on`, "overdue" from `due_end`.
+
+    (`due_on` and `due_until` are the columns of `range_date("due")` on the class that mixes this in.)
+    """
+
+    @hybrid_property
+    def due_end(self) -> dt.date | None:
+        """The day after which the date has passed: a range's last day, a single date's first day."""
+        row: Any = self
+        return row.due_until or row.due_on
+
+    @due_end.inplace.expression
+    @classmethod
+    def _due_end(cls) -> ColumnElement[dt.date | None]:
+        table: Any = cls
+        return func.coalesce(table.due_until, table.due_on)
+
+
+class Deadline(Ranged, Sourced, Timestamped, Base):
     __tablename__ = "deadlines"
     __table_args__ = (
         precision_check("due"),
@@ -156,7 +230,7 @@ class Deadline(Sourced, Timestamped, Base):
     regulation_id: Mapped[int] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)
     kind: Mapped[DeadlineKind] = mapped_column(str_enum(DeadlineKind, "kind"))
     title: Mapped[str] = mapped_column(String(300))
-    due: Mapped[PrecisionDate] = precision_date("due")
+    due: Mapped[PrecisionDate] = range_date("due")
     legal_basis: Mapped[str | None] = mapped_column(String(300))
     note: Mapped[str | None] = mapped_column(Text)
     met_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -181,7 +255,7 @@ class Designation(Sourced, Timestamped, Base):
     authority: Mapped[Authority] = relationship(lazy="raise")
 
 
-class Evaluation(Sourced, Timestamped, Base):
+class Evaluation(Ranged, Sourced, Timestamped, Base):
     """An EU review clause or a national evaluation; it may concern a tracked act or a policy."""
 
     __tablename__ = "evaluations"
@@ -193,7 +267,7 @@ class Evaluation(Sourced, Timestamped, Base):
     subject: Mapped[str] = mapped_column(String(300))
     level: Mapped[EvaluationLevel] = mapped_column(str_enum(EvaluationLevel, "level"))
     status: Mapped[EvaluationStatus] = mapped_column(str_enum(EvaluationStatus, "status"))
-    due: Mapped[PrecisionDate] = precision_date("due")
+    due: Mapped[PrecisionDate] = range_date("due")
     due_note: Mapped[str | None] = mapped_column(Text)
     performer: Mapped[str | None] = mapped_column(String(200))
     pillar: Mapped[str | None] = mapped_column(String(10))

@@ -23,7 +23,7 @@ class Card:
     stage: Stage | None
     since: PrecisionDate | None
     next_deadline: Deadline | None
-    overdue: int = 0  # open deadlines whose (first) day lies before the as-of date
+    overdue: int = 0  # open deadlines whose (first) day lies before the as-of date; a range's last day
     due_soon: int = 0  # open deadlines due within SOON_DAYS of the as-of date
 
 
@@ -98,7 +98,7 @@ def next_deadlines(session: Session, as_of: dt.date, ids: list[int] | None = Non
             .label("rn"),
         )
         .where(
-            Deadline.due_on >= as_of,
+            Deadline.due_end >= as_of,  # a range counts until its last day
             or_(Deadline.met_on.is_(None), Deadline.met_on > as_of),
             *([Deadline.regulation_id.in_(ids)] if ids is not None else []),
         )
@@ -115,7 +115,7 @@ def deadline_badges(session: Session, as_of: dt.date, ids: list[int] | None = No
     rows = session.execute(
         select(
             Deadline.regulation_id,
-            func.sum(case((Deadline.due_on < as_of, 1), else_=0)),
+            func.sum(case((Deadline.due_end < as_of, 1), else_=0)),
             func.sum(case((Deadline.due_on.between(as_of, soon_end), 1), else_=0)),
         )
         .where(

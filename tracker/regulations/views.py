@@ -14,6 +14,7 @@ from tracker.dates import DateError, parse_day
 from tracker.db import get_session
 from tracker.hooks import page_context
 from tracker.parsing import whole_number
+from tracker.regulations.certainty import stage_markers
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.forms import DeleteForm, MoveStageForm
 from tracker.regulations.models import Authority
@@ -81,6 +82,7 @@ def board_page() -> str:
         args=request.args,
         filtered=any(request.args.get(k) for k in FILTER_ARGS[1:]),
         can_create=can_create(current_user),
+        stage_marks=stage_markers(db, result.cards),
         **choices,
     )
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tracker.dates import PrecisionDate
 from tracker.regulations.stages import Previous, StageError, check_move
-from tracker.seeding.entry import Portfolio, Spec
+from tracker.seeding.entry import Portfolio, Source, Spec
+from tracker.seeding.quotes import ReportText
 
 
 def check_references(p: Portfolio, problems: list[str]) -> None:
@@ -61,3 +63,55 @@ def check_histories(p: Portfolio, problems: list[str], as_of: dt.date) -> None:
                 problems.append(f"{stage.file}: regulation {reg.id}: stage {stage.id}: {exc}")
                 continue
             previous = Previous(target, date)
+
+
+def _sources(p: Portfolio) -> list[tuple[str, str, Source]]:
+    """Every source in the portfolio: (file, what it sources, the source)."""
+    found: list[tuple[str, str, Source]] = []
+    for kind, specs in (("team", p.teams), ("authority", p.authorities), ("evaluation", p.evaluations)):
+        found += [(s.file, f"{kind} {s.id}", s.source) for s in specs if s.source]
+    for reg in p.regulations:
+        if reg.source:
+            found.append((reg.file, f"regulation {reg.id}", reg.source))
+        found += [(reg.file, f"regulation {reg.id}: sources: {k}", v) for k, v in reg.field_sources.items()]
+        for kind, items in (("stage", reg.stages), ("deadline", reg.deadlines), ("designation", reg.designations)):
+            found += [(s.file, f"{kind} {s.id}", s.source) for s in items if s.source]
+    return found
+
+
+def check_quotes(p: Portfolio, text: ReportText, problems: list[str]) -> None:
+    """Every quote (and every quote of a contradiction) must occur in the report's text."""
+    for file, what, source in _sources(p):
+        for quote in source.quotes():
+            if not text.contains(quote):
+                problems.append(f"{file}: {what}: quote not found in the report's text: {quote!r}")
+
+
+# The report's season words and the months they stand for (astronomical seasons, at month precision).
+SEASONS = {"voorjaar": (3, 6), "zomer": (6, 9), "najaar": (9, 12)}
+
+
+def season_period(word: str, year: int, report_date: dt.date) -> PrecisionDate:
+    """The period a season word stands for in the seed: its months, starting no earlier than the report's month
+    (a report does not announce as still to come what it already counts as past)."""
+    first, last = SEASONS[word]
+    if (year, first) < (report_date.year, report_date.month) <= (year, last):
+        first = report_date.month
+    return PrecisionDate.parse(f"{year}-{first:02d} .. {year}-{last:02d}")
+
+
+def check_words(p: Portfolio, problems: list[str], report_date: dt.date) -> None:
+    """A date labelled with a season word ("najaar 2023") must be the period the seed README's rule gives it."""
+    dated = [(d, "due") for r in p.regulations for d in r.deadlines] + [(e, "due") for e in p.evaluations]
+    for spec, name in dated:
+        value = spec.values.get(name)
+        if not isinstance(value, PrecisionDate) or not value.label:
+            continue
+        words = value.label.split()
+        if len(words) == 2 and words[0] in SEASONS and words[1].isdigit():
+            wanted = season_period(words[0], int(words[1]), report_date)
+            if value.single != wanted.single or value.last != wanted.last:
+                problems.append(
+                    f"{spec.file}: {spec.id}: {name}: {value.label!r} is {wanted.isoformat()} by the rule in "
+                    f"seed/README.md, not {value.period()}"
+                )

@@ -25,10 +25,35 @@ class SeedError(Exception):
         super().__init__(f"{len(problems)} problem(s) in the seed files:\n" + "\n".join(problems))
 
 
+CERTAINTIES = ("report", "reading", "inference")
+# The regulation-level facts that carry a source of their own (`sources:` in a regulation entry).
+FIELD_SOURCES = ("lead_ministry", "national_instrument", "bill_number", "eu_number", "celex", "eu_published",
+                 "eu_in_force", "pillar", "kind", "title_nl", "summary")
+
+
 @dataclass
 class Source:
     ref: str
     quote: str | None
+    # report: the report's words; reading: a reading of them; inference: the seed's inference (note says why).
+    certainty: str = "report"
+    note: str | None = None
+    alternative: str | None = None
+    conflicts: list[dict[str, str | None]] = field(default_factory=list)
+
+    def quotes(self) -> list[str]:
+        return [q for q in (self.quote, *(c.get("quote") for c in self.conflicts)) if q]
+
+    def as_dict(self) -> dict[str, Any]:
+        """As stored in a regulation's field_sources."""
+        out: dict[str, Any] = {"ref": self.ref, "quote": self.quote, "certainty": self.certainty}
+        if self.note:
+            out["note"] = self.note
+        if self.alternative:
+            out["alternative"] = self.alternative
+        if self.conflicts:
+            out["conflicts"] = self.conflicts
+        return out
 
 
 @dataclass
@@ -46,6 +71,7 @@ class Spec:
 
 @dataclass
 class RegulationSpec(Spec):
+    field_sources: dict[str, Source] = field(default_factory=dict)
     stages: list[Spec] = field(default_factory=list)
     deadlines: list[Spec] = field(default_factory=list)
     designations: list[Spec] = field(default_factory=list)
@@ -170,10 +196,49 @@ class Entry:
             if required:
                 self.fail("source", "is required: {ref: where in the report, quote: the words}")
             return None
-        sub = Entry(self.problems, f"{self.where}: source", value, {"ref", "quote"})
+        return self._source("source", value)
+
+    def _source(self, where: str, value: Any) -> Source | None:
+        keys = {"ref", "quote", "certainty", "note", "alternative", "conflicts"}
+        sub = Entry(self.problems, f"{self.where}: {where}", value, keys)
         ref = sub.text("ref", required=True)
         quote = sub.text("quote", max_len=2000)
-        return Source(ref, quote) if ref else None
+        certainty = sub.text("certainty") or "report"
+        if certainty not in CERTAINTIES:
+            sub.fail("certainty", f"{certainty!r} is not one of: {', '.join(CERTAINTIES)}")
+        note = sub.text("note", max_len=2000)
+        if certainty != "report" and not note:
+            sub.fail("note", f"is required for a {certainty}: say in a line why the report does not state it")
+        conflicts = []
+        for i, item in enumerate(sub.items("conflicts")):
+            c = Entry(self.problems, f"{self.where}: {where}: conflicts[{i}]", item, {"ref", "quote", "note"})
+            conflicts.append(
+                {"ref": c.text("ref", required=True), "quote": c.text("quote", required=True, max_len=2000),
+                 "note": c.text("note", max_len=2000)}
+            )
+        if not ref:
+            return None
+        return Source(ref, quote, certainty, note, sub.text("alternative", max_len=2000), conflicts)
+
+    def field_sources(self) -> dict[str, Source]:
+        """`sources: {field: source}`: a source for each regulation-level fact."""
+        value = self.data.get("sources")
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail("sources", "must map a field name to its source")
+            return {}
+        result = {}
+        for name, item in value.items():
+            if name not in FIELD_SOURCES:
+                self.fail("sources", f"{name!r}: no source is kept for it; fields: {', '.join(FIELD_SOURCES)}")
+                continue
+            if self.data.get(name) is None:
+                self.fail("sources", f"{name!r}: a source for a field the entry does not set")
+            found = self._source(f"sources: {name}", item)
+            if found:
+                result[name] = found
+        return result
 
     def items(self, name: str) -> list[Any]:
         value = self.data.get(name)

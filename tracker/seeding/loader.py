@@ -21,6 +21,7 @@ from tracker.auth.models import Team
 from tracker.regulations import history
 from tracker.regulations.models import (
     Authority,
+    Certainty,
     Deadline,
     Designation,
     Evaluation,
@@ -147,13 +148,12 @@ class _Loader:
 
     @staticmethod
     def _same_source(row: Any, spec: Spec) -> bool:
-        ref, quote = (spec.source.ref, spec.source.quote) if spec.source else (None, None)
-        return (row.source_ref, row.source_quote) == (ref, quote)
+        return all(getattr(row, k) == v for k, v in _source_columns(row, spec).items())
 
     @staticmethod
     def _set_source(row: Any, spec: Spec) -> None:
-        row.source_ref = spec.source.ref if spec.source else None
-        row.source_quote = spec.source.quote if spec.source else None
+        for name, value in _source_columns(row, spec).items():
+            setattr(row, name, value)
         if hasattr(row, "seed_hash"):
             row.seed_key, row.seed_hash = spec.id, spec.digest
 
@@ -168,12 +168,7 @@ class _Loader:
                 continue
             (self.report.created if row is None else self.report.updated)["stage_changes"] += 1
             v = s.values
-            provenance = {
-                "source_ref": s.source.ref if s.source else None,
-                "source_quote": s.source.quote if s.source else None,
-                "seed_key": s.id,
-                "seed_hash": s.digest,
-            }
+            provenance = {**_source_columns(StageChange, s), "seed_key": s.id, "seed_hash": s.digest}
             entry = history.Entry(v["stage"], v["date"], v["reason"], v["note"], v["reference"])
             # from_stage and move are set by _rechain once the whole history is in place.
             history.put_recorded(self.session, reg, row, entry, now=self.now, actor=SEED_ACTOR, provenance=provenance)
@@ -195,3 +190,20 @@ class _Loader:
             history.rechain(self.session, reg, today_of)
         except StageError as exc:
             raise SeedError([f"regulation {reg.key}: stage change: {exc}"]) from None
+
+
+def _source_columns(row: Any, spec: Spec) -> dict[str, Any]:
+    """The source columns of `row` (an instance or a model) as `spec` gives them; certainty where the row has it."""
+    src = spec.source
+    columns: dict[str, Any] = {
+        "source_ref": src.ref if src else None,
+        "source_quote": src.quote if src else None,
+    }
+    if hasattr(row, "certainty"):
+        columns.update(
+            certainty=Certainty(src.certainty) if src else None,
+            certainty_note=src.note if src else None,
+            alternative=src.alternative if src else None,
+            conflicts=(src.conflicts or None) if src else None,
+        )
+    return columns

@@ -24,8 +24,9 @@ from tracker.regulations.fields import (
     RegulationFields,
     names,
 )
-from tracker.seeding.checks import check_histories, check_references
+from tracker.seeding.checks import check_histories, check_quotes, check_references, check_words
 from tracker.seeding.entry import Entry, Portfolio, RegulationSpec, SeedError, Spec
+from tracker.seeding.quotes import ReportText
 
 __all__ = ["REPORT_DATE", "Portfolio", "RegulationSpec", "SeedError", "Spec", "read_seed"]
 
@@ -69,6 +70,7 @@ REGULATION_FIELDS = {
     "team",
     "links",
     "source",
+    "sources",
     "stages",
     "deadlines",
     "designations",
@@ -127,8 +129,11 @@ def _read_regulation(problems: list[str], file: str, where: str, data: Any) -> R
         **values,
         team=e.text("team", max_len=40) or values["lead_ministry"],
         links=e.links(),
+        field_sources=None,
         source=e.source(),
     )
+    spec.field_sources = e.field_sources()
+    spec.values["field_sources"] = {k: v.as_dict() for k, v in spec.field_sources.items()} or None
     if not spec.values["team"]:
         e.fail("team", "is required (or lead_ministry, which it defaults to)")
     if isinstance(data, dict):
@@ -203,6 +208,12 @@ def read_seed(folder: Path, today: dt.date) -> Portfolio:
     portfolio = Portfolio(**found)
     check_references(portfolio, problems)
     check_histories(portfolio, problems, min(today, REPORT_DATE))
+    check_words(portfolio, problems, REPORT_DATE)
+    text = ReportText.of_seed(folder)
+    if text is None:
+        problems.append(f"{folder}: report-text/*.txt not found: the quote check needs the report's text")
+    else:
+        check_quotes(portfolio, text, problems)
     if problems:
         raise SeedError(problems)
     return portfolio

@@ -1,0 +1,86 @@
+"""How a fact stands to the report, in words a reader sees: a marker with its note, for pages, exports and feeds.
+
+The data is on each row (`certainty`, `certainty_note`, `alternative`, `conflicts`, and a regulation's
+`field_sources`); this module only words it, and finds the stage changes a board shows a marker for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.regulations.models import Certainty, StageChange
+
+LABELS = {
+    Certainty.REPORT: ("rapport", "the report's words"),
+    Certainty.READING: ("lezing", "a reading of the report"),
+    Certainty.INFERENCE: ("afgeleid", "inferred, not in the report"),
+}
+
+
+def level_of(value: Any) -> Certainty | None:
+    if value is None:
+        return None
+    return value if isinstance(value, Certainty) else Certainty(value)
+
+
+def is_marked(row: Any) -> bool:
+    """A reader should be told: the fact is a reading or an inference, or the report contradicts it elsewhere."""
+    level = level_of(getattr(row, "certainty", None))
+    return (level is not None and level is not Certainty.REPORT) or bool(getattr(row, "conflicts", None))
+
+
+def marker_text(row: Any) -> str | None:
+    """One plain-text line for exports and feed descriptions; None for the report's own, uncontradicted words."""
+    return source_marker(
+        {
+            "certainty": getattr(row, "certainty", None),
+            "note": getattr(row, "certainty_note", None),
+            "alternative": getattr(row, "alternative", None),
+            "conflicts": getattr(row, "conflicts", None),
+        }
+    )
+
+
+def source_marker(source: dict[str, Any]) -> str | None:
+    """The same line for one entry of a regulation's field_sources (or a row's columns gathered as one)."""
+    level = level_of(source.get("certainty"))
+    parts = []
+    if level is not None and level is not Certainty.REPORT:
+        nl, en = LABELS[level]
+        parts.append(f"{nl.capitalize()} / {en}" + (f": {source['note']}" if source.get("note") else ""))
+    if source.get("alternative"):
+        parts.append(f"Andere lezing / alternative reading: {source['alternative']}")
+    for c in source.get("conflicts") or []:
+        parts.append(f"Tegenstrijdig / contradicted by {c.get('ref')}: \"{c.get('quote')}\"")
+    return ". ".join(parts) or None
+
+
+def stage_markers(session: Session, cards: list[Any]) -> dict[int, StageChange]:
+    """For board cards (regulation, stage, since): the stage change behind each card that is a reading or an
+    inference, so the board can show it and its alternative. One query for all cards."""
+    wanted = {c.regulation.id: (c.stage, c.since) for c in cards if c.stage is not None}
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(StageChange).where(
+            StageChange.regulation_id.in_(list(wanted)),
+            StageChange.certainty.in_([Certainty.READING, Certainty.INFERENCE]),
+        )
+    )
+    found: dict[int, StageChange] = {}
+    for change in rows:
+        stage, since = wanted[change.regulation_id]
+        if change.to_stage == stage and change.effective == since:
+            found[change.regulation_id] = change
+    return found
+
+
+def marked_fields(field_sources: dict[str, Any] | None) -> dict[str, str]:
+    """Per regulation-level field, the marker line, for the fields that need one."""
+    return {name: text for name, src in (field_sources or {}).items() if (text := source_marker(src))}
+
+
+__all__ = ["LABELS", "is_marked", "marked_fields", "marker_text", "source_marker", "stage_markers"]
