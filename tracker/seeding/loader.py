@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
 from tracker.auth.models import Team
+from tracker.planning.seed import load_planning, read_planning
 from tracker.regulations import history
 from tracker.regulations.models import (
     Authority,
@@ -55,7 +56,11 @@ class LoadReport:
 def load_seed(session: Session, folder: Path, *, now: dt.datetime) -> LoadReport:
     """Validate everything, then load it; on any problem raise SeedError and flush nothing."""
     portfolio = read_seed(folder, today=now.date())
-    return _Loader(session, now).load(portfolio)
+    planning = read_planning(folder / "planning", portfolio)  # checked before anything is written
+    report = _Loader(session, now).load(portfolio)
+    for section, n in load_planning(session, planning, now).items():
+        report.created[f"planning {section}"] += n
+    return report
 
 
 class _Loader:
