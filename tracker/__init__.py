@@ -72,6 +72,9 @@ def create_app(
     app.register_blueprint(edit_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(feeds_bp)
+    from tracker.planning.views import bp as planning_bp
+
+    app.register_blueprint(planning_bp)
     register_web(app)
     from tracker.ops import register_ops
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, Integer, String, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.dates import PrecisionDate
+from tracker.dates import Precision, PrecisionDate
 from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
 from tracker.planning.plan import STEPS, Plan, PlanInput, Target, plan_for
 from tracker.regulations.models import Deadline, Regulation
@@ -82,40 +82,58 @@ def load_plans(
     if stages is None:
         changes = stages_as_of(session, as_of, ids)
         stages = {i: (c.to_stage, c.effective) for i, c in changes.items()}
-    targets = {
-        plan.regulation_id: (plan, deadline)
-        for plan, deadline in session.execute(
-            select(ActPlan, Deadline)
-            .outerjoin(Deadline, ActPlan.target_deadline_id == Deadline.id)
-            .where(*only(ActPlan.regulation_id))
-        )
-    }
+    # One query for the target, the exception and the latest review of each act...
+    last_review = (
+        select(func.max(Review.reviewed_on))
+        .where(Review.regulation_id == Regulation.id, Review.reviewed_on <= as_of)
+        .scalar_subquery()
+    )
+    targets: dict[int, tuple[ActPlan | None, Deadline | None]] = {}
+    reviews: dict[int, dt.date | None] = {}
+    for reg_id, act_plan, deadline, reviewed in session.execute(
+        select(Regulation.id, ActPlan, Deadline, last_review)
+        .outerjoin(ActPlan, ActPlan.regulation_id == Regulation.id)
+        .outerjoin(Deadline, ActPlan.target_deadline_id == Deadline.id)
+        .where(*only(Regulation.id))
+    ):
+        targets[reg_id], reviews[reg_id] = (act_plan, deadline), reviewed
+    # ...and one for the durations that apply and the planned dates (a union: the page's query count stays low).
     team_ids = {r.team_id for r in regulations}
-    duration_rows = list(
-        session.scalars(
-            select(StageDuration).where(
-                or_(
-                    StageDuration.team_id.is_(None) & StageDuration.regulation_id.is_(None),
-                    StageDuration.team_id.in_(team_ids),
-                    *(
-                        [StageDuration.regulation_id.in_(ids)]
-                        if ids is not None
-                        else [StageDuration.regulation_id.is_not(None)]
-                    ),
-                )
-            )
+    durations_q = select(
+        literal("d").label("what"),
+        StageDuration.id,
+        StageDuration.regulation_id,
+        StageDuration.team_id,
+        StageDuration.step,
+        StageDuration.days,
+        null().cast(Date).label("planned_on"),
+        null().cast(String(32)).label("planned_precision"),
+    ).where(
+        or_(
+            StageDuration.team_id.is_(None) & StageDuration.regulation_id.is_(None),
+            StageDuration.team_id.in_(team_ids),
+            StageDuration.regulation_id.in_(ids) if ids is not None else StageDuration.regulation_id.is_not(None),
         )
     )
+    planned_q = select(
+        literal("p"),
+        PlannedDate.id,
+        PlannedDate.regulation_id,
+        null().cast(Integer),
+        PlannedDate.step,
+        null().cast(Integer),
+        PlannedDate.planned_on,
+        PlannedDate.planned_precision,
+    ).where(*only(PlannedDate.regulation_id))
+    duration_rows: list[StageDuration] = []
     planned: dict[int, dict[str, PrecisionDate]] = {}
-    for row in session.scalars(select(PlannedDate).where(*only(PlannedDate.regulation_id))):
-        planned.setdefault(row.regulation_id, {})[row.step] = row.planned
-    reviews = dict(
-        session.execute(
-            select(Review.regulation_id, func.max(Review.reviewed_on))
-            .where(Review.reviewed_on <= as_of, *only(Review.regulation_id))
-            .group_by(Review.regulation_id)
-        ).all()
-    )
+    for what, row_id, reg_id, team_id, step, days, planned_on, precision in session.execute(
+        union_all(durations_q, planned_q)
+    ):
+        if what == "d":
+            duration_rows.append(StageDuration(id=row_id, regulation_id=reg_id, team_id=team_id, step=step, days=days))
+        else:
+            planned.setdefault(reg_id, {})[step] = PrecisionDate(_as_date(planned_on), Precision(precision))
     by_reg: dict[int, list[StageDuration]] = {}
     shared = []
     for row in duration_rows:
@@ -141,3 +159,8 @@ def load_plans(
             reg, stage, since, deadline, exception, durations, data.planned, plan_for(data, as_of)
         )
     return out
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # SQLite hands back a union's date column as text (the union loses the column's type).
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

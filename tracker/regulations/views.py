@@ -22,7 +22,7 @@ from tracker.regulations.stages import Stage
 
 bp = Blueprint("regulations", __name__)
 
-FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine")
+FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine", "status")
 PAGE_SIZE = 200  # cards per page when one column is shown on its own
 
 
@@ -66,7 +66,9 @@ def board_page() -> str:
     choices = filter_choices(db, regulations=False)
     filters = _filters(choices["teams"], choices["authorities"])
     only, page = _column()
-    if only == "all":
+    if request.args.get("status", "").strip():  # a status filter (planning) sees every act, not the first page
+        result = board(db, as_of, filters, today=current, limit=None)
+    elif only == "all":
         result = board(db, as_of, filters, today=current)
     else:
         result = board(db, as_of, filters, today=current, only=only, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
@@ -82,6 +84,7 @@ def board_page() -> str:
         filtered=any(request.args.get(k) for k in FILTER_ARGS[1:]),
         can_create=can_create(current_user),
         **choices,
+        **page_context("board", result),  # e.g. planning: status badges, a status filter, late and at risk first
     )
 
 

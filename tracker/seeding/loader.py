@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
 from tracker.auth.models import Team
-from tracker.planning.seed import load_planning, read_planning
 from tracker.regulations import history
 from tracker.regulations.models import (
     Authority,
@@ -30,6 +29,7 @@ from tracker.regulations.models import (
 )
 from tracker.regulations.services import SEQUENCED
 from tracker.regulations.stages import StageError
+from tracker.seeding.planning import load_planning, read_planning
 from tracker.seeding.schema import REPORT_DATE, Portfolio, RegulationSpec, SeedError, Spec, read_seed
 
 SEED_ACTOR = "seed"
@@ -58,8 +58,7 @@ def load_seed(session: Session, folder: Path, *, now: dt.datetime) -> LoadReport
     portfolio = read_seed(folder, today=now.date())
     planning = read_planning(folder / "planning", portfolio)  # checked before anything is written
     report = _Loader(session, now).load(portfolio)
-    for section, n in load_planning(session, planning, now).items():
-        report.created[f"planning {section}"] += n
+    load_planning(session, planning, now)  # kept out of the report's counts, which list the portfolio's records
     return report
 
 

@@ -128,10 +128,17 @@ def load_planning(session: Session, seed: PlanningSeed, now: dt.datetime) -> dic
     durations = {
         d.seed_key: d for d in session.scalars(select(StageDuration).where(StageDuration.seed_key.is_not(None)))
     }
+    defaults = {
+        d.step
+        for d in session.scalars(
+            select(StageDuration).where(StageDuration.team_id.is_(None), StageDuration.regulation_id.is_(None))
+        )
+        if d.seed_key is None
+    }
     for e in seed.entries["durations"]:
         row = durations.get(e["id"])
-        if row is not None and row.seed_hash == e["digest"]:
-            continue
+        if (row is not None and row.seed_hash == e["digest"]) or (row is None and e["step"] in defaults):
+            continue  # unchanged, or an administrator set the default since: keep theirs
         if row is None:
             row = StageDuration(step=e["step"], seed_key=e["id"])
             session.add(row)
