@@ -26,8 +26,8 @@ from tracker.planning.plan import PLANNABLE, STEP_LABELS, STEPS, Status
 from tracker.planning.queries import ActPlanView, load_plans
 from tracker.planning.timeline import build
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
-from tracker.regulations.models import Deadline, Regulation, StageChange
-from tracker.regulations.queries import Board
+from tracker.regulations.models import Regulation
+from tracker.regulations.queries import Board, RegulationPage
 
 bp = Blueprint("planning", __name__)
 
@@ -58,38 +58,29 @@ def _board_context(board: Board) -> dict[str, Any]:
     return {"plans": plans, "plan_statuses": list(Status), "plan_status": wanted}
 
 
-def _regulation_context(reg: Regulation) -> dict[str, Any]:
-    db = get_session()
-    today = get_clock().today()
-    view = load_plans(db, today, [reg], {reg.id: (reg.current_stage, reg.stage_since if reg.current_stage else None)})
+def _regulation_context(page: RegulationPage) -> dict[str, Any]:
+    """The act's plan as of today and its timeline, from the history and deadlines the page has already read."""
+    reg, today = page.regulation, get_clock().today()
+    view = load_plans(
+        get_session(),
+        today,
+        [reg],
+        {reg.id: (page.current.to_stage, page.current.effective) if page.current else (None, None)},
+    )[reg.id]
+    history = [(c.to_stage, c.effective) for c in page.history]
+    deadlines = [(d.title, d.due) for d in page.deadlines if d.due.known]
     return {
-        "planning": view[reg.id],
-        "planning_timeline": _timeline(db, view[reg.id], today),
+        "planning": view,
+        "planning_timeline": build(history, view.plan, deadlines, view.target.due if view.target else None, today),
         "planning_editable": can_edit_team(current_user, reg.team_id),
         "planning_steps": [(k, STEP_LABELS[k]) for k in PLANNABLE],
         "duration_steps": [(k, STEP_LABELS[k]) for k in STEPS],
     }
 
 
-def _timeline(db: Any, view: ActPlanView, today: dt.date) -> Any:
-    reg = view.regulation
-    history = [
-        (c.to_stage, c.effective)
-        for c in db.scalars(
-            select(StageChange)
-            .where(StageChange.regulation_id == reg.id)
-            .order_by(StageChange.effective_on, StageChange.id)
-        )
-    ]
-    deadlines = [
-        (d.title, d.due) for d in db.scalars(select(Deadline).where(Deadline.regulation_id == reg.id)) if d.due.known
-    ]
-    return build(history, view.plan, deadlines, view.target.due if view.target else None, today)
-
-
 def register(app: Any) -> None:
     add_page_context(app, "board", _board_context)
-    add_page_context(app, "regulation", _regulation_context)
+    add_page_context(app, "regulation_page", _regulation_context)
 
 
 bp.record_once(lambda state: register(state.app))

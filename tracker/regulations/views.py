@@ -109,6 +109,7 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
         move_form=move_form,
         delete_form=DeleteForm(formdata=None),
         **{"feed_links": None, "following": False, **page_context("regulation", page.regulation)},
+        **page_context("regulation_page", page),  # the whole page (history, deadlines) for e.g. planning
     )
 
 
