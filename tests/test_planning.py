@@ -164,10 +164,15 @@ def test_a_planned_entry_into_force_is_the_forecast():
     )
 
 
-def test_a_planned_start_that_has_passed_counts_from_today():
+def test_a_planned_start_wholly_past_no_longer_counts():
     planned = {"council_of_state": P("2023-Q3")}
     steps, _, _ = forward(Stage.CONSULTATION, P("2023-04-01"), DAYS, planned, D(2023, 11, 15), False)
-    assert steps[1].start.lo == D(2023, 11, 15)
+    # Q3 2023 has ended and the Council of State step has not begun: it starts when consultation ends, which
+    # (1 Apr + 120 days = 30 Jul, overrun) is today; a forecast, no longer "planned".
+    assert (steps[1].start.lo, steps[1].kind) == (D(2023, 11, 15), "forecast")
+    # While the planned period runs, it counts from today to its last day.
+    steps, _, _ = forward(Stage.CONSULTATION, P("2023-04-01"), DAYS, planned, D(2023, 8, 15), False)
+    assert (steps[1].start.lo, steps[1].start.hi, steps[1].kind) == (D(2023, 8, 15), D(2023, 9, 30), "planned")
 
 
 # -- status ---------------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ Rules, each a choice users can read back in the reason text:
 - A date known to a period ("2024-Q1") is carried as a window from its first to its last day, so a coarse date never
   pretends to be a day. The forecast of entry into force is the window's last day: the date the team can promise.
 - The current stage ends after its duration, but never before today (it has not ended yet).
-- A planned start a team entered overrides the durations (the previous step simply ends there); a planned start that
-  lies before today while the step has not begun counts from today.
+- A planned start a team entered overrides the durations (the previous step simply ends there) while its period
+  has not ended; a planned period wholly in the past, with the step not begun, no longer counts (the durations do).
 - Entry into force falls on a fixed change date, 1 January or 1 July, at least two months after publication
   (Aanwijzingen voor de regelgeving 4.17, first and fourth paragraphs), unless the act uses the exception for
   implementing binding EU acts (4.17, fifth paragraph, under d): then the day after publication.
@@ -265,14 +265,14 @@ def forward(
     for i, key in enumerate(steps):
         kind = "current" if i == 0 and begun else "forecast"
         plan = planned.get(key)
-        if kind != "current" and plan is not None and plan.known:
-            start, kind = Window.of(plan).at_least(today), "planned"
+        if kind != "current" and _ahead(plan, today):
+            start, kind = Window.of(plan).at_least(today), "planned"  # type: ignore[arg-type]
         end = start.shift(durations[key])
         nxt = steps[i + 1] if i + 1 < len(steps) else "in_force"
         if kind == "current":
             end = end.at_least(today)
         following = planned.get(nxt)
-        if following is not None and following.known:
+        if following is not None and _ahead(following, today):
             # The team's date for the next step overrides this step's duration: it ends when the next begins.
             nxt_start = Window.of(following).at_least(today)
             end = Window(nxt_start.lo, nxt_start.hi)
@@ -280,11 +280,16 @@ def forward(
         start = end
     published = start
     plan = planned.get("in_force")
-    if plan is not None and plan.known:
+    if plan is not None and _ahead(plan, today):
         return out, Window.of(plan).at_least(today), "planned"
     lo = entry_into_force(published.lo, eu_exception)
     hi = entry_into_force(published.hi, eu_exception)
     return out, Window(lo, hi), "forecast"
+
+
+def _ahead(planned: PrecisionDate | None, today: dt.date) -> bool:
+    """A planned date counts while its period has not ended; one wholly past and not met is a forecast again."""
+    return planned is not None and planned.last_day is not None and planned.last_day >= today
 
 
 def plan_for(data: PlanInput, today: dt.date) -> Plan:
