@@ -253,3 +253,21 @@ def test_api_plan_and_list_planning_fields_as_documented(app, users, db):
     assert "/api/v1/regulations/{key}/plan" in doc["paths"]
     assert get("/api/v1/regulations/NOPE/plan").status_code == 404
     assert get("/api/v1/regulations/DSA/plan?as_of=soon").status_code == 400
+
+
+# -- digest -----------------------------------------------------------------------------------------------
+def test_the_digest_has_a_section_at_risk_late_and_stalled_for_the_readers_acts(app, users, db):
+    from tracker.auth.models import User
+    from tracker.notify import digest
+
+    settings = app.config["TRACKER"]
+    with app.app_context(), db.sessionmaker() as s:
+        jenv = s.scalars(select(User).where(User.email == "jenv.editor@example.nl")).one()
+        built = digest.build_digest(s, jenv, (2026, 49), settings)
+        # JenV's only act is NIS2, last described on 30 September 2023: stalled.
+        assert [(v.regulation.key, v.plan.status.value) for v in built.planning] == [("NIS2", "stalled")]
+        message = digest.render(built, settings, app.config["SECRET_KEY"])
+        assert "AT RISK, LATE AND STALLED (1)" in message.body_text
+        assert "- NIS2 [Stalled]: No stage move and no review since 30 Sep 2023" in message.body_text
+        html = BeautifulSoup(message.body_html, "html.parser")
+        assert html.find("a", href="http://127.0.0.1:5000/regulations/NIS2#planning")
