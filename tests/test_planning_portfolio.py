@@ -271,3 +271,45 @@ def test_the_digest_has_a_section_at_risk_late_and_stalled_for_the_readers_acts(
         assert "- NIS2 [Stalled]: No stage move and no review since 30 Sep 2023" in message.body_text
         html = BeautifulSoup(message.body_html, "html.parser")
         assert html.find("a", href="http://127.0.0.1:5000/regulations/NIS2#planning")
+
+
+# -- feeds ------------------------------------------------------------------------------------------------
+def test_planning_feed_events_move_in_place_with_the_forecast(app, login):
+    import datetime as _dt
+    import re
+
+    import icalendar
+
+    from tracker.clock import clock_of
+    from tracker.feeds.cache import CACHE
+
+    CACHE.clear()
+    client = login("viewer@example.nl")
+    html = client.get("/calendar").get_data(as_text=True)
+    url = re.search(r'id="https-url" readonly value="([^"]+)"', html).group(1).replace("&amp;", "&")
+    path = url.split("127.0.0.1:5000", 1)[1]
+
+    def events():
+        response = app.test_client().get(path, query_string={"kind": "planning", "regulation": "DSA"})
+        assert response.status_code == 200
+        cal = icalendar.Calendar.from_ical(response.data)
+        return {str(e["uid"]).split("@")[0]: e for e in cal.walk("VEVENT")}, response.headers["ETag"]
+
+    today, etag = events()
+    # One event per step still ahead and one for entry into force, each UID "plan-<act id>-<step>".
+    assert sorted(u.split("-", 2)[2] for u in today) == ["council_of_state", "in_force", "parliament", "publication"]
+    assert len({u.split("-", 2)[1] for u in today}) == 1
+    in_force = next(e for u, e in today.items() if u.endswith("-in_force"))
+    # As of 28 Nov 2026: the stalled DSA's forecast entry into force is 1 Jul 2028 (see the act page).
+    assert in_force.decoded("dtstart") == _dt.date(2028, 7, 1)
+    assert str(in_force["summary"]) == "DSA - forecast: entry into force"
+    clock = clock_of(app)
+    clock.advance(_dt.timedelta(days=200))
+    try:
+        later, later_etag = events()
+    finally:
+        clock.advance(_dt.timedelta(days=-200))
+    assert later_etag != etag  # the forecast moved with the day, so the feed is a new one
+    moved = next(e for u, e in later.items() if u.endswith("-in_force"))
+    assert moved["uid"] == in_force["uid"] and int(moved["sequence"]) == int(in_force["sequence"]) + 200
+    assert moved.decoded("dtstart") > in_force.decoded("dtstart")
