@@ -16,6 +16,7 @@ from tests.conftest import SEED, csrf_from
 from tracker.audit.models import AuditEvent
 from tracker.planning.models import Review
 from tracker.planning.queries import load_plans
+from tracker.regulations.models import Deadline, Regulation
 from tracker.seeding.entry import SeedError
 from tracker.seeding.planning import read_planning
 from tracker.seeding.schema import read_seed
@@ -108,10 +109,6 @@ def test_tracker_plan_json_as_of_the_report(seeded, database_url, tmp_path):
         "reason": rows["DSA"]["reason"],
     }
     assert rows["WOZT"]["forecast_in_force"] is None and rows["AIA"]["target"] is None
-    bad = subprocess.run(
-        [str(exe), "plan", "--as-of", "30-09-2023"], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
 
 
 def test_a_target_naming_a_deadline_that_no_longer_exists_is_a_seed_error(tmp_path):
@@ -313,3 +310,72 @@ def test_planning_feed_events_move_in_place_with_the_forecast(app, login):
     moved = next(e for u, e in later.items() if u.endswith("-in_force"))
     assert moved["uid"] == in_force["uid"] and int(moved["sequence"]) == int(in_force["sequence"]) + 200
     assert moved.decoded("dtstart") > in_force.decoded("dtstart")
+
+
+def test_tracker_plan_refuses_a_bad_date_and_prints_a_table(app, seeded):
+    from tracker.cli import cli
+
+    runner = app.test_cli_runner()
+    bad = runner.invoke(cli, ["plan", "--as-of", "30-09-2023"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    table = runner.invoke(cli, ["plan", "--as-of", "2023-09-30"])
+    assert table.exit_code == 0
+    lines = table.output.splitlines()
+    assert lines[0] == "Plan as of 2023-09-30"
+    assert lines[4].split()[:7] == ["DSA", "at_risk", "target", "2024-02-17", "in", "force", "2025-07-01"]
+
+
+def test_durations_per_act_and_team_and_a_chosen_target_from_the_browser(login, seeded):
+    editor = login("ezk.editor@example.nl")
+    token = csrf_from(editor.get("/regulations/DSA").get_data(as_text=True))
+    form = {"csrf_token": token, "step": "parliament", "days": "100", "scope": "act", "source": "team estimate"}
+    assert editor.post("/regulations/DSA/plan/duration", data=form).status_code == 302
+    form.update(step="publication", days="10", scope="team")
+    assert editor.post("/regulations/DSA/plan/duration", data=form).status_code == 302
+    assert editor.post("/regulations/DSA/plan/duration", data={**form, "days": "99999"}).status_code == 400
+    with seeded.sessionmaker() as s:
+        dsa = s.scalars(select(Regulation).where(Regulation.key == "DSA")).one()
+        dma = s.scalars(select(Regulation).where(Regulation.key == "DMA")).one()
+        plans = load_plans(s, TODAY, [dsa, dma])
+        assert plans[dsa.id].durations["parliament"] == (100, "act")
+        assert plans[dsa.id].durations["publication"] == (10, "team")  # EZK's figure
+        assert plans[dma.id].durations["parliament"] == (270, "default")  # another act of the team: the default
+        assert plans[dma.id].durations["publication"] == (10, "team")
+        red_id = s.scalars(select(Regulation.id).where(Regulation.key == "RED")).one()
+        red_deadline = s.scalars(select(Deadline.id).where(Deadline.seed_key == "RED-application")).one()
+    jenv = login("jenv.editor@example.nl")
+    jenv_token = csrf_from(jenv.get("/regulations/RED").get_data(as_text=True))
+    refused = jenv.post(
+        "/regulations/RED/plan/target", data={"csrf_token": jenv_token, "deadline_id": str(red_deadline)}
+    )
+    assert refused.status_code == 403  # RED belongs to EZK
+    chosen = editor.post(
+        "/regulations/RED/plan/target",
+        data={"csrf_token": token, "deadline_id": str(red_deadline), "eu_exception": "1"},
+    )
+    assert chosen.status_code == 302
+    with seeded.sessionmaker() as s:
+        view = load_plans(s, END_SEPT_2023, [s.get(Regulation, red_id)])[red_id]
+        assert (view.target.seed_key, view.eu_exception) == ("RED-application", True)
+        # No stage recorded: preparation starts on the day (30 Sep 2023) and runs to 28 Mar 2024; consultation to
+        # 26 Jul, Council of State to 23 Nov 2024, parliament to 20 Aug 2025, EZK's 10 days of publication to
+        # 30 Aug and, with the exception, entry into force the next day: 31 Aug 2025, 30 days after 1 Aug 2025.
+        assert (view.plan.status.value, view.plan.forecast_in_force) == ("at_risk", dt.date(2025, 8, 31))
+        assert view.plan.slack_days == -30
+        assert s.scalars(select(AuditEvent).where(AuditEvent.action == "plan.target")).one().target_label == "RED"
+
+
+def test_planning_adds_no_query_per_act(seeded, viewer):
+    from tests.test_pages import add_regulations
+    from tracker.db import QueryCounter
+
+    def count(url):
+        with QueryCounter(seeded.engine) as counter:
+            assert viewer.get(url).status_code == 200
+        return counter.count
+
+    urls = ["/", "/?status=stalled", "/?as_of=2023-09-30&status=late", "/plan", "/plan?as_of=2023-09-30"]
+    add_regulations(seeded, 2, 0)
+    small = [count(u) for u in urls]
+    add_regulations(seeded, 40, 2)
+    assert [count(u) for u in urls] == small
