@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team, User, user_teams
+from tracker.regulations import history
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 from tracker.regulations.revision import bump
 from tracker.regulations.stages import Stage
@@ -51,14 +52,14 @@ def build(session: Session, regulations: int, *, deadlines_each: int = 6, evalua
     regs, changes, deadlines, evaluations, designations = [], [], [], [], []
     for r in range(1, regulations + 1):
         final = rnd.randrange(1, len(stages))
-        history = [stages[final - 2] if final >= 2 else stages[0], stages[final - 1], stages[final]]
+        chain = [stages[final - 2] if final >= 2 else stages[0], stages[final - 1], stages[final]]
         days = [dt.date(2021, 1, 1) + dt.timedelta(days=d) for d in sorted(rnd.sample(range(1500), 3))]
         regs.append({"id": r, "key": f"R{r:05d}", "title": f"Synthetic act {r}", "kind": "regulation",
                      "pillar": r % 5 + 1, "team_id": r % len(TEAMS) + 1, "links": [], "created_at": NOW,
                      "updated_at": NOW, "version": 1, "eu_published_precision": "unknown",
                      "eu_in_force_precision": "unknown", "stage_since_precision": "unknown"})
         previous = None
-        for stage, day in zip(history, days, strict=True):
+        for stage, day in zip(chain, days, strict=True):
             changes.append({"regulation_id": r, "from_stage": previous, "to_stage": stage.value,
                             "move": "initial" if previous is None else "forward", "effective_on": day,
                             "effective_precision": "day", "recorded_at": NOW, "actor": "bench"})

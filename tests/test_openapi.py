@@ -28,8 +28,8 @@ SCHEMAS = DOC["components"]["schemas"]
 ITEMS = {"Deadline": DeadlineFields, "Designation": DesignationFields, "Evaluation": EvaluationFields}
 # The API's answers as v1 has them: adding or dropping a key is a change for every client, so it shows here.
 ANSWER_KEYS = {
-    "Summary": "key title kind pillar team stage stage_since next_deadline version url",
-    "Detail": "key title kind pillar team stage stage_since next_deadline version url title_nl eu_number celex "
+    "Summary": "key title kind pillar team stage stage_since next_deadline version url plan",
+    "Detail": "key title kind pillar team stage stage_since next_deadline version url plan title_nl eu_number celex "
     "lead_ministry national_instrument bill_number summary links eu_published eu_in_force source_ref source_quote "
     "certainty field_sources deadlines designations evaluations",
     "Deadline": "id kind title due legal_basis note met_on version sequence source_ref source_quote certainty",

@@ -408,6 +408,29 @@ def api_delete(kind: str) -> Callable[[World, str], Request]:
     return make
 
 
+def plan_review(w: World, role: str) -> Request:
+    return "/regulations/DSA/plan/review", {"note": f"still current ({role} {w.n()})"}
+
+
+def plan_planned(w: World, role: str) -> Request:
+    n = w.n()
+    return "/regulations/DSA/plan/planned", {"step": "in_force", "date": f"{2030 + n // 12}-{1 + n % 12:02d}"}
+
+
+def plan_target(w: World, role: str) -> Request:
+    from tracker.regulations.models import Deadline
+
+    pick = func.min if w.n() % 2 else func.max  # another of the DSA's deadlines each time
+    deadline_id = w.scalar(
+        select(pick(Deadline.id)).where(Deadline.regulation_id == w.regulation().id, Deadline.due_on.is_not(None))
+    )
+    return "/regulations/DSA/plan/target", {"deadline_id": str(deadline_id)}
+
+
+def plan_duration(w: World, role: str) -> Request:
+    return "/regulations/DSA/plan/duration", {"step": "parliament", "days": str(100 + w.n()), "scope": "act"}
+
+
 ITEM_RULES = {
     "new": "/regulations/<key>/<kind>/new",
     "edit": "/regulations/<key>/<kind>/<int:item_id>/edit",
@@ -425,6 +448,12 @@ CASES = [
       for kind in ITEM_KINDS],
     *[Case(f"{kind} delete", "POST", ITEM_RULES["delete"], owning_team(302), f"{SINGULAR[kind]}.delete",
            delete_item(kind)) for kind in ITEM_KINDS],
+    Case("plan review", "POST", "/regulations/<key>/plan/review", owning_team(302), "plan.review", plan_review),
+    Case("plan planned date", "POST", "/regulations/<key>/plan/planned", owning_team(302), "plan.planned",
+         plan_planned),
+    Case("plan target", "POST", "/regulations/<key>/plan/target", owning_team(302), "plan.target", plan_target),
+    Case("plan duration", "POST", "/regulations/<key>/plan/duration", owning_team(302), "plan.duration",
+         plan_duration),
     Case("follow", "POST", "/regulations/<key>/follow", any_user(302), "follow", follow),
     Case("unfollow", "POST", "/regulations/<key>/unfollow", any_user(302), "unfollow", unfollow),
     Case("notification settings", "POST", "/settings", any_user(302), "user.settings", notification_settings),

@@ -78,6 +78,9 @@ def create_app(
     from tracker.report.views import bp as report_bp
 
     app.register_blueprint(report_bp)
+    from tracker.planning.views import bp as planning_bp
+
+    app.register_blueprint(planning_bp)
     register_web(app)
     from tracker.ops import register_ops
 

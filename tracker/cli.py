@@ -24,6 +24,7 @@ from tracker.feeds.cli import feeds
 from tracker.feeds.views import redact
 from tracker.notify.cli import digest_group, outbox_group, reminders_group
 from tracker.ops.doctor import doctor
+from tracker.planning.cli import plan_command
 from tracker.regulations.cli import stage_group
 from tracker.regulations.queries import board as build_board
 from tracker.regulations.stages import Stage
@@ -62,6 +63,7 @@ cli.add_command(feeds)
 cli.add_command(report_command)
 for _group in (reminders_group, digest_group, outbox_group, api_token, stage_group, doctor):
     cli.add_command(_group)
+cli.add_command(plan_command)
 
 
 # -- database -----------------------------------------------------------------------------------

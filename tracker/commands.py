@@ -30,6 +30,7 @@ HANDLER_MODULES = (
     "tracker.auth.service",
     "tracker.feeds.tokens",
     "tracker.api.tokens",
+    "tracker.planning.services",
 )
 
 

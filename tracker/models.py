@@ -6,10 +6,12 @@ from tracker.auth.models import LoginThrottle, Team, User, UserSession
 from tracker.feeds.models import FeedToken
 from tracker.notify.models import Follow, OutboxMessage
 from tracker.ops.models import Heartbeat
+from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 from tracker.regulations.revision import Counter
 
 __all__ = [
+    "ActPlan",
     "ApiToken",
     "AuditEvent",
     "Authority",
@@ -22,8 +24,11 @@ __all__ = [
     "Heartbeat",
     "LoginThrottle",
     "OutboxMessage",
+    "PlannedDate",
     "Regulation",
+    "Review",
     "StageChange",
+    "StageDuration",
     "Team",
     "User",
     "UserSession",

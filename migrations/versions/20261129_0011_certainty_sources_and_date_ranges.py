@@ -1,7 +1,7 @@
 """certainty of each fact, sources per regulation field, date ranges with the report's words
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-29 07:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

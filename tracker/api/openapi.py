@@ -82,6 +82,9 @@ ROUTES = (
           "evaluations", (KEY,), answer=(s.Detail,), problems=(400, 401, 404)),
     Route("get", "/regulations/{key}/history", "getHistory", "Its stage history", (KEY,), answer=(s.History,),
           problems=(400, 401, 404)),
+    Route("get", "/regulations/{key}/plan", "getPlan", "Will it meet its EU date? Its plan as of a date: status, "
+          "reason, target, forecasts and latest starts", (KEY, Param("as_of", "query", dt.date, "default: today")),
+          answer=(s.Plan,), problems=(400, 401, 404)),
     Route("post", "/regulations/{key}/stage", "moveStage", "Move the stage", (KEY,), (s.MoveStage,), 201,
           (s.StageChange,), WRITE_PROBLEMS),
     Route("post", "/regulations/{key}/{kind}", "createItem", "Add a deadline, designation or evaluation",

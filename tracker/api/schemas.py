@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, create_model
 
@@ -26,6 +26,8 @@ from tracker.regulations.fields import (
 )
 from tracker.regulations.models import Certainty
 from tracker.regulations.stages import MoveKind, Stage
+
+PlanStatusKind = Literal["on_track", "at_risk", "late", "stalled", "done", "unplanned"]
 
 
 class Out(Fields):
@@ -177,6 +179,47 @@ class StageChange(MoveStageFields, Identified, SourceRef):
 ITEM_OUT: dict[str, type[Out]] = {"deadlines": Deadline, "designations": Designation, "evaluations": Evaluation}
 
 
+# -- answers: planning (tracker/planning) -------------------------------------------------------------
+class PlanStatus(Out):
+    """Will the national act be in force by the EU date? The status with its reason in words."""
+
+    status: PlanStatusKind = Field(description="on_track, at_risk, late, stalled, done or unplanned")
+    reason: str
+    target: dt.date | None = Field(description="the EU date to meet (the first day of the target deadline's period)")
+    forecast_in_force: dt.date | None = Field(description="the latest day of the forecast entry into force")
+    slack_days: int | None = Field(description="days from the forecast entry into force to the target; < 0: late")
+
+
+class PlanStep(Out):
+    step: str = Field(description="internal_prep, consultation, council_of_state, parliament or publication")
+    kind: str = Field(description="current (under way), planned (a team's date) or forecast (from the durations)")
+    start: str = Field(description="as written: a day, or a window 'first/last', or a planned period ('2024-Q1')")
+    end: str
+    latest_start: dt.date | None = Field(description="the last day it may start for the target to hold")
+
+
+class PlanDuration(Out):
+    days: int
+    scope: str = Field(description="act, team, default, or fallback (no figure in the database)")
+
+
+class Plan(PlanStatus):
+    """An act's plan as of a date: backward (latest starts) and forward (forecasts), with what it rests on."""
+
+    key: str
+    as_of: dt.date
+    stage: Stage | None
+    target_title: str | None
+    eu_exception: bool = Field(description="uses the exception of Aanwijzing 4.17 (fifth paragraph, d)")
+    in_force: str | None = Field(description="the forecast or planned entry into force as written")
+    in_force_kind: str = Field(description="forecast or planned")
+    latest_in_force: dt.date | None
+    last_activity: dt.date | None = Field(description="the latest stage move or review")
+    steps: list[PlanStep]
+    durations: dict[str, PlanDuration]
+    planned: dict[str, str] = Field(description="planned starts a team entered, by step, as written")
+
+
 # -- answers: regulations ----------------------------------------------------------------------------
 class NextDeadline(only(DeadlineFields, "title", "due"), Identified):
     """The next open deadline."""
@@ -192,6 +235,7 @@ class Summary(only(RegulationFields, "title", "kind", "pillar"), Out):
     next_deadline: NextDeadline | None
     version: int = Field(description="send it back with a stage move: a stale version is refused (409)")
     url: str
+    plan: PlanStatus | None = Field(description="planning as of the date asked (null: not computed)")
 
 
 class Link(Out):

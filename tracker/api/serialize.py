@@ -50,10 +50,16 @@ def _shown(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def _listed(
-    reg: Regulation, stage: Any, since: PrecisionDate | None, nxt: Deadline | None, base_url: str
+    reg: Regulation,
+    stage: Any,
+    since: PrecisionDate | None,
+    nxt: Deadline | None,
+    base_url: str,
+    plan: out.PlanStatus | None = None,
 ) -> dict[str, Any]:
     """What a list adds to a regulation's own fields."""
     return {
+        "plan": plan,
         "team": reg.team.key,
         "stage": stage,
         "stage_since": since if stage and since else None,
@@ -63,9 +69,14 @@ def _listed(
 
 
 def summary_of(
-    reg: Regulation, stage: Any, since: PrecisionDate | None, nxt: Deadline | None, base_url: str
+    reg: Regulation,
+    stage: Any,
+    since: PrecisionDate | None,
+    nxt: Deadline | None,
+    base_url: str,
+    plan: out.PlanStatus | None = None,
 ) -> out.Summary:
-    return build(out.Summary, reg, **_listed(reg, stage, since, nxt, base_url))
+    return build(out.Summary, reg, **_listed(reg, stage, since, nxt, base_url, plan))
 
 
 def regulation_list(as_of: dt.date, items: list[out.Summary], page: int, per_page: int, total: int) -> dict[str, Any]:
@@ -115,12 +126,13 @@ def detail(
     designations: list[Designation],
     evaluations: list[Evaluation],
     base_url: str,
+    plan: out.PlanStatus | None = None,
 ) -> dict[str, Any]:
     stage, since = (current.to_stage, current.effective) if current else (None, None)
     return build(
         out.Detail,
         reg,
-        **_listed(reg, stage, since, nxt, base_url),
+        **_listed(reg, stage, since, nxt, base_url, plan),
         links=[{"label": str(link.get("label", "")), "url": str(link.get("url", ""))} for link in reg.links or []],
         deadlines=[build(out.Deadline, d) for d in deadlines],
         designations=[_designation(d) for d in designations],

@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from tracker.api import schemas, serialize
+from tracker.api import planning, schemas, serialize
 from tracker.api.common import Problem, api_actor, authenticate, body_object, json_response
 from tracker.api.openapi import spec
 from tracker.auth.models import Team
@@ -23,6 +23,7 @@ from tracker.dates import DateError, parse_day
 from tracker.db import get_session
 from tracker.errors import Refused
 from tracker.parsing import whole_number
+from tracker.planning.queries import load_plans
 from tracker.regulations.commands import ITEM_KINDS, CreateItem, DeleteItem, MoveStage, UpdateItem
 from tracker.regulations.filters import FilterError, parse_filters
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
@@ -110,7 +111,10 @@ def list_regulations() -> Response:
     regs = db.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
     ids = [r.id for r in regs]
     changes, nexts = stages_as_of(db, as_of, ids), next_deadlines(db, as_of, ids)
-    items = [serialize.summary_of(r, *_stage(changes.get(r.id)), nexts.get(r.id), _base()) for r in regs]
+    plans = planning.statuses(db, as_of, list(regs), {r.id: _stage(changes.get(r.id)) for r in regs})
+    items = [
+        serialize.summary_of(r, *_stage(changes.get(r.id)), nexts.get(r.id), _base(), plans.get(r.id)) for r in regs
+    ]
     return json_response(serialize.regulation_list(as_of, items, page, per_page, total))
 
 
@@ -119,8 +123,20 @@ def get_board() -> Response:
     _check_params({"as_of", "pillar", "team", "authority", "kind", "mine"})
     as_of, filters = _as_of(), _filters()
     result = board(get_session(), as_of, filters, today=get_clock().today(), limit=None)
+    cards = result.cards
+    plans = planning.statuses(
+        get_session(), as_of, [c.regulation for c in cards], {c.regulation.id: (c.stage, c.since) for c in cards}
+    )
     columns = [
-        (stage, [serialize.summary_of(c.regulation, c.stage, c.since, c.next_deadline, _base()) for c in cards])
+        (
+            stage,
+            [
+                serialize.summary_of(
+                    c.regulation, c.stage, c.since, c.next_deadline, _base(), plans.get(c.regulation.id)
+                )
+                for c in cards
+            ],
+        )
         for stage, cards in result.columns.items()
     ]
     return json_response(serialize.board(as_of, columns))
@@ -133,11 +149,19 @@ def get_regulation(key: str) -> Response:
     if page is None:
         raise Problem(404, "Not Found", f"No regulation with short name {key!r}.")
     nxt = next_deadlines(get_session(), get_clock().today(), [page.regulation.id]).get(page.regulation.id)
+    reg = page.regulation
+    plan = planning.statuses(get_session(), get_clock().today(), [reg], {reg.id: _stage(page.current)}).get(reg.id)
     return json_response(
-        serialize.detail(
-            page.regulation, page.current, nxt, page.deadlines, page.designations, page.evaluations, _base()
-        )
+        serialize.detail(reg, page.current, nxt, page.deadlines, page.designations, page.evaluations, _base(), plan)
     )
+
+
+@bp.get("/regulations/<key>/plan")
+def get_plan(key: str) -> Response:
+    _check_params({"as_of"})
+    as_of, reg = _as_of(), _regulation(key)
+    view = load_plans(get_session(), as_of, [reg])[reg.id]
+    return json_response(planning.plan_document(view, as_of))
 
 
 @bp.get("/regulations/<key>/history")

@@ -14,11 +14,12 @@ from tracker.auth.models import Team
 from tracker.dates import Precision
 from tracker.feeds.ical import FeedItem, FeedMeta
 from tracker.parsing import whole_number
+from tracker.planning.events import planning_events
 from tracker.regulations.certainty import marker_text
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
 from tracker.regulations.queries import stages_as_of
 
-KINDS = ("deadlines", "evaluations")
+KINDS = ("deadlines", "evaluations", "planning")  # planning: only when asked for (tracker.planning.events)
 PARAMS = ("team", "regulation", "authority", "kind", "alarm")
 MAX_ALARMS = 5
 
@@ -50,7 +51,7 @@ class FeedFilter:
             f"team {self.team.key}" if self.team else None,
             self.regulation.key if self.regulation else None,
             f"authority {self.authority.key}" if self.authority else None,
-            {"deadlines": "deadlines", "evaluations": "evaluations"}.get(self.kind or ""),
+            {"deadlines": "deadlines", "evaluations": "evaluations", "planning": "planning"}.get(self.kind or ""),
         ]
         chosen = [p for p in parts if p]
         return "EU implementation tracker" + (f" - {', '.join(chosen)}" if chosen else " - all dates")
@@ -184,6 +185,10 @@ def feed_items(session: Session, f: FeedFilter, *, base_url: str, today: dt.date
                     sequence=e.sequence,
                 )
             )
+    if f.kind == "planning":
+        regs = list(session.scalars(_scope(select(Regulation), f, Regulation.id, Regulation.team_id)))
+        events = planning_events(session, regs, today, base_url)
+        items += [FeedItem(**{**vars(e), "uid": f"{e.uid}@{host}"}) for e in events]
     return items
 
 

@@ -59,7 +59,10 @@ def feed(token: str) -> BaseResponse:
     if revision is None:
         abort(404, description="No such feed. If you rotated or revoked your link, subscribe with the new one.")
     base_url = current_app.config["TRACKER"].base_url
-    etag = feed_etag(request.query_string.decode(errors="replace"), revision, base_url=base_url)
+    query = request.query_string.decode(errors="replace")
+    if request.args.get("kind") == "planning":
+        query += f"&forecast_day={get_clock().today().isoformat()}"  # forecasts move with the day, not only the data
+    etag = feed_etag(query, revision, base_url=base_url)
     # An ETag the client holds came from a valid request for this very revision: answer at once.
     if etag in request.if_none_match:
         response = Response(status=304)

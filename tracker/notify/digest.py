@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import render_template
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -15,6 +16,7 @@ from tracker.auth.models import User
 from tracker.config import WEEKDAYS, Settings
 from tracker.notify.models import Follow
 from tracker.notify.outbox import NewMessage, enqueue, existing_keys
+from tracker.planning.attention import needing_attention
 from tracker.regulations.models import Deadline, Evaluation, EvaluationStatus, Regulation
 
 UPCOMING = dt.timedelta(weeks=8)
@@ -65,6 +67,7 @@ class Digest:
     upcoming: list[tuple[Deadline, Regulation]] = field(default_factory=list)
     overdue: list[tuple[Deadline, Regulation]] = field(default_factory=list)
     evaluations: list[tuple[Evaluation, Regulation | None]] = field(default_factory=list)
+    planning: list[Any] = field(default_factory=list)  # acts at risk, late or stalled (tracker.planning)
 
     @property
     def nothing_changed(self) -> bool:
@@ -142,6 +145,7 @@ def build_digest(session: Session, user: User, week: tuple[int, int], settings: 
             .limit(LIST_LIMIT)
         )
     )
+    digest.planning = needing_attention(session, day, reg_ids)[:LIST_LIMIT]
     return digest
 
 

@@ -23,7 +23,7 @@ from tracker.regulations.stages import Stage
 
 bp = Blueprint("regulations", __name__)
 
-FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine")
+FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine", "status")
 PAGE_SIZE = 200  # cards per page when one column is shown on its own
 
 
@@ -67,7 +67,9 @@ def board_page() -> str:
     choices = filter_choices(db, regulations=False)
     filters = _filters(choices["teams"], choices["authorities"])
     only, page = _column()
-    if only == "all":
+    if request.args.get("status", "").strip():  # a status filter (planning) sees every act, not the first page
+        result = board(db, as_of, filters, today=current, limit=None)
+    elif only == "all":
         result = board(db, as_of, filters, today=current)
     else:
         result = board(db, as_of, filters, today=current, only=only, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
@@ -84,6 +86,7 @@ def board_page() -> str:
         can_create=can_create(current_user),
         stage_marks=stage_markers(db, result.cards),
         **choices,
+        **page_context("board", result),  # e.g. planning: status badges, a status filter, late and at risk first
     )
 
 
@@ -108,6 +111,7 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
         move_form=move_form,
         delete_form=DeleteForm(formdata=None),
         **{"feed_links": None, "following": False, **page_context("regulation", page.regulation)},
+        **page_context("regulation_page", page),  # the whole page (history, deadlines) for e.g. planning
     )
 
 

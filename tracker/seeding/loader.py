@@ -30,6 +30,7 @@ from tracker.regulations.models import (
 )
 from tracker.regulations.services import SEQUENCED
 from tracker.regulations.stages import StageError
+from tracker.seeding.planning import load_planning, read_planning
 from tracker.seeding.schema import REPORT_DATE, Portfolio, RegulationSpec, SeedError, Spec, read_seed
 
 SEED_ACTOR = "seed"
@@ -56,7 +57,10 @@ class LoadReport:
 def load_seed(session: Session, folder: Path, *, now: dt.datetime) -> LoadReport:
     """Validate everything, then load it; on any problem raise SeedError and flush nothing."""
     portfolio = read_seed(folder, today=now.date())
-    return _Loader(session, now).load(portfolio)
+    planning = read_planning(folder / "planning", portfolio)  # checked before anything is written
+    report = _Loader(session, now).load(portfolio)
+    load_planning(session, planning, now)  # kept out of the report's counts, which list the portfolio's records
+    return report
 
 
 class _Loader:

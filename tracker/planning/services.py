@@ -1,0 +1,181 @@
+"""Carry out the planning commands: permission, checks, the change and its audit row; flush only."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.audit.record import Actor, record
+from tracker.auth.models import Team
+from tracker.clock import Clock
+from tracker.commands import handles
+from tracker.dates import DateError, PrecisionDate
+from tracker.errors import Forbidden, InvalidFields, NotFound
+from tracker.planning.commands import ConfirmCurrent, SetDuration, SetPlannedDate, SetTarget
+from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
+from tracker.planning.plan import PLANNABLE, STEPS
+from tracker.regulations.models import Deadline, Regulation
+from tracker.regulations.services import editable
+
+MAX_DAYS = 3650
+NOTE_LENGTH = 2000
+
+
+@handles(ConfirmCurrent)
+def confirm_current(session: Session, cmd: ConfirmCurrent, actor: Actor, clock: Clock) -> Review:
+    reg = editable(session, cmd.key, actor)
+    note = (cmd.note or "").strip() or None
+    if note and len(note) > NOTE_LENGTH:
+        raise InvalidFields(f"at most {NOTE_LENGTH} characters", "note")
+    review = Review(
+        regulation_id=reg.id, reviewed_on=clock.today(), recorded_at=clock.now(), actor=actor.label, note=note
+    )
+    session.add(review)
+    record(
+        session,
+        actor,
+        clock.now(),
+        "plan.review",
+        target=reg,
+        label=reg.key,
+        regulation_id=reg.id,
+        changes={"reviewed_on": [None, clock.today().isoformat()], **({"note": [None, note]} if note else {})},
+    )
+    session.flush()
+    return review
+
+
+@handles(SetPlannedDate)
+def set_planned_date(session: Session, cmd: SetPlannedDate, actor: Actor, clock: Clock) -> PlannedDate | None:
+    reg = editable(session, cmd.key, actor)
+    if cmd.step not in PLANNABLE:
+        raise InvalidFields(f"{cmd.step!r} is not a step; known: {', '.join(PLANNABLE)}", "step")
+    row = session.scalars(
+        select(PlannedDate).where(PlannedDate.regulation_id == reg.id, PlannedDate.step == cmd.step)
+    ).first()
+    before = row.planned.isoformat() if row else None
+    text = (cmd.date or "").strip()
+    if not text:
+        if row is not None:
+            session.delete(row)
+        _audit(session, actor, clock, reg, f"planned.{cmd.step}", before, None)
+        session.flush()
+        return None
+    try:
+        planned = PrecisionDate.parse(text)
+    except DateError as exc:
+        raise InvalidFields(str(exc), "date") from None
+    if not planned.known:
+        raise InvalidFields("a planned date must be known; leave it empty to clear it", "date")
+    if row is None:
+        row = PlannedDate(regulation_id=reg.id, step=cmd.step)
+        session.add(row)
+    row.planned, row.updated_at, row.actor = planned, clock.now(), actor.label
+    _audit(session, actor, clock, reg, f"planned.{cmd.step}", before, planned.isoformat())
+    session.flush()
+    return row
+
+
+@handles(SetTarget)
+def set_target(session: Session, cmd: SetTarget, actor: Actor, clock: Clock) -> ActPlan:
+    reg = editable(session, cmd.key, actor)
+    deadline = None
+    if cmd.deadline_id is not None:
+        deadline = session.get(Deadline, cmd.deadline_id)
+        if deadline is None or deadline.regulation_id != reg.id:
+            raise NotFound(f"No deadline {cmd.deadline_id} on {reg.key}.", "deadline_id")
+        if not deadline.due.known:
+            raise InvalidFields("a target needs a known date; this deadline is t.b.d.", "deadline_id")
+    row = session.get(ActPlan, reg.id)
+    if row is None:
+        row = ActPlan(regulation_id=reg.id, eu_exception=False)
+        session.add(row)
+    before = {"target": row.target_deadline_id, "eu_exception": bool(row.eu_exception)}
+    row.target_deadline_id = deadline.id if deadline else None
+    row.eu_exception = bool(cmd.eu_exception)
+    row.seed_key = row.seed_hash = None  # chosen by a team now: the seed no longer overwrites it
+    row.updated_at = clock.now()
+    after = {"target": row.target_deadline_id, "eu_exception": row.eu_exception}
+    record(
+        session,
+        actor,
+        clock.now(),
+        "plan.target",
+        target=reg,
+        label=reg.key,
+        regulation_id=reg.id,
+        changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+    )
+    session.flush()
+    return row
+
+
+@handles(SetDuration)
+def set_duration(session: Session, cmd: SetDuration, actor: Actor, clock: Clock) -> StageDuration | None:
+    if cmd.step not in STEPS:
+        raise InvalidFields(f"{cmd.step!r} is not a step; known: {', '.join(STEPS)}", "step")
+    if cmd.days is not None and not 0 <= cmd.days <= MAX_DAYS:
+        raise InvalidFields(f"must be a whole number of days from 0 to {MAX_DAYS}", "days")
+    if cmd.key and cmd.team:
+        raise InvalidFields("set a duration for one act or one team, not both", "team")
+    reg_id = team_id = None
+    label, regulation_id = "default", None
+    if cmd.key:
+        reg = editable(session, cmd.key, actor)
+        reg_id, label, regulation_id = reg.id, reg.key, reg.id
+    elif cmd.team:
+        team = session.scalars(select(Team).where(Team.key == cmd.team)).first()
+        if team is None:
+            raise NotFound(f"No team {cmd.team!r}.", "team")
+        if not actor.may_edit_team(team.id):
+            raise Forbidden(f"You may not change the durations of team {team.key}.")
+        team_id, label = team.id, f"team {team.key}"
+    elif not (actor.is_process or actor.role == "admin"):
+        raise Forbidden("Only an administrator changes the default durations.")
+    if cmd.days is None and reg_id is None and team_id is None:
+        raise InvalidFields("the default duration cannot be cleared; give a number of days", "days")
+    row = session.scalars(
+        select(StageDuration).where(
+            StageDuration.step == cmd.step,
+            StageDuration.regulation_id.is_(None) if reg_id is None else StageDuration.regulation_id == reg_id,
+            StageDuration.team_id.is_(None) if team_id is None else StageDuration.team_id == team_id,
+        )
+    ).first()
+    before = row.days if row else None
+    if cmd.days is None:
+        if row is not None:
+            session.delete(row)
+        row = None
+    else:
+        if row is None:
+            row = StageDuration(step=cmd.step, team_id=team_id, regulation_id=reg_id)
+            session.add(row)
+        source = (cmd.source or "").strip() or f"Set by {actor.label}"
+        row.days, row.source, row.assumption, row.updated_at = cmd.days, source[:NOTE_LENGTH], True, clock.now()
+        row.seed_key = row.seed_hash = None  # a team's figure: the seed no longer overwrites it
+    record(
+        session,
+        actor,
+        clock.now(),
+        "plan.duration",
+        label=f"{label}: {cmd.step}",
+        regulation_id=regulation_id,
+        changes={cmd.step: [before, cmd.days]},
+    )
+    session.flush()
+    return row
+
+
+def _audit(
+    session: Session, actor: Actor, clock: Clock, reg: Regulation, name: str, before: str | None, after: str | None
+) -> None:
+    record(
+        session,
+        actor,
+        clock.now(),
+        "plan.planned",
+        target=reg,
+        label=reg.key,
+        regulation_id=reg.id,
+        changes={name: [before, after]},
+    )

@@ -1,0 +1,224 @@
+"""Planning in the browser: the act page's plan and timeline, the board's badges and status filter, the review
+button and planning forms, and the portfolio timeline page. Added to other features' pages through hooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from tracker.auth.current import current_actor
+from tracker.auth.models import Team
+from tracker.auth.permissions import can_edit_team
+from tracker.clock import get_clock
+from tracker.commands import run
+from tracker.dates import DateError, parse_day
+from tracker.db import get_session
+from tracker.errors import Refused
+from tracker.hooks import add_page_context
+from tracker.parsing import whole_number
+from tracker.planning import commands
+from tracker.planning.plan import PLANNABLE, STEP_LABELS, STEPS, Status
+from tracker.planning.queries import ActPlanView, load_plans
+from tracker.planning.timeline import build
+from tracker.regulations.filters import FilterError, filter_choices, parse_filters
+from tracker.regulations.models import Regulation
+from tracker.regulations.queries import Board, RegulationPage
+
+bp = Blueprint("planning", __name__)
+
+
+def parse_status(raw: str | None) -> Status | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        return Status(text)
+    except ValueError:
+        abort(400, description=f"status: {text!r} is not a status; known: {', '.join(s.value for s in Status)}")
+
+
+def _board_context(board: Board) -> dict[str, Any]:
+    """Badges for the shown cards (their stages come from the board: no query per act), the status filter,
+    and late and at-risk acts first within each column."""
+    wanted = parse_status(request.args.get("status"))
+    cards = board.cards
+    stages = {c.regulation.id: (c.stage, c.since) for c in cards}
+    plans = load_plans(get_session(), board.as_of, [c.regulation for c in cards], stages)
+    for stage, column in board.columns.items():
+        kept = [c for c in column if wanted is None or plans[c.regulation.id].plan.status is wanted]
+        if wanted is not None:
+            board.counts[stage] = len(kept)
+        kept.sort(key=lambda c: plans[c.regulation.id].plan.status.urgency)  # stable: by key within a status
+        board.columns[stage] = kept
+    return {"plans": plans, "plan_statuses": list(Status), "plan_status": wanted}
+
+
+def _regulation_context(page: RegulationPage) -> dict[str, Any]:
+    """The act's plan as of today and its timeline, from the history and deadlines the page has already read."""
+    reg, today = page.regulation, get_clock().today()
+    view = load_plans(
+        get_session(),
+        today,
+        [reg],
+        {reg.id: (page.current.to_stage, page.current.effective) if page.current else (None, None)},
+    )[reg.id]
+    history = [(c.to_stage, c.effective) for c in page.history]
+    deadlines = [(d.title, d.due) for d in page.deadlines if d.due.known]
+    return {
+        "planning": view,
+        "planning_timeline": build(history, view.plan, deadlines, view.target.due if view.target else None, today),
+        "planning_editable": can_edit_team(current_user, reg.team_id),
+        "planning_steps": [(k, STEP_LABELS[k]) for k in PLANNABLE],
+        "duration_steps": [(k, STEP_LABELS[k]) for k in STEPS],
+    }
+
+
+def register(app: Any) -> None:
+    add_page_context(app, "board", _board_context)
+    add_page_context(app, "regulation_page", _regulation_context)
+
+
+bp.record_once(lambda state: register(state.app))
+
+
+# -- changes -------------------------------------------------------------------------------------------
+def _run(command: object, key: str, done: str) -> Response:
+    try:
+        run(get_session(), command, current_actor(), get_clock())
+    except Refused as exc:
+        abort(exc.status, description=exc.message)
+    flash(done)
+    return redirect(url_for("regulations.detail", key=key) + "#planning")
+
+
+@bp.post("/regulations/<key>/plan/review")
+def review(key: str) -> Response:
+    return _run(
+        commands.ConfirmCurrent(key, request.form.get("note")),
+        key,
+        "Bevestigd: nog actueel. / Confirmed: still current.",
+    )
+
+
+@bp.post("/regulations/<key>/plan/planned")
+def planned(key: str) -> Response:
+    step = request.form.get("step", "")
+    if step not in PLANNABLE:
+        abort(400, description=f"step: {step!r} is not a step; known: {', '.join(PLANNABLE)}")
+    return _run(commands.SetPlannedDate(key, step, request.form.get("date")), key, "Planning opgeslagen / saved.")
+
+
+@bp.post("/regulations/<key>/plan/target")
+def target(key: str) -> Response:
+    raw = request.form.get("deadline_id", "").strip()
+    try:
+        deadline_id = whole_number(raw, 1, 2**31 - 1) if raw else None
+    except ValueError as exc:
+        abort(400, description=f"deadline_id: must be {exc}")
+    cmd = commands.SetTarget(key, deadline_id, request.form.get("eu_exception") == "1")
+    return _run(cmd, key, "Doeldatum opgeslagen / target saved.")
+
+
+@bp.post("/regulations/<key>/plan/duration")
+def duration(key: str) -> Response:
+    step = request.form.get("step", "")
+    raw = request.form.get("days", "").strip()
+    try:
+        days = whole_number(raw, 0, 3650) if raw else None
+    except ValueError as exc:
+        abort(400, description=f"days: must be {exc}")
+    scope = request.form.get("scope", "act")
+    if scope not in ("act", "team"):
+        abort(400, description="scope: use act or team")
+    reg = get_session().scalars(select(Regulation).where(Regulation.key == key)).first()
+    if reg is None:
+        abort(404, description=f"No regulation with short name {key!r}.")
+    team = get_session().get(Team, reg.team_id)
+    cmd = commands.SetDuration(
+        step,
+        days,
+        key=key if scope == "act" else None,
+        team=team.key if scope == "team" else None,
+        source=request.form.get("source"),
+    )
+    return _run(cmd, key, "Duur opgeslagen / duration saved.")
+
+
+# -- the portfolio timeline -----------------------------------------------------------------------------
+@bp.get("/plan")
+def portfolio() -> str:
+    today = get_clock().today()
+    raw = request.args.get("as_of", "").strip()
+    try:
+        as_of = parse_day(raw) if raw else today
+    except DateError as exc:
+        abort(400, description=f"as_of: {exc}")
+    db = get_session()
+    choices = filter_choices(db, regulations=False)
+    try:
+        filters = parse_filters(request.args, choices["teams"], choices["authorities"], current_user.team_ids)
+    except FilterError as exc:
+        abort(400, description=str(exc))
+    wanted = parse_status(request.args.get("status"))
+    regs = list(db.scalars(filters.apply(select(Regulation)).order_by(Regulation.key)))
+    views = [v for v in load_plans(db, as_of, regs).values() if wanted is None or v.plan.status is wanted]
+    # Least slack first; acts without a slack (no target, done) after, most urgent status first.
+    views.sort(
+        key=lambda v: (v.plan.slack_days is None, v.plan.slack_days or 0, v.plan.status.urgency, v.regulation.key)
+    )
+    return render_template(
+        "planning/portfolio.html",
+        views=views,
+        rows=_portfolio_rows(views, as_of),
+        as_of=as_of,
+        today=today,
+        args=request.args,
+        plan_statuses=list(Status),
+        plan_status=wanted,
+        **choices,
+    )
+
+
+def _portfolio_rows(views: list[ActPlanView], as_of: dt.date) -> dict[str, Any]:
+    """The picture's geometry: one row per act, a bar from its stage start (or as-of) to forecast entry into force."""
+    days = [as_of]
+    for v in views:
+        if v.since and v.since.first_day:
+            days.append(v.since.first_day)
+        if v.plan.forecast_in_force:
+            days.append(v.plan.forecast_in_force)
+        if v.target is not None and v.target.due.first_day:
+            days.append(v.target.due.first_day)
+    start, end = dt.date(min(days).year, 1, 1), dt.date(max(days).year + 1, 1, 1)
+    left, width = 150, 960
+    span = max((end - start).days, 1)
+
+    def x(day: dt.date) -> float:
+        return round(left + (width - left - 20) * (day - start).days / span, 1)
+
+    rows = []
+    for i, v in enumerate(views):
+        begin = v.since.first_day if v.since and v.since.first_day else as_of
+        stop = v.plan.forecast_in_force or begin
+        target_day = v.target.due.first_day if v.target is not None else None
+        rows.append(
+            {
+                "y": 30 + i * 22,
+                "view": v,
+                "x": x(begin),
+                "w": max(x(stop) - x(begin), 2.0),
+                "target_x": x(target_day) if target_day else None,
+            }
+        )
+    return {
+        "rows": rows,
+        "width": width,
+        "height": 40 + len(views) * 22,
+        "ticks": [(x(dt.date(y, 1, 1)), str(y)) for y in range(start.year, end.year + 1)],
+        "today_x": x(as_of),
+    }
