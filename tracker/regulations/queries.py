@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, Subquery, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.audit.models import AuditEvent
@@ -69,8 +69,9 @@ class BoardFilter:
         return query
 
 
-def stages_as_of(session: Session, as_of: dt.date, ids: list[int] | None = None) -> dict[int, StageChange]:
-    """The change in force on `as_of` for every regulation (or those in `ids`) that had one: one query."""
+def stage_rows_as_of(as_of: dt.date, ids: list[int] | None = None) -> Subquery:
+    """A subquery of the change in force on `as_of` per regulation (columns of StageChange), for joins: a window
+    over the (regulation_id, effective_on, id) index, the same SQL on SQLite and PostgreSQL."""
     ranked = (
         select(
             StageChange.id,
@@ -84,7 +85,24 @@ def stages_as_of(session: Session, as_of: dt.date, ids: list[int] | None = None)
         .where(StageChange.effective_on <= as_of, *([StageChange.regulation_id.in_(ids)] if ids is not None else []))
         .subquery()
     )
-    rows = session.scalars(select(StageChange).join(ranked, ranked.c.id == StageChange.id).where(ranked.c.rn == 1))
+    return (
+        select(
+            StageChange.id,
+            StageChange.regulation_id,
+            StageChange.to_stage,
+            StageChange.effective_on,
+            StageChange.effective_precision,
+        )
+        .join(ranked, ranked.c.id == StageChange.id)
+        .where(ranked.c.rn == 1)
+        .subquery("stage_then")
+    )
+
+
+def stages_as_of(session: Session, as_of: dt.date, ids: list[int] | None = None) -> dict[int, StageChange]:
+    """The change in force on `as_of` for every regulation (or those in `ids`) that had one: one query."""
+    then = stage_rows_as_of(as_of, ids)
+    rows = session.scalars(select(StageChange).join(then, then.c.id == StageChange.id))
     return {change.regulation_id: change for change in rows}
 
 

@@ -1,0 +1,42 @@
+"""feed pieces and shared feed renders
+
+Revision ID: 0009
+Revises: 0007
+Create Date: 2026-11-29 07:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "feed_pieces",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_feed_pieces")),
+    )
+    op.create_table(
+        "feed_renders",
+        sa.Column("feed_key", sa.String(length=64), nullable=False),
+        sa.Column("revision", sa.BigInteger(), nullable=False),
+        sa.Column("etag", sa.String(length=64), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("events", sa.Integer(), nullable=False),
+        sa.Column("rendered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lease_until", sa.Float(), nullable=True),
+        sa.PrimaryKeyConstraint("feed_key", name=op.f("pk_feed_renders")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("feed_renders")
+    op.drop_table("feed_pieces")
