@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.audit.models import AuditEvent
 from tracker.dates import PrecisionDate
+from tracker.db import make_precision
 from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation, RegulationKind, StageChange
 from tracker.regulations.stages import Stage
 
@@ -160,8 +161,9 @@ def board(
     """The portfolio by stage as it stood on `as_of`; regulations without a stage then go under None.
 
     For today (or later) it reads the current stage kept on each regulation: a count per stage and at most `limit`
-    cards per column, each an indexed query, so the cost does not grow with the portfolio. For a day in the past it
-    replays the history, which reads every regulation's changes. `only` restricts the board to one column.
+    cards per column, each an indexed query, so the cost does not grow with the portfolio. For a day in the past one
+    query ranks every act's change in force then (a window over the history's index) and returns the counts and the
+    cards of every column. `only` restricts the board to one column.
     """
     filters = filters or BoardFilter()
     stages: list[Stage | None] = [*Stage, None]
@@ -184,16 +186,7 @@ def board(
                 Card(r, r.current_stage, r.stage_since if r.current_stage else None, None) for r in regs
             ]
     else:
-        changes = stages_as_of(session, as_of)
-        for reg in session.scalars(base.order_by(Regulation.key)):
-            change = changes.get(reg.id)
-            stage = change.to_stage if change else None
-            if stage not in result.columns:
-                continue
-            result.counts[stage] = result.counts.get(stage, 0) + 1
-            column = result.columns[stage]
-            if result.counts[stage] > offset and (limit is None or len(column) < limit):
-                column.append(Card(reg, stage, change.effective if change else None, None))
+        _past_columns(session, result, stages, filters, as_of, limit=limit, offset=offset)
     ids = [c.regulation.id for c in result.cards]
     deadlines = next_deadlines(session, as_of, ids)
     badges = deadline_badges(session, as_of, ids)
@@ -201,6 +194,53 @@ def board(
         card.next_deadline = deadlines.get(card.regulation.id)
         card.overdue, card.due_soon = badges.get(card.regulation.id, (0, 0))
     return result
+
+
+def _past_columns(
+    session: Session,
+    result: Board,
+    stages: list[Stage | None],
+    filters: BoardFilter,
+    as_of: dt.date,
+    *,
+    limit: int | None,
+    offset: int,
+) -> None:
+    """Fill a past board's counts and cards from one query: each act's stage then, its place in its column (by key)
+    and its column's size, keeping only the rows on the page (and each column's first row, which carries the size)."""
+    then = stage_rows_as_of(as_of)
+    ranked = filters.apply(
+        select(
+            Regulation.id.label("regulation_id"),
+            then.c.to_stage.label("stage"),
+            then.c.effective_on,
+            then.c.effective_precision,
+            func.row_number().over(partition_by=then.c.to_stage, order_by=Regulation.key).label("pos"),
+            func.count().over(partition_by=then.c.to_stage).label("size"),
+        )
+        .select_from(Regulation)
+        .outerjoin(then, then.c.regulation_id == Regulation.id)
+    ).subquery()
+    wanted = ranked.c.pos > offset
+    if limit is not None:
+        wanted = wanted & (ranked.c.pos <= offset + limit)
+    known = [s for s in stages if s is not None]
+    in_columns = or_(ranked.c.stage.in_(known), ranked.c.stage.is_(None)) if None in stages else ranked.c.stage.in_(
+        known
+    )
+    rows = session.execute(
+        select(Regulation, ranked.c.stage, ranked.c.effective_on, ranked.c.effective_precision, ranked.c.size,
+               ranked.c.pos)
+        .join(ranked, ranked.c.regulation_id == Regulation.id)
+        .options(joinedload(Regulation.team))
+        .where(in_columns, or_(wanted, ranked.c.pos == 1))
+        .order_by(ranked.c.stage, ranked.c.pos)
+    )
+    for reg, stage, on, precision, size, pos in rows:
+        result.counts[stage] = size
+        if pos > offset and (limit is None or pos <= offset + limit):
+            since = make_precision(on, precision) if stage is not None else None
+            result.columns[stage].append(Card(reg, stage, since, None))
 
 
 @dataclass
