@@ -180,18 +180,20 @@ def test_a_process_whose_lease_was_taken_over_does_not_send(app, server):
 
 @pytest.fixture
 def team_with_deadlines(mail_app):
-    """A member, and deadlines due in three days: one titled with a header injection, one as long as a title can be
-    (300 characters), one ordinary."""
+    """Three teams of one member each, and a deadline of each due in three days: one titled with a header injection,
+    one as long as a title can be (300 characters), one ordinary. One reminder per person: three mails of one."""
     db = mail_app.extensions["tracker.db"]
     with db.transaction() as s:
-        team = Team(key="EZK", name="EZK")
-        s.add(team)
-        s.flush()
-        s.add(User(email="m@ezk.nl", name="m", role="editor", active=True, created_at=NOW, teams=[team]))
-        reg = Regulation(key="DSA", title="DSA", kind="regulation", team_id=team.id, created_at=NOW, updated_at=NOW)
-        s.add(reg)
-        s.flush()
-        for title in ("x\r\nBcc: a@b", "L" * 300, "Ordinary"):
+        for key, title in (("EZK", "x\r\nBcc: a@b"), ("BZK", "L" * 300), ("JENV", "Ordinary")):
+            team = Team(key=key, name=key)
+            s.add(team)
+            s.flush()
+            s.add(User(email=f"m@{key.lower()}.nl", name="m", role="editor", active=True, created_at=NOW,
+                       teams=[team]))
+            reg = Regulation(key=f"A{key}", title="DSA", kind="regulation", team_id=team.id, created_at=NOW,
+                             updated_at=NOW)
+            s.add(reg)
+            s.flush()
             s.add(Deadline(regulation_id=reg.id, kind=DeadlineKind.OTHER, title=title,
                            due=PrecisionDate.day(DUE), created_at=NOW, updated_at=NOW))
     return db
@@ -219,10 +221,11 @@ def test_a_poison_message_fails_alone_with_its_reason_and_the_rest_is_delivered(
     report = jobs.run_delivery(mail_app, WHEN)
     assert (report.sent, report.retried, report.failed) == (4, 0, 2)
     received = handler.messages()
-    assert sorted(m["To"] for m in received) == ["m@ezk.nl"] * 3 + ["r@ezk.nl"]
-    assert sorted(rcpts for rcpts, _ in handler.accepted) == [["m@ezk.nl"]] * 3 + [["r@ezk.nl"]]  # no Bcc got in
+    assert sorted(m["To"] for m in received) == ["m@bzk.nl", "m@ezk.nl", "m@jenv.nl", "r@ezk.nl"]
+    assert sorted(rcpts for rcpts, _ in handler.accepted) == [  # no Bcc got in
+        ["m@bzk.nl"], ["m@ezk.nl"], ["m@jenv.nl"], ["r@ezk.nl"]]
     subjects = sorted(m["Subject"] for m in received)
-    assert "[EU tracker] DSA: x Bcc: a@b - in 3 days (1 Jun 2027)" in subjects
+    assert "[EU tracker] AEZK: x Bcc: a@b - in 3 days (1 Jun 2027)" in subjects
     assert "Raw Bcc: c@d.nl" in subjects
     long_subject = next(s for s in subjects if "LLL" in s)
     assert len(long_subject) == outbox.SUBJECT_LENGTH and long_subject.endswith("\u2026")

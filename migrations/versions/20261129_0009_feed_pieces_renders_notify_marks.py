@@ -1,4 +1,4 @@
-"""feed pieces and shared feed renders
+"""feed pieces, shared feed renders and notification markers
 
 Revision ID: 0009
 Revises: 0007
@@ -35,8 +35,15 @@ def upgrade() -> None:
         sa.Column("lease_until", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("feed_key", name=op.f("pk_feed_renders")),
     )
+    op.create_table(
+        "notify_marks",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_notify_marks")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("notify_marks")
     op.drop_table("feed_renders")
     op.drop_table("feed_pieces")
