@@ -42,8 +42,10 @@ class Server:
         self.quit_reply = "221 Bye"
         self.delay = 0.0
         self.on_data: Callable[[], None] | None = None
+        self.connections: set[object] = set()  # the client address and port of each connection that sent DATA
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.connections.add(session.peer)
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.on_data:
@@ -273,3 +275,22 @@ def test_a_message_accepted_before_a_failing_quit_is_not_sent_again(app, server)
     assert deliver(db, backend, lambda: NOW).sent == 2
     assert deliver(db, backend, lambda: NOW + dt.timedelta(days=1)).sent == 0
     assert_each_row_once(handler, db, 2)
+
+
+def test_one_smtp_connection_per_batch(app, server):
+    handler, backend = server
+    db = app.extensions["tracker.db"]
+    add_rows(db, 120)
+    assert deliver(db, backend, lambda: NOW, limit=50).sent == 120
+    assert len(handler.connections) == 3  # batches of 50, 50 and 20
+    assert_each_row_once(handler, db, 120)
+
+
+def test_a_refused_message_in_a_batch_does_not_stop_the_rest_on_a_new_connection(app, server):
+    handler, backend = server
+    db = app.extensions["tracker.db"]
+    add_rows(db, 5)
+    handler.replies = ["550 5.1.1 no such user"]
+    report = deliver(db, backend, lambda: NOW)
+    assert (report.sent, report.failed) == (4, 1) and len(handler.accepted) == 4
+    assert len(handler.connections) == 2  # after a failure the next message opens a fresh connection

@@ -12,6 +12,9 @@ import email.utils
 import hashlib
 import re
 import smtplib
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -45,6 +48,8 @@ class InvalidMessage(PermanentError):
 
 class Backend(Protocol):
     def send(self, message: EmailMessage) -> None: ...
+
+    def batch(self) -> AbstractContextManager[None]: ...
 
 
 def one_line(value: object) -> str:
@@ -104,6 +109,10 @@ class FileBackend:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        yield
+
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = message["Message-ID"].strip("<>").replace("@", "_").replace("/", "_") + ".eml"
@@ -125,6 +134,35 @@ class SmtpBackend:
     ) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.starttls, self.username, self.password = starttls, username, password
+        # One batch's connection per thread: deliverers in two threads may share a backend.
+        self._local = threading.local()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Send the messages of one batch over one connection (opened at the first message, closed at the end)."""
+        self._local.batching = True
+        try:
+            yield
+        finally:
+            self._local.batching = False
+            self._close()
+
+    def _connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _close(self) -> None:
+        smtp, self._local.open = getattr(self._local, "open", None), None
+        if smtp is not None:
+            _quit(smtp)
 
     def send(self, message: EmailMessage) -> None:
         try:
@@ -141,20 +179,29 @@ class SmtpBackend:
             raise _classify(min(code for code, _ in refused.values()), str(refused))
 
     def _transfer(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if getattr(self._local, "batching", False):
+            if getattr(self._local, "open", None) is None:
+                self._local.open = self._connect()
+            try:
+                return self._local.open.send_message(message)
+            except BaseException:
+                # After any failure the session's state is unknown: the next message opens a new connection.
+                self._close()
+                raise
+        smtp = self._connect()
         try:
-            if self.starttls:
-                smtp.starttls()
-            if self.username:
-                smtp.login(self.username, self.password or "")
             return smtp.send_message(message)
         finally:
-            # Not `with smtplib.SMTP(...)`: its exit raises when QUIT is not answered 221, which after an accepted
-            # message would turn a delivered message into a retry, and so into a second copy.
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+            _quit(smtp)
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    # Not `with smtplib.SMTP(...)`: its exit raises when QUIT is not answered 221, which after an accepted
+    # message would turn a delivered message into a retry, and so into a second copy.
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
 
 
 def _classify(code: int, text: str) -> Exception:

@@ -201,13 +201,14 @@ def send_claimed(
     base_url: str,
     report: DeliveryReport,
 ) -> None:
-    """Send the rows of one claim, each only while it is still ours."""
-    for row in rows:
-        if not renew(session, worker, row.id, now=now()):
-            log.warning("outbox message %d was taken over by another process; not sending it", row.id)
-            report.skipped += 1
-            continue
-        _finish(session, row, worker, _attempt(backend, row, now, sender, base_url, report))
+    """Send the rows of one claim, each only while it is still ours, over one connection (`backend.batch()`)."""
+    with backend.batch():
+        for row in rows:
+            if not renew(session, worker, row.id, now=now()):
+                log.warning("outbox message %d was taken over by another process; not sending it", row.id)
+                report.skipped += 1
+                continue
+            _finish(session, row, worker, _attempt(backend, row, now, sender, base_url, report))
 
 
 def _attempt(
