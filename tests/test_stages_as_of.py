@@ -100,3 +100,23 @@ def test_a_past_board_costs_the_same_queries_at_two_sizes(app, db, viewer):
     before = count()
     _add_acts(db, 40, 0)
     assert count() == before == 7
+
+
+def test_board_columns_and_next_deadlines_are_read_through_their_indexes(seeded, session):
+    """Today's column (stage, in key order) and the cards' next deadlines each have an index that serves them."""
+    from sqlalchemy import text
+
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table would rather be scanned
+    explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+    plans = {
+        "ix_regulations_current_stage_key": "SELECT id FROM regulations WHERE current_stage = 'parliament' "
+                                            "ORDER BY key LIMIT 30",
+        "ix_deadlines_regulation_due": "SELECT id FROM deadlines WHERE regulation_id IN (1, 2) AND due_on >= "
+                                       "'2023-09-30' ORDER BY regulation_id, due_on, id",
+    }
+    for index, sql in plans.items():
+        plan = " ".join(str(row[-1]) for row in session.execute(text(explain + sql)))
+        assert index in plan, plan
+    session.rollback()

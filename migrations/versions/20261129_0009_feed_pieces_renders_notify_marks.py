@@ -1,4 +1,4 @@
-"""feed pieces, shared feed renders and notification markers
+"""feed pieces, shared feed renders, notification markers and board indexes
 
 Revision ID: 0009
 Revises: 0007
@@ -41,9 +41,13 @@ def upgrade() -> None:
         sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_notify_marks")),
     )
+    op.create_index("ix_regulations_current_stage_key", "regulations", ["current_stage", "key"])
+    op.create_index("ix_deadlines_regulation_due", "deadlines", ["regulation_id", "due_on", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deadlines_regulation_due", table_name="deadlines")
+    op.drop_index("ix_regulations_current_stage_key", table_name="regulations")
     op.drop_table("notify_marks")
     op.drop_table("feed_renders")
     op.drop_table("feed_pieces")

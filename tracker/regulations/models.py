@@ -87,6 +87,7 @@ class Regulation(Sourced, Timestamped, Base):
         precision_check("eu_published"),
         precision_check("eu_in_force"),
         precision_check("stage_since"),
+        Index("ix_regulations_current_stage_key", "current_stage", "key"),  # a board column, in key order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +151,7 @@ class Deadline(Sourced, Timestamped, Base):
     __table_args__ = (
         precision_check("due"),
         Index("ix_deadlines_due_on", "due_on"),
+        Index("ix_deadlines_regulation_due", "regulation_id", "due_on", "id"),  # each card's next deadline
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
