@@ -24,6 +24,7 @@ from tracker.feeds.models import FeedPiece
 
 PIECE_FORMAT = f"1/icalendar-{icalendar.__version__}"  # bump when render_event changes
 CHUNK = 2000  # keys per read and rows per write: far below SQLite's and PostgreSQL's bind-parameter limits
+CHECK_EVERY = 100  # pieces rendered between looks at the clock
 
 
 def piece_key(item: FeedItem, alarm_days: Sequence[int]) -> str:
@@ -87,11 +88,12 @@ def pieces(
         body = render_event(item, alarm_days)
         found[key] = body
         fresh.append({"key": key, "body": body, "made_at": now})
-        if len(fresh) >= CHUNK:
+        out_of_time = deadline is not None and len(fresh) % CHECK_EVERY == 0 and time.monotonic() > deadline
+        if len(fresh) >= CHUNK or out_of_time:
             _insert(session, fresh)
             session.commit()  # a render cut short (a killed worker, the budget) keeps what it made
             fresh = []
-            if deadline is not None and time.monotonic() > deadline:
+            if out_of_time:
                 raise OutOfTime
     if fresh:
         _insert(session, fresh)
