@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import time
 from collections.abc import Iterator, Sequence
 
@@ -28,22 +27,20 @@ CHECK_EVERY = 100  # pieces rendered between looks at the clock
 
 
 def piece_key(item: FeedItem, alarm_days: Sequence[int]) -> str:
-    raw = json.dumps(
-        [
-            PIECE_FORMAT,
-            item.uid,
-            item.day.isoformat(),
-            item.summary,
-            item.description,
-            item.url,
-            list(item.categories),
-            item.last_modified.astimezone(dt.UTC).isoformat(),
-            item.sequence,
-            sorted(set(alarm_days)),
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+    # Each field length-prefixed, so no two different items can write the same text.
+    fields = (
+        PIECE_FORMAT,
+        item.uid,
+        item.day.isoformat(),
+        item.summary,
+        item.description,
+        item.url,
+        *item.categories,
+        item.last_modified.astimezone(dt.UTC).isoformat(),
+        str(item.sequence),
+        ",".join(map(str, sorted(set(alarm_days)))),
     )
+    raw = "".join(f"{len(f)}:{f}" for f in fields) + f"|{len(item.categories)}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

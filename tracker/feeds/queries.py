@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
@@ -146,10 +147,17 @@ def _when(precision: Precision, shown: str) -> tuple[str, str]:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _stage_line(stage: Stage | None, on: dt.date | None, precision: Precision | None) -> str:
     if stage is None or on is None:
         return "Stage: not recorded"
     return f"Stage: {stage.label_en} ({stage.label_nl}) since {make_precision(on, precision).display()}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _due(on: dt.date, precision: Precision) -> tuple[str, str]:
+    """(summary suffix, the description's date line) of a due date: few distinct values, so kept."""
+    return _when(Precision(precision), make_precision(on, precision).display())
 
 
 def _source_line(ref: str | None, quote: str | None) -> str:
@@ -166,7 +174,7 @@ def feed_items(session: Session, f: FeedFilter, *, base_url: str, today: dt.date
     if f.kind in (None, "deadlines"):
         for (d_id, due_on, due_precision, title, kind, met_on, note, ref, quote, updated_at, sequence,
              key, stage, stage_on, stage_precision) in session.execute(_deadlines(f, then)):
-            suffix, when = _when(Precision(due_precision), make_precision(due_on, due_precision).display())
+            suffix, when = _due(due_on, due_precision)
             url = f"{base_url}/regulations/{key}"
             lines = [when, _stage_line(stage, stage_on, stage_precision), f"Kind: {kind.value.replace('_', ' ')}"]
             lines += [f"Met on: {met_on.isoformat()}"] if met_on else []
@@ -187,7 +195,7 @@ def feed_items(session: Session, f: FeedFilter, *, base_url: str, today: dt.date
     if f.kind in (None, "evaluations"):
         for (e_id, due_on, due_precision, subject, level, status, due_note, ref, quote, updated_at, sequence,
              key, reg_title, stage, stage_on, stage_precision) in session.execute(_evaluations(f, then)):
-            suffix, when = _when(Precision(due_precision), make_precision(due_on, due_precision).display())
+            suffix, when = _due(due_on, due_precision)
             label = key if key is not None else subject
             about = "" if key is None or subject in (reg_title, key) else f": {subject}"
             url = f"{base_url}/regulations/{key}#evaluations" if key is not None else f"{base_url}/"
