@@ -43,9 +43,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_regulations_current_stage_key", "regulations", ["current_stage", "key"])
     op.create_index("ix_deadlines_regulation_due", "deadlines", ["regulation_id", "due_on", "id"])
+    op.create_index("ix_evaluations_due_on", "evaluations", ["due_on"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_evaluations_due_on", table_name="evaluations")
     op.drop_index("ix_deadlines_regulation_due", table_name="deadlines")
     op.drop_index("ix_regulations_current_stage_key", table_name="regulations")
     op.drop_table("notify_marks")

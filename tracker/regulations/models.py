@@ -187,7 +187,7 @@ class Evaluation(Sourced, Timestamped, Base):
     """An EU review clause or a national evaluation; it may concern a tracked act or a policy."""
 
     __tablename__ = "evaluations"
-    __table_args__ = (precision_check("due"),)
+    __table_args__ = (precision_check("due"), Index("ix_evaluations_due_on", "due_on"))  # the reminder sweep's range
 
     id: Mapped[int] = mapped_column(primary_key=True)
     regulation_id: Mapped[int | None] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)
