@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, Subquery, case, func, or_, select
+from sqlalchemy import ScalarSelect, Select, Subquery, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.audit.models import AuditEvent
@@ -70,13 +70,10 @@ class BoardFilter:
         return query
 
 
-def stage_rows_as_of(as_of: dt.date, ids: list[int] | None = None) -> Subquery:
-    """A subquery of the change in force on `as_of` per regulation (columns of StageChange), for joins.
-
-    Per regulation, one seek in the (regulation_id, effective_on, id) index for its latest change on or before the
-    day (a correlated LIMIT 1, i.e. a lateral join; the same SQL on SQLite and PostgreSQL), then that change by its
-    key. Measured on SQLite at 10,000 acts it is 2.5 times faster than ranking the history with a window."""
-    latest = (
+def latest_change_id(as_of: dt.date) -> ScalarSelect[int]:
+    """For the regulation of the enclosing query: the id of its change in force on `as_of` (its latest on or before
+    the day), found by one seek in the (regulation_id, effective_on, id) index; NULL before its first change."""
+    return (
         select(StageChange.id)
         .where(StageChange.regulation_id == Regulation.id, StageChange.effective_on <= as_of)
         .order_by(StageChange.effective_on.desc(), StageChange.id.desc())
@@ -84,6 +81,15 @@ def stage_rows_as_of(as_of: dt.date, ids: list[int] | None = None) -> Subquery:
         .correlate(Regulation)
         .scalar_subquery()
     )
+
+
+def stage_rows_as_of(as_of: dt.date, ids: list[int] | None = None) -> Subquery:
+    """A subquery of the change in force on `as_of` per regulation (columns of StageChange), for joins.
+
+    Per regulation, one seek in the (regulation_id, effective_on, id) index for its latest change on or before the
+    day (a correlated LIMIT 1, i.e. a lateral join; the same SQL on SQLite and PostgreSQL), then that change by its
+    key. Measured on SQLite at 10,000 acts it is 2.5 times faster than ranking the history with a window."""
+    latest = latest_change_id(as_of)
     acts = select(latest.label("change_id")).select_from(Regulation)
     if ids is not None:
         acts = acts.where(Regulation.id.in_(ids))
@@ -210,18 +216,20 @@ def _past_columns(
     """Fill a past board's counts and cards from one query: each act's stage then, its place in its column (by key)
     and its column's size (windows over the acts), keeping only the rows on the page (and each column's first row,
     which carries the size)."""
-    then = stage_rows_as_of(as_of)
-    ranked = filters.apply(
+    acts = filters.apply(
+        select(Regulation.id, Regulation.key, latest_change_id(as_of).label("change_id")).select_from(Regulation)
+    ).subquery("acts")
+    ranked = (
         select(
-            Regulation.id.label("regulation_id"),
-            then.c.to_stage.label("stage"),
-            then.c.effective_on,
-            then.c.effective_precision,
-            func.row_number().over(partition_by=then.c.to_stage, order_by=Regulation.key).label("pos"),
-            func.count().over(partition_by=then.c.to_stage).label("size"),
+            acts.c.id.label("regulation_id"),
+            StageChange.to_stage.label("stage"),
+            StageChange.effective_on,
+            StageChange.effective_precision,
+            func.row_number().over(partition_by=StageChange.to_stage, order_by=acts.c.key).label("pos"),
+            func.count().over(partition_by=StageChange.to_stage).label("size"),
         )
-        .select_from(Regulation)
-        .outerjoin(then, then.c.regulation_id == Regulation.id)
+        .select_from(acts)
+        .outerjoin(StageChange, StageChange.id == acts.c.change_id)
     ).subquery()
     wanted = ranked.c.pos > offset
     if limit is not None:
