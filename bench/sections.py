@@ -61,7 +61,7 @@ def feed_after_change(folder: Path, quick: bool) -> list[str]:
     from tracker.feeds.queries import FeedFilter, feed_items
     from tracker.regulations.models import Deadline
 
-    size = 1000
+    size = 300 if quick else 1000  # the first render of every event is slow (icalendar): quick stays quick
     app, client, feed = portfolio(folder, size, "feedchange")
     db = app.extensions["tracker.db"]
     CACHE.clear()
