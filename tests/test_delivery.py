@@ -294,3 +294,28 @@ def test_a_refused_message_in_a_batch_does_not_stop_the_rest_on_a_new_connection
     report = deliver(db, backend, lambda: NOW)
     assert (report.sent, report.failed) == (4, 1) and len(handler.accepted) == 4
     assert len(handler.connections) == 2  # after a failure the next message opens a fresh connection
+
+
+def test_the_file_backend_records_a_batch_in_one_update_and_a_crash_mid_batch_writes_no_second_file(app, tmp_path):
+    from sqlalchemy import event
+
+    from tracker.notify.mail import FileBackend, build_message
+
+    db = app.extensions["tracker.db"]
+    backend = FileBackend(tmp_path / "mail")
+    add_rows(db, 120)
+    # A deliverer claims 50 rows, writes 20 files and dies before recording anything.
+    with db.sessionmaker() as s:
+        _, rows = outbox.claim(s, now=NOW, limit=50)
+        for row in rows[:20]:
+            backend.send(build_message(row, sender=SENDER, base_url=BASE, date=NOW))
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2].split()[0].upper()))
+    event.listen(db.engine, "commit", lambda conn: statements.append("COMMIT"))
+    report = deliver(db, backend, lambda: NOW)  # the other 70 rows: two batches
+    assert report.sent == 70 and statements.count("UPDATE") == 2 * 2 + 1  # claim + outcomes per batch, empty claim
+    later = NOW + outbox.CLAIM_TTL + dt.timedelta(seconds=1)
+    assert deliver(db, backend, lambda: later).sent == 50  # the dead claim is taken over: its 20 files rewritten
+    files = sorted(p.name for p in (tmp_path / "mail").iterdir())
+    assert len(files) == 120 == len(set(files)) and not [f for f in files if f.endswith(".tmp")]
+    assert counts(db) == {OutboxStatus.SENT: 120}

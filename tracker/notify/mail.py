@@ -106,6 +106,8 @@ def build_message(row: OutboxMessage, *, sender: str, base_url: str, date: dt.da
 class FileBackend:
     """Development: each message becomes an .eml file in the instance folder."""
 
+    idempotent = True  # the file is named by the Message-ID and replaced atomically: sending again is harmless
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
