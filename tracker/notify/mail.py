@@ -81,10 +81,21 @@ def recipient_of(row: OutboxMessage) -> str:
     return raw.strip()
 
 
+class _Built(EmailMessage):
+    """A finished message: its bytes are made once (build_message checks them; the file backend writes them)."""
+
+    _raw: bytes | None = None
+
+    def __bytes__(self) -> bytes:
+        if self._raw is None:
+            self._raw = super().__bytes__()
+        return self._raw
+
+
 def build_message(row: OutboxMessage, *, sender: str, base_url: str, date: dt.datetime) -> EmailMessage:
     """The e-mail for a row, checked by rendering it once; InvalidMessage (or another error) means it cannot be
     sent as it is."""
-    msg = EmailMessage(policy=MAIL_POLICY)
+    msg = _Built(policy=MAIL_POLICY)
     msg["From"] = one_line(sender)
     msg["To"] = recipient_of(row)
     msg["Subject"] = one_line(row.subject)
