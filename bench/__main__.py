@@ -236,8 +236,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{feed['feed'] / feed['static']:.2f} | >= 0.5 | {verdict(feed['feed'] / feed['static'] >= 0.5)} |",
               f"| 304 Not Modified | {feed['304']:.0f} | /healthz {feed['healthz']:.0f}/s | "
               f"{feed['304'] / feed['healthz']:.2f} | >= 0.8 | {verdict(feed['304'] / feed['healthz'] >= 0.8)} |",
-              "", f"The first request after a change renders the calendar ({feed['cold'] * 1000:.0f} ms for "
-              f"{small:,} acts); later requests for the same revision and filter are served from the cache."]
+              "", f"The first request, with no event cached yet, renders every event ({feed['cold'] * 1000:.0f} ms for "
+              f"{small:,} acts); later requests are served from the cache (after a change: see below)."]
     (n1, (t1, _)), (n2, (t2, _)) = sorted(sweep.items())
     lines += ["", f"## Reminder sweep and delivery, {sweep_due:,} due (target: at most 1.5 times)", "",
               f"| {n1:,} open deadlines | {n2:,} open deadlines | ratio | verdict |", "| --- | --- | --- | --- |",
