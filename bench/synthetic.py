@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team, User, user_teams
-from tracker.regulations import history
+from tracker.regulations import history as stage_history
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 from tracker.regulations.revision import bump
 from tracker.regulations.stages import Stage
@@ -81,7 +81,7 @@ def build(session: Session, regulations: int, *, deadlines_each: int = 6, evalua
                         (Deadline.__table__, deadlines), (Evaluation.__table__, evaluations),
                         (Designation.__table__, designations)):
         _chunks(session, table, rows)
-    history.remirror(session)  # the stage columns come from the history's one writer
+    stage_history.remirror(session)  # the stage columns come from the history's one writer
     bump(session)
 
 

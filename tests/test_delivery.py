@@ -42,8 +42,10 @@ class Server:
         self.quit_reply = "221 Bye"
         self.delay = 0.0
         self.on_data: Callable[[], None] | None = None
+        self.connections: set[object] = set()  # the client address and port of each connection that sent DATA
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.connections.add(session.peer)
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.on_data:
@@ -180,18 +182,20 @@ def test_a_process_whose_lease_was_taken_over_does_not_send(app, server):
 
 @pytest.fixture
 def team_with_deadlines(mail_app):
-    """A member, and deadlines due in three days: one titled with a header injection, one as long as a title can be
-    (300 characters), one ordinary."""
+    """Three teams of one member each, and a deadline of each due in three days: one titled with a header injection,
+    one as long as a title can be (300 characters), one ordinary. One reminder per person: three mails of one."""
     db = mail_app.extensions["tracker.db"]
     with db.transaction() as s:
-        team = Team(key="EZK", name="EZK")
-        s.add(team)
-        s.flush()
-        s.add(User(email="m@ezk.nl", name="m", role="editor", active=True, created_at=NOW, teams=[team]))
-        reg = Regulation(key="DSA", title="DSA", kind="regulation", team_id=team.id, created_at=NOW, updated_at=NOW)
-        s.add(reg)
-        s.flush()
-        for title in ("x\r\nBcc: a@b", "L" * 300, "Ordinary"):
+        for key, title in (("EZK", "x\r\nBcc: a@b"), ("BZK", "L" * 300), ("JENV", "Ordinary")):
+            team = Team(key=key, name=key)
+            s.add(team)
+            s.flush()
+            s.add(User(email=f"m@{key.lower()}.nl", name="m", role="editor", active=True, created_at=NOW,
+                       teams=[team]))
+            reg = Regulation(key=f"A{key}", title="DSA", kind="regulation", team_id=team.id, created_at=NOW,
+                             updated_at=NOW)
+            s.add(reg)
+            s.flush()
             s.add(Deadline(regulation_id=reg.id, kind=DeadlineKind.OTHER, title=title,
                            due=PrecisionDate.day(DUE), created_at=NOW, updated_at=NOW))
     return db
@@ -219,10 +223,11 @@ def test_a_poison_message_fails_alone_with_its_reason_and_the_rest_is_delivered(
     report = jobs.run_delivery(mail_app, WHEN)
     assert (report.sent, report.retried, report.failed) == (4, 0, 2)
     received = handler.messages()
-    assert sorted(m["To"] for m in received) == ["m@ezk.nl"] * 3 + ["r@ezk.nl"]
-    assert sorted(rcpts for rcpts, _ in handler.accepted) == [["m@ezk.nl"]] * 3 + [["r@ezk.nl"]]  # no Bcc got in
+    assert sorted(m["To"] for m in received) == ["m@bzk.nl", "m@ezk.nl", "m@jenv.nl", "r@ezk.nl"]
+    assert sorted(rcpts for rcpts, _ in handler.accepted) == [  # no Bcc got in
+        ["m@bzk.nl"], ["m@ezk.nl"], ["m@jenv.nl"], ["r@ezk.nl"]]
     subjects = sorted(m["Subject"] for m in received)
-    assert "[EU tracker] DSA: x Bcc: a@b - in 3 days (1 Jun 2027)" in subjects
+    assert "[EU tracker] AEZK: x Bcc: a@b - in 3 days (1 Jun 2027)" in subjects
     assert "Raw Bcc: c@d.nl" in subjects
     long_subject = next(s for s in subjects if "LLL" in s)
     assert len(long_subject) == outbox.SUBJECT_LENGTH and long_subject.endswith("\u2026")
@@ -270,3 +275,47 @@ def test_a_message_accepted_before_a_failing_quit_is_not_sent_again(app, server)
     assert deliver(db, backend, lambda: NOW).sent == 2
     assert deliver(db, backend, lambda: NOW + dt.timedelta(days=1)).sent == 0
     assert_each_row_once(handler, db, 2)
+
+
+def test_one_smtp_connection_per_batch(app, server):
+    handler, backend = server
+    db = app.extensions["tracker.db"]
+    add_rows(db, 120)
+    assert deliver(db, backend, lambda: NOW, limit=50).sent == 120
+    assert len(handler.connections) == 3  # batches of 50, 50 and 20
+    assert_each_row_once(handler, db, 120)
+
+
+def test_a_refused_message_in_a_batch_does_not_stop_the_rest_on_a_new_connection(app, server):
+    handler, backend = server
+    db = app.extensions["tracker.db"]
+    add_rows(db, 5)
+    handler.replies = ["550 5.1.1 no such user"]
+    report = deliver(db, backend, lambda: NOW)
+    assert (report.sent, report.failed) == (4, 1) and len(handler.accepted) == 4
+    assert len(handler.connections) == 2  # after a failure the next message opens a fresh connection
+
+
+def test_the_file_backend_records_a_batch_in_one_update_and_a_crash_mid_batch_writes_no_second_file(app, tmp_path):
+    from sqlalchemy import event
+
+    from tracker.notify.mail import FileBackend, build_message
+
+    db = app.extensions["tracker.db"]
+    backend = FileBackend(tmp_path / "mail")
+    add_rows(db, 120)
+    # A deliverer claims 50 rows, writes 20 files and dies before recording anything.
+    with db.sessionmaker() as s:
+        _, rows = outbox.claim(s, now=NOW, limit=50)
+        for row in rows[:20]:
+            backend.send(build_message(row, sender=SENDER, base_url=BASE, date=NOW))
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(" ".join(a[2].split())))
+    report = deliver(db, backend, lambda: NOW)  # the other 70 rows: two batches
+    outcomes = [s for s in statements if s.startswith("UPDATE") and "attempts" in s]
+    assert report.sent == 70 and len(outcomes) == 2  # one UPDATE of the outcomes per batch
+    later = NOW + outbox.CLAIM_TTL + dt.timedelta(seconds=1)
+    assert deliver(db, backend, lambda: later).sent == 50  # the dead claim is taken over: its 20 files rewritten
+    files = sorted(p.name for p in (tmp_path / "mail").iterdir())
+    assert len(files) == 120 == len(set(files)) and not [f for f in files if f.endswith(".tmp")]
+    assert counts(db) == {OutboxStatus.SENT: 120}

@@ -171,7 +171,7 @@ def test_etag_304_and_byte_identical_fetches(app, feed_url, monkeypatch):
     def no_build(*args, **kwargs):
         raise AssertionError("the 304 path must not build the calendar")
 
-    monkeypatch.setattr("tracker.feeds.views.build_calendar", no_build)
+    monkeypatch.setattr("tracker.feeds.store.pieces", no_build)
     monkeypatch.setattr("tracker.feeds.views.feed_items", no_build)
     response = app.test_client().get(path(feed_url), headers={"If-None-Match": etag})
     assert response.status_code == 304 and response.data == b"" and response.headers["ETag"] == etag

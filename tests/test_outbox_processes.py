@@ -7,6 +7,7 @@ depends on the day the machine says it is.
 import datetime as dt
 import email
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,7 +28,7 @@ EXE = str(Path(sys.executable).with_name("tracker"))
 DUE = dt.date(2027, 6, 1)
 SWEEP_AT = "2027-05-29T09:00:00+00:00"  # three days before: the 7-day reminder is due
 DELIVER_AT = "2027-05-29T09:05:00+00:00"
-ITEMS, MEMBERS = 15, 4
+ITEMS, MEMBERS = 3, 60  # one mail per member lists their reminders: 60 mails, more than one claim of 50
 
 
 @pytest.fixture
@@ -72,24 +73,30 @@ def message_ids(handler):
     return [email.message_from_bytes(m, policy=policy.default)["Message-ID"] for m in handler.messages]
 
 
+def rows_queued(db) -> int:
+    with db.sessionmaker() as s:
+        return s.scalar(select(func.count()).select_from(OutboxMessage))
+
+
 def assert_each_message_once(handler, db):
-    """Every member got every item's reminder exactly once, and every outbox row is marked sent."""
+    """Every member got every item's reminder exactly once (in one mail or, after concurrent sweeps, in several),
+    and every outbox row is sent, once."""
     parsed = [email.message_from_bytes(m, policy=policy.default) for m in handler.messages]
-    pairs = sorted((m["To"], m["Subject"]) for m in parsed)
+    pairs = sorted((m["To"], title) for m in parsed
+                   for title in re.findall(r"DSA - (Obligation \d+)", m.get_body(("plain",)).get_content()))
     assert len(pairs) == ITEMS * MEMBERS and len(set(pairs)) == len(pairs)
     assert {to for to, _ in pairs} == {f"m{i}@ezk.nl" for i in range(MEMBERS)}
     ids = message_ids(handler)
-    assert len(set(ids)) == len(ids)
+    assert len(set(ids)) == len(ids) == rows_queued(db) >= MEMBERS
     with db.sessionmaker() as s:
         rows = s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
-        assert dict(rows) == {OutboxStatus.SENT: ITEMS * MEMBERS}
+        assert dict(rows) == {OutboxStatus.SENT: len(ids)}
 
 
 def test_two_sweeps_and_two_deliveries_at_once_send_each_message_once(portfolio, env, smtp):
     handler, _ = smtp
     finish([start(env, "reminders", "sweep", "--now", SWEEP_AT) for _ in range(2)])
-    with portfolio.sessionmaker() as s:
-        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == ITEMS * MEMBERS
+    assert MEMBERS <= rows_queued(portfolio) <= 2 * MEMBERS  # a member's reminders are in one mail, or two
     finish([start(env, "outbox", "deliver", "--now", DELIVER_AT) for _ in range(2)])
     assert_each_message_once(handler, portfolio)
 
@@ -124,11 +131,11 @@ def test_a_delivery_process_killed_mid_send_is_recovered_once(portfolio, env, sm
     # Nothing is lost with the process: its rows are still there, claimed, and nothing was sent.
     with portfolio.sessionmaker() as s:
         rows = dict(s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    assert rows == {OutboxStatus.SENDING: claimed, OutboxStatus.PENDING: ITEMS * MEMBERS - claimed}
+    assert rows == {OutboxStatus.SENDING: claimed, OutboxStatus.PENDING: MEMBERS - claimed}
     assert handler.messages == []
     # Right after the kill its claim is fresh: a new delivery sends only what the dead one had not claimed ...
     finish([start(env, "outbox", "deliver", "--now", DELIVER_AT)])
-    assert len(handler.messages) == ITEMS * MEMBERS - claimed
+    assert len(handler.messages) == MEMBERS - claimed
     # ... and takes it over once the claim has expired.
     finish([start(env, "outbox", "deliver", "--now", "2027-05-29T09:30:00+00:00")])
     assert_each_message_once(handler, portfolio)

@@ -67,7 +67,7 @@ def queries(db, call) -> tuple[object, int]:
 
 # -- feeds: the ETag, the 304 and the cache --------------------------------------------------------------
 def test_a_304_costs_one_query_and_builds_nothing(app, db, viewer, monkeypatch):
-    claim("its 304 is one prebuilt query (token valid? which revision?)")
+    claim("its 304 is one prebuilt query (token valid? which revision? which ETag?)")
     claim("`If-None-Match` answers `304` without building the calendar")
     path = feed_path(viewer)
     etag = app.test_client().get(path).headers["ETag"]
@@ -75,14 +75,15 @@ def test_a_304_costs_one_query_and_builds_nothing(app, db, viewer, monkeypatch):
     def no_build(*args, **kwargs):
         raise AssertionError("the 304 path must not build the calendar")
 
-    monkeypatch.setattr("tracker.feeds.views.build_calendar", no_build)
+    monkeypatch.setattr("tracker.feeds.store.pieces", no_build)
     monkeypatch.setattr("tracker.feeds.views.feed_items", no_build)
     response, count = queries(db, lambda: app.test_client().get(path, headers={"If-None-Match": etag}))
     assert (response.status_code, response.data, count) == (304, b"", 1)
 
 
 def test_the_etag_comes_from_one_query(app, db, viewer):
-    claim("Responses carry a strong `ETag` computed from one query (the token joined with the portfolio's revision)")
+    claim("Responses carry a strong `ETag`, a hash of the feed's content, read in one query (the token joined with "
+          "the portfolio's revision and the feed's shared copy)")
     path = feed_path(viewer)
     app.test_client().get(path)  # rendered and cached
     response, count = queries(db, lambda: app.test_client().get(path))
@@ -91,21 +92,22 @@ def test_the_etag_comes_from_one_query(app, db, viewer):
     assert re.fullmatch(r'"[0-9a-f]{40}"', etag)  # strong: no W/
 
 
-def test_a_feed_is_rendered_once_per_revision_and_filter_then_served_from_the_cache(app, viewer, login, monkeypatch):
-    claim("a feed is rendered once per portfolio revision and filter and then served from a per-process cache")
-    import tracker.feeds.views as views
+def test_a_feed_is_assembled_from_event_pieces_rendered_once_and_a_change_renders_only_its_events(
+        app, viewer, login, monkeypatch):
+    claim("Each event is rendered once by the icalendar library and kept in the database, shared by workers and "
+          "filters; a feed is assembled from these pieces")
+    import tracker.feeds.pieces as pieces
 
-    renders: list[int] = []
-    real = views.build_calendar
-    monkeypatch.setattr(views, "build_calendar", lambda items, meta: renders.append(len(items)) or real(items, meta))
+    renders: list[str] = []
+    real = pieces.render_event
+    monkeypatch.setattr(pieces, "render_event", lambda item, alarms: renders.append(item.uid) or real(item, alarms))
     path = feed_path(viewer)
     client = app.test_client()
     bodies = [client.get(path).data for _ in range(3)]
-    assert renders == [50] and bodies[0] == bodies[1] == bodies[2]
-    assert client.get(path, query_string={"team": "JENV"}).status_code == 200  # another filter: its own render
-    client.get(path, query_string={"team": "JENV"})
-    assert renders == [50, 4]
-    # A change makes a new revision: rendered again, once.
+    assert len(renders) == 50 and bodies[0] == bodies[1] == bodies[2]
+    assert client.get(path, query_string={"team": "JENV"}).status_code == 200  # another filter: the same pieces
+    assert len(renders) == 50
+    # A change renders only the event it touched.
     editor = login("ezk.editor@example.nl")
     token = csrf_from(editor.get("/regulations/DSA/deadlines/new").get_data(as_text=True))
     assert editor.post("/regulations/DSA/deadlines/new", data={
@@ -113,7 +115,7 @@ def test_a_feed_is_rendered_once_per_revision_and_filter_then_served_from_the_ca
     ).status_code == 302
     assert client.get(path).data != bodies[0]
     client.get(path)
-    assert renders == [50, 4, 51]
+    assert len(renders) == 51
 
 
 def test_changing_the_secret_key_changes_every_unsubscribe_link(app, users, settings):
@@ -217,9 +219,9 @@ def test_the_full_feed_is_one_query_at_every_size(app, db, viewer):
 
 
 def test_the_board_is_a_fixed_number_of_queries(app, db, viewer):
-    claim("today's board is 17 queries and a past day's 11, whatever the number of acts (tested)")
+    claim("today's board is 17 queries and a past day's 10, whatever the number of acts (tested)")
     assert queries(db, lambda: viewer.get("/"))[1] == 17
-    assert queries(db, lambda: viewer.get("/?as_of=2023-09-30"))[1] == 11
+    assert queries(db, lambda: viewer.get("/?as_of=2023-09-30"))[1] == 10
 
 
 @pytest.mark.parametrize("day", [dt.date(2023, 3, 31), dt.date(2023, 9, 30), dt.date(2026, 11, 28)])

@@ -271,3 +271,49 @@ def test_cli_sweep_refuses_a_malformed_moment(app, seeded):
     assert ok.exit_code == 0 and "reminder(s) queued" in ok.output
 
 
+
+
+def test_several_reminders_due_for_one_person_go_out_as_one_mail_listing_them(mail_app, world, smtp):
+    handler, _ = smtp
+    db = world["db"]
+    with db.transaction() as s:
+        reg = s.scalars(select(Regulation)).one()
+        s.add(Deadline(regulation_id=reg.id, kind=DeadlineKind.OTHER, title="Report to the Commission",
+                       due=PrecisionDate.day(DUE + dt.timedelta(days=3)), created_at=NOW, updated_at=NOW))
+    day = DUE - dt.timedelta(days=7)
+    assert jobs.sweep_reminders(mail_app, at(day)).queued == 6  # two reminders for each of three people
+    assert jobs.run_delivery(mail_app, at(day)).sent == 3  # one mail each
+    run_day(mail_app, day)  # a second sweep the same day: nothing more
+    mails = received(handler)
+    assert sorted(m["To"] for m in mails) == ["a@ezk.nl", "b@ezk.nl", "f@bzk.nl"]
+    for mail in mails:
+        assert mail["Subject"] == "[EU tracker] 2 dates to watch"
+        text = mail.get_body(("plain",)).get_content()
+        assert text.index("DSA - Designate the DSC") < text.index("DSA - Report to the Commission")  # by date
+        assert "1 Jun 2027" in text and "4 Jun 2027" in text and "in 7 days" in text and "in 10 days" in text
+        assert "Report to the Commission" in mail.get_body(("html",)).get_content()
+    # The next lead time of each comes later, once, again in one mail per person.
+    run_day(mail_app, DUE - dt.timedelta(days=1))
+    run_day(mail_app, DUE - dt.timedelta(days=1))
+    assert len(handler.messages) == 6
+
+
+def test_the_sweep_reads_the_same_queries_whatever_the_number_of_open_items(mail_app, world):
+    from tracker.db import QueryCounter
+    from tracker.notify import reminders
+
+    db = world["db"]
+    settings = mail_app.config["TRACKER"]
+    counts = []
+    for far in (0, 300):  # open deadlines far beyond any lead time do not cost a query, or a row read
+        with db.transaction() as s:
+            reg = s.scalars(select(Regulation)).one()
+            for i in range(far):
+                s.add(Deadline(regulation_id=reg.id, kind=DeadlineKind.OTHER, title=f"Far {i}",
+                               due=PrecisionDate.day(DUE + dt.timedelta(days=400 + i)), created_at=NOW,
+                               updated_at=NOW))
+        with mail_app.app_context(), db.sessionmaker() as s, QueryCounter(db.engine) as counter:
+            result = reminders.sweep(s, settings, now=at(DUE - dt.timedelta(days=7)))
+            s.rollback()
+        counts.append((counter.count, result.swept))
+    assert counts[0] == counts[1] and counts[0][1] == 1, counts

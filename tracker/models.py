@@ -4,6 +4,7 @@ from tracker.api.models import ApiToken
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginThrottle, Team, User, UserSession
 from tracker.feeds.models import FeedToken
+from tracker.notify.marks import NotifyMark
 from tracker.notify.models import Follow, OutboxMessage
 from tracker.ops.models import Heartbeat
 from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
@@ -23,6 +24,7 @@ __all__ = [
     "Follow",
     "Heartbeat",
     "LoginThrottle",
+    "NotifyMark",
     "OutboxMessage",
     "PlannedDate",
     "Regulation",

@@ -76,8 +76,8 @@ ITEMS_OUT = tuple(s.ITEM_OUT.values())
 ROUTES = (
     Route("get", "/regulations", "listRegulations", "Regulations with their stage as of a date, paginated",
           (*FILTERS, *PAGING), answer=(s.RegulationList,), problems=(400, 401)),
-    Route("get", "/board", "getBoard", "The board by stage as of a date", FILTERS, answer=(s.Board,),
-          problems=(400, 401)),
+    Route("get", "/board", "getBoard", "The board by stage as of a date; each column paginated",
+          (*FILTERS, *PAGING), answer=(s.Board,), problems=(400, 401)),
     Route("get", "/regulations/{key}", "getRegulation", "One regulation with its deadlines, designations and "
           "evaluations", (KEY,), answer=(s.Detail,), problems=(400, 401, 404)),
     Route("get", "/regulations/{key}/history", "getHistory", "Its stage history", (KEY,), answer=(s.History,),

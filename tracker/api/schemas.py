@@ -266,11 +266,15 @@ class RegulationList(Out):
 class BoardColumn(Out):
     stage: Stage | None
     regulations: list[Summary]
+    total: int  # regulations in the column, on every page
 
 
 class Board(Out):
     as_of: dt.date
     columns: list[BoardColumn]
+    page: int  # each column shows its regulations (page - 1) * per_page + 1 .. page * per_page, by key
+    per_page: int
+    next_page: int | None  # while any column has more
 
 
 class History(Out):

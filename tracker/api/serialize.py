@@ -88,10 +88,15 @@ def regulation_list(as_of: dt.date, items: list[out.Summary], page: int, per_pag
     return envelope.model_dump(mode="json")
 
 
-def board(as_of: dt.date, columns: list[tuple[Any, list[out.Summary]]]) -> dict[str, Any]:
-    """The board: (stage, summaries) per column."""
-    shown = [out.BoardColumn(stage=stage, regulations=cards) for stage, cards in columns]
-    return out.Board(as_of=as_of, columns=shown).model_dump(mode="json")
+def board(
+    as_of: dt.date, columns: list[tuple[Any, list[out.Summary], int]], page: int, per_page: int
+) -> dict[str, Any]:
+    """A page of the board: (stage, summaries, column total) per column."""
+    shown = [out.BoardColumn(stage=stage, regulations=cards, total=total) for stage, cards, total in columns]
+    more = any(total > page * per_page for _, _, total in columns)
+    return out.Board(
+        as_of=as_of, columns=shown, page=page, per_page=per_page, next_page=page + 1 if more else None
+    ).model_dump(mode="json")
 
 
 def history(key: str, changes: list[StageChange]) -> dict[str, Any]:

@@ -120,12 +120,15 @@ def list_regulations() -> Response:
 
 @bp.get("/board")
 def get_board() -> Response:
-    _check_params({"as_of", "pillar", "team", "authority", "kind", "mine"})
+    _check_params({"as_of", "pillar", "team", "authority", "kind", "mine", "page", "per_page"})
     as_of, filters = _as_of(), _filters()
-    result = board(get_session(), as_of, filters, today=get_clock().today(), limit=None)
-    cards = result.cards
+    page, per_page = _int_param("page", 1, 1, 100000), _int_param("per_page", 50, 1, 200)
+    result = board(
+        get_session(), as_of, filters, today=get_clock().today(), limit=per_page, offset=(page - 1) * per_page
+    )
+    shown = result.cards
     plans = planning.statuses(
-        get_session(), as_of, [c.regulation for c in cards], {c.regulation.id: (c.stage, c.since) for c in cards}
+        get_session(), as_of, [c.regulation for c in shown], {c.regulation.id: (c.stage, c.since) for c in shown}
     )
     columns = [
         (
@@ -136,10 +139,11 @@ def get_board() -> Response:
                 )
                 for c in cards
             ],
+            result.counts.get(stage, 0),
         )
         for stage, cards in result.columns.items()
     ]
-    return json_response(serialize.board(as_of, columns))
+    return json_response(serialize.board(as_of, columns, page, per_page))
 
 
 @bp.get("/regulations/<key>")

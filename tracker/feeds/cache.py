@@ -1,21 +1,12 @@
-"""Rendered feeds, kept per process by their ETag. The ETag includes the portfolio revision, which grows with every
-change, so an entry is never stale: a changed portfolio simply asks for a new key."""
+"""Assembled feeds, kept per process by their ETag. The ETag is a hash of the feed's content (store.content_etag),
+so an entry is never stale: changed content simply asks for a new key. The shared copy is in `feed_renders`."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
-from urllib.parse import parse_qsl, urlencode
 
-FEED_FORMAT = "4"  # bump when the rendering changes, so every ETag changes with it
-
-
-def feed_etag(query_string: str, revision: int, *, base_url: str) -> str:
-    # The same parameters in another order are the same feed.
-    canonical = urlencode(sorted(parse_qsl(query_string, keep_blank_values=True)))
-    raw = f"{FEED_FORMAT}\n{base_url}\n{canonical}\n{revision}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:40]
+FEED_FORMAT = "5"  # bump when the rendering changes, so every ETag changes with it
 
 
 class RenderCache:

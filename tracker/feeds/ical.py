@@ -35,7 +35,38 @@ class FeedMeta:
     alarm_days: tuple[int, ...] = field(default_factory=tuple)
 
 
+END = b"END:VCALENDAR\r\n"
+
+
 def build_calendar(items: Iterable[FeedItem], meta: FeedMeta) -> bytes:
+    """The whole calendar in one icalendar render: the reference the cached assembly (`assemble`) must equal."""
+    cal = _calendar(meta)
+    for item in sorted(items, key=order):
+        cal.add_component(_event(item, meta.alarm_days))
+    return cal.to_ical()
+
+
+def order(item: FeedItem) -> tuple[dt.date, str]:
+    return (item.day, item.uid)
+
+
+def calendar_head(meta: FeedMeta) -> bytes:
+    """The calendar's own lines, without END:VCALENDAR: events follow it."""
+    body = _calendar(meta).to_ical()
+    return body[: -len(END)]
+
+
+def render_event(item: FeedItem, alarm_days: tuple[int, ...]) -> bytes:
+    """One event's lines as the library writes them inside a calendar (a component's lines do not depend on its
+    siblings or parent, so a calendar is its head, its events' pieces in order, and END:VCALENDAR)."""
+    return _event(item, alarm_days).to_ical()
+
+
+def assemble(head: bytes, pieces: Iterable[bytes]) -> bytes:
+    return b"".join((head, *pieces, END))
+
+
+def _calendar(meta: FeedMeta) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -48,9 +79,7 @@ def build_calendar(items: Iterable[FeedItem], meta: FeedMeta) -> bytes:
     cal.add("url", meta.url)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal["X-PUBLISHED-TTL"] = vDuration(REFRESH)
-    for item in sorted(items, key=lambda i: (i.day, i.uid)):
-        cal.add_component(_event(item, meta.alarm_days))
-    return cal.to_ical()
+    return cal
 
 
 def _event(item: FeedItem, alarm_days: tuple[int, ...]) -> Event:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import Base, UTCDateTime
@@ -22,3 +22,35 @@ class FeedToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class FeedPiece(Base):
+    """One event's iCalendar bytes (BEGIN:VEVENT ... END:VEVENT), rendered once by the icalendar library.
+
+    Keyed by a hash of everything the event shows (its item's fields, which include the row's version through
+    SEQUENCE and DTSTAMP, and the alarm options), so a piece never goes stale: a changed item asks for a new key.
+    Derived events (computed, not stored rows) are cached the same way. Shared by every worker and every filter."""
+
+    __tablename__ = "feed_pieces"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    made_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class FeedRender(Base):
+    """The last assembled feed per filter (query string and base URL), shared by workers.
+
+    `revision` is the portfolio revision it was last checked against; `etag` is a hash of its content, so a change
+    that touches none of its events keeps the ETag (and the body). `lease_until` (wall-clock seconds) marks the one
+    worker assembling a new version; others serve the previous one meanwhile, or wait for it."""
+
+    __tablename__ = "feed_renders"
+
+    feed_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+    etag: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    events: Mapped[int] = mapped_column(Integer)
+    rendered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[float | None] = mapped_column(Float)

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, func, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.auth.models import Team
 from tracker.dates import Precision
+from tracker.db import make_precision
 from tracker.feeds.ical import FeedItem, FeedMeta
 from tracker.parsing import whole_number
 from tracker.planning.events import planning_events
-from tracker.regulations.certainty import marker_text
-from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
-from tracker.regulations.queries import stages_as_of
+from tracker.regulations.certainty import source_marker
+from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, make_range
+from tracker.regulations.queries import stage_rows_as_of
+from tracker.regulations.stages import Stage
 
 KINDS = ("deadlines", "evaluations", "planning")  # planning: only when asked for (tracker.planning.events)
 PARAMS = ("team", "regulation", "authority", "kind", "alarm")
@@ -106,15 +109,38 @@ def _scope(query: Select, f: FeedFilter, reg_id: ColumnElement, team_id: ColumnE
     return query
 
 
-def _deadlines(f: FeedFilter) -> Select:
+def _deadlines(f: FeedFilter, then: Subquery) -> Select:
     reg = aliased(Regulation)
-    q = select(Deadline, reg).join(reg, Deadline.regulation_id == reg.id).where(Deadline.due_on.is_not(None))
+    q = (
+        select(
+            Deadline.id, Deadline.due_on, Deadline.due_precision, Deadline.due_until, Deadline.due_until_precision,
+            Deadline.due_label, Deadline.title, Deadline.kind, Deadline.met_on, Deadline.note,
+            Deadline.source_ref, Deadline.source_quote, Deadline.certainty, Deadline.certainty_note,
+            Deadline.alternative, Deadline.conflicts, Deadline.updated_at, Deadline.sequence,
+            reg.key, then.c.to_stage, then.c.effective_on, then.c.effective_precision,
+        )
+        .join(reg, Deadline.regulation_id == reg.id)
+        .outerjoin(then, then.c.regulation_id == reg.id)
+        .where(Deadline.due_on.is_not(None))
+    )
     return _scope(q, f, reg.id, reg.team_id)
 
 
-def _evaluations(f: FeedFilter) -> Select:
+def _evaluations(f: FeedFilter, then: Subquery) -> Select:
     reg = aliased(Regulation)
-    q = select(Evaluation, reg).outerjoin(reg, Evaluation.regulation_id == reg.id).where(Evaluation.due_on.is_not(None))
+    q = (
+        select(
+            Evaluation.id, Evaluation.due_on, Evaluation.due_precision, Evaluation.due_until,
+            Evaluation.due_until_precision, Evaluation.due_label, Evaluation.subject, Evaluation.level,
+            Evaluation.status, Evaluation.due_note, Evaluation.source_ref, Evaluation.source_quote,
+            Evaluation.certainty, Evaluation.certainty_note, Evaluation.alternative, Evaluation.conflicts,
+            Evaluation.updated_at, Evaluation.sequence,
+            reg.key, reg.title, then.c.to_stage, then.c.effective_on, then.c.effective_precision,
+        )
+        .outerjoin(reg, Evaluation.regulation_id == reg.id)
+        .outerjoin(then, then.c.regulation_id == reg.id)
+        .where(Evaluation.due_on.is_not(None))
+    )
     return _scope(q, f, Evaluation.regulation_id, func.coalesce(reg.team_id, Evaluation.team_id))
 
 
@@ -127,62 +153,78 @@ def _when(precision: Precision, shown: str) -> tuple[str, str]:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _stage_line(stage: Stage | None, on: dt.date | None, precision: Precision | None) -> str:
+    if stage is None or on is None:
+        return "Stage: not recorded"
+    return f"Stage: {stage.label_en} ({stage.label_nl}) since {make_precision(on, precision).display()}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _due(*columns: object) -> tuple[str, str]:
+    """(summary suffix, the description's date line) of a due date, from its five columns (a range keeps the
+    report's words): few distinct values, so kept."""
+    due = make_range(*columns)  # type: ignore[arg-type]
+    return _when(due.precision, due.display())
+
+
+def _source_line(ref: str | None, quote: str | None, certainty: object = None, note: str | None = None,
+                 alternative: str | None = None, conflicts: list | None = None) -> str:
+    said = f' - "{quote}"' if quote else ""
+    marked = source_marker({"certainty": certainty, "note": note, "alternative": alternative, "conflicts": conflicts})
+    marker = f"\n{marked}" if marked else ""  # a reading, inference or contradiction
+    return f"Source: {ref}{said}{marker}" if ref else "Source: entered in the tracker"
+
+
 def feed_items(session: Session, f: FeedFilter, *, base_url: str, today: dt.date) -> list[FeedItem]:
-    """Every dated deadline and evaluation in the filter; t.b.d. items are left out."""
+    """Every dated deadline and evaluation in the filter; t.b.d. items are left out. One query per kind, rows read
+    as plain tuples (no ORM objects: this runs whenever the portfolio changed, for every feed asked for)."""
     host = urlsplit(base_url).hostname or "tracker"
-    stages = stages_as_of(session, today)
+    then = stage_rows_as_of(today)
     items: list[FeedItem] = []
-
-    def stage_line(reg: Regulation | None) -> str:
-        change = stages.get(reg.id) if reg else None
-        if change is None:
-            return "Stage: not recorded"
-        return f"Stage: {change.to_stage.label_en} ({change.to_stage.label_nl}) since {change.effective.display()}"
-
-    def source_line(row: Deadline | Evaluation) -> str:
-        quote = f' - "{row.source_quote}"' if row.source_quote else ""
-        marker = f"\n{marker_text(row)}" if marker_text(row) else ""  # a reading, inference or contradiction
-        return f"Source: {row.source_ref}{quote}{marker}" if row.source_ref else "Source: entered in the tracker"
-
     if f.kind in (None, "deadlines"):
-        for d, reg in session.execute(_deadlines(f)):
-            suffix, when = _when(d.due.precision, d.due.display())
-            url = f"{base_url}/regulations/{reg.key}"
-            lines = [when, stage_line(reg), f"Kind: {d.kind.value.replace('_', ' ')}"]
-            lines += [f"Met on: {d.met_on.isoformat()}"] if d.met_on else []
-            lines += [d.note] if d.note else []
-            lines += [source_line(d), url]
+        for (d_id, due_on, due_precision, until, until_precision, due_label, title, kind, met_on, note, ref, quote,
+             certainty, certainty_note, alternative, conflicts, updated_at, sequence,
+             key, stage, stage_on, stage_precision) in session.execute(_deadlines(f, then)):
+            suffix, when = _due(due_on, due_precision, until, until_precision, due_label)
+            url = f"{base_url}/regulations/{key}"
+            lines = [when, _stage_line(stage, stage_on, stage_precision), f"Kind: {kind.value.replace('_', ' ')}"]
+            lines += [f"Met on: {met_on.isoformat()}"] if met_on else []
+            lines += [note] if note else []
+            lines += [_source_line(ref, quote, certainty, certainty_note, alternative, conflicts), url]
             items.append(
                 FeedItem(
-                    uid=f"deadline-{d.id}@{host}",
-                    day=d.due_on,
-                    summary=f"{reg.key} - {d.title}{suffix}",
+                    uid=f"deadline-{d_id}@{host}",
+                    day=due_on,
+                    summary=f"{key} - {title}{suffix}",
                     description="\n".join(lines),
                     url=url,
-                    categories=(reg.key, "deadline", d.kind.value),
-                    last_modified=d.updated_at,
-                    sequence=d.sequence,
+                    categories=(key, "deadline", kind.value),
+                    last_modified=updated_at,
+                    sequence=sequence,
                 )
             )
     if f.kind in (None, "evaluations"):
-        for e, reg in session.execute(_evaluations(f)):
-            suffix, when = _when(e.due.precision, e.due.display())
-            label = reg.key if reg else e.subject
-            about = "" if reg is None or e.subject in (reg.title, reg.key) else f": {e.subject}"
-            url = f"{base_url}/regulations/{reg.key}#evaluations" if reg else f"{base_url}/"
-            lines = [when, stage_line(reg), f"Evaluation ({e.level.value}, {e.status.value})"]
-            lines += [e.due_note] if e.due_note else []
-            lines += [source_line(e), url]
+        for (e_id, due_on, due_precision, until, until_precision, due_label, subject, level, status, due_note, ref,
+             quote, certainty, certainty_note, alternative, conflicts, updated_at, sequence,
+             key, reg_title, stage, stage_on, stage_precision) in session.execute(_evaluations(f, then)):
+            suffix, when = _due(due_on, due_precision, until, until_precision, due_label)
+            label = key if key is not None else subject
+            about = "" if key is None or subject in (reg_title, key) else f": {subject}"
+            url = f"{base_url}/regulations/{key}#evaluations" if key is not None else f"{base_url}/"
+            lines = [when, _stage_line(stage, stage_on, stage_precision), f"Evaluation ({level.value}, {status.value})"]
+            lines += [due_note] if due_note else []
+            lines += [_source_line(ref, quote, certainty, certainty_note, alternative, conflicts), url]
             items.append(
                 FeedItem(
-                    uid=f"evaluation-{e.id}@{host}",
-                    day=e.due_on,
+                    uid=f"evaluation-{e_id}@{host}",
+                    day=due_on,
                     summary=f"{label} - evaluation{about}{suffix}",
                     description="\n".join(lines),
                     url=url,
-                    categories=(label, "evaluation", e.level.value),
-                    last_modified=e.updated_at,
-                    sequence=e.sequence,
+                    categories=(label, "evaluation", level.value),
+                    last_modified=updated_at,
+                    sequence=sequence,
                 )
             )
     if f.kind == "planning":

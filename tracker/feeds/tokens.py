@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -18,7 +19,7 @@ from tracker.clock import Clock
 from tracker.commands import handles
 from tracker.errors import Forbidden, NotFound
 from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
-from tracker.feeds.models import FeedToken
+from tracker.feeds.models import FeedRender, FeedToken
 from tracker.regulations.revision import PORTFOLIO, Counter
 
 
@@ -82,11 +83,13 @@ def revoke(session: Session, user: User, *, actor: Actor | None, now: dt.datetim
 
 
 def _revision_query() -> Any:
-    tokens, users, counters = FeedToken.__table__, User.__table__, Counter.__table__
+    tokens, users, counters, renders = FeedToken.__table__, User.__table__, Counter.__table__, FeedRender.__table__
     return (
-        select(tokens.c.nonce, counters.c.value)
+        select(tokens.c.nonce, counters.c.value, renders.c.revision, renders.c.etag)
         .select_from(
-            tokens.join(users, users.c.id == tokens.c.user_id).outerjoin(counters, counters.c.name == PORTFOLIO)
+            tokens.join(users, users.c.id == tokens.c.user_id)
+            .outerjoin(counters, counters.c.name == PORTFOLIO)
+            .outerjoin(renders, renders.c.feed_key == bindparam("feed_key"))
         )
         .where(tokens.c.token_hash == bindparam("token_hash"), tokens.c.revoked_at.is_(None), users.c.active.is_(True))
     )
@@ -95,8 +98,20 @@ def _revision_query() -> Any:
 _REVISION = None
 
 
-def revision_for_token(session: Session, token: str, secret_key: str) -> int | None:
-    """For a valid token of an active user, the portfolio revision; None otherwise.
+@dataclass(frozen=True)
+class FeedState:
+    revision: int  # the portfolio's
+    stored_revision: int | None  # the revision the shared copy of this feed was last checked against
+    stored_etag: str | None
+
+    @property
+    def current_etag(self) -> str | None:
+        """The feed's ETag when the shared copy is known to be current (a 304 needs nothing more)."""
+        return self.stored_etag if self.stored_etag and self.stored_revision == self.revision else None
+
+
+def feed_state(session: Session, token: str, secret_key: str, feed_key: str) -> FeedState | None:
+    """For a valid token of an active user: the portfolio revision and the shared copy's state; None otherwise.
 
     One Core query built once: this is the whole cost of a 304, so it stays as close to a bare SELECT as it can.
     """
@@ -105,11 +120,11 @@ def revision_for_token(session: Session, token: str, secret_key: str) -> int | N
         return None
     if _REVISION is None:
         _REVISION = _revision_query()
-    row = session.connection().execute(_REVISION, {"token_hash": token_hash(token)}).first()
+    row = session.connection().execute(_REVISION, {"token_hash": token_hash(token), "feed_key": feed_key}).first()
     # A link made under an earlier secret key is found by its hash but no longer derives from the key: dead.
     if row is None or not hmac.compare_digest(derive(secret_key, row[0]), token):
         return None
-    return row[1] or 0
+    return FeedState(row[1] or 0, row[2], row[3])
 
 
 # -- commands ------------------------------------------------------------------------------------

@@ -13,10 +13,8 @@ from tracker.auth.current import current_actor
 from tracker.clock import get_clock
 from tracker.commands import run
 from tracker.db import get_session
-from tracker.feeds import tokens
-from tracker.feeds.cache import CACHE, feed_etag
+from tracker.feeds import store, tokens
 from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
-from tracker.feeds.ical import build_calendar
 from tracker.feeds.queries import FeedFilter, FeedParamError, feed_items, feed_meta, parse_filter
 from tracker.hooks import add_page_context
 from tracker.regulations.filters import filter_choices
@@ -54,31 +52,47 @@ def feed_url(token: str, f: FeedFilter | None = None, *, webcal: bool = False) -
 @bp.get("/feeds/<token>.ics")
 def feed(token: str) -> BaseResponse:
     db = get_session()
-    # One query: is the token valid (and made under today's key), and what is the data's revision?
-    revision = tokens.revision_for_token(db, token, current_app.config["SECRET_KEY"])
-    if revision is None:
-        abort(404, description="No such feed. If you rotated or revoked your link, subscribe with the new one.")
     base_url = current_app.config["TRACKER"].base_url
     query = request.query_string.decode(errors="replace")
     if request.args.get("kind") == "planning":
         query += f"&forecast_day={get_clock().today().isoformat()}"  # forecasts move with the day, not only the data
-    etag = feed_etag(query, revision, base_url=base_url)
-    # An ETag the client holds came from a valid request for this very revision: answer at once.
+    key = store.feed_key(query, base_url=base_url)
+    # One query: is the token valid (and made under today's key), the data's revision, and the shared copy's state.
+    state = tokens.feed_state(db, token, current_app.config["SECRET_KEY"], key)
+    if state is None:
+        abort(404, description="No such feed. If you rotated or revoked your link, subscribe with the new one.")
+    # The shared copy is current and the client holds its ETag: answer at once.
+    if state.current_etag is not None and state.current_etag in request.if_none_match:
+        return _headers(Response(status=304), state.current_etag)
+    try:
+        f = parse_filter(db, request.args, request.args.to_dict(flat=False))
+    except FeedParamError as exc:
+        abort(400, description=str(exc))
+    clock = get_clock()
+
+    def build() -> store.Plan:
+        metrics.FEED_CACHE.labels("miss").inc()
+        items = feed_items(db, f, base_url=base_url, today=clock.today())
+        return store.plan(items, feed_meta(f, base_url=base_url))
+
+    stored = store.Stored(state.stored_revision, state.stored_etag) if state.stored_etag is not None else None
+    if stored is not None and stored.revision == state.revision:
+        metrics.FEED_CACHE.labels("hit").inc()
+    try:
+        etag, body = store.serve(db, key, state.revision, build, now=clock.now(), stored=stored)
+    except store.NotReady:
+        response = Response("The feed is being prepared; try again in a moment.\n", status=503, mimetype="text/plain")
+        response.headers["Retry-After"] = "10"
+        return response
     if etag in request.if_none_match:
-        response = Response(status=304)
-    else:
-        try:
-            f = parse_filter(db, request.args, request.args.to_dict(flat=False))
-        except FeedParamError as exc:
-            abort(400, description=str(exc))
-        body = CACHE.get(etag)
-        metrics.FEED_CACHE.labels("miss" if body is None else "hit").inc()
-        if body is None:
-            items = feed_items(db, f, base_url=base_url, today=get_clock().today())
-            body = CACHE.put(etag, build_calendar(items, feed_meta(f, base_url=base_url)))
-        response = Response(body, mimetype="text/calendar")
-        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-        response.headers["Content-Disposition"] = 'inline; filename="tracker.ics"'
+        return _headers(Response(status=304), etag)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'inline; filename="tracker.ics"'
+    return _headers(response, etag)
+
+
+def _headers(response: Response, etag: str) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
     response.headers["Referrer-Policy"] = "no-referrer"

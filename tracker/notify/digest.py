@@ -8,12 +8,14 @@ from typing import Any
 
 from flask import render_template
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.config import WEEKDAYS, Settings
+from tracker.notify import marks
+from tracker.notify.marks import NotifyMark
 from tracker.notify.models import Follow
 from tracker.notify.outbox import NewMessage, enqueue, existing_keys
 from tracker.planning.attention import needing_attention
@@ -197,13 +199,24 @@ def queue_digests(
     if week is None:
         return 0
     label = week_label(week)
-    users = list(session.scalars(select(User).where(User.active.is_(True), User.digest_enabled.is_(True))))
+    # Only recipients without this week's marker: a digest queued, or skipped as empty, is not built again.
+    marker = literal("digest:") + cast(User.id, String) + literal(f":{label}")
+    users = list(
+        session.scalars(
+            select(User).where(
+                User.active.is_(True),
+                User.digest_enabled.is_(True),
+                ~exists().where(NotifyMark.key == marker),
+            )
+        )
+    )
+    # Digests queued before markers existed are in the outbox under the same key.
     done = existing_keys(session, [f"digest:{u.id}:{label}" for u in users])
+    todo = [u for u in users if f"digest:{u.id}:{label}" not in done]
     messages = []
-    for user in users:
-        if f"digest:{user.id}:{label}" in done:
-            continue
+    for user in todo:
         message = render(build_digest(session, user, week, settings), settings, secret_key)
         if message is not None:
             messages.append(message)
+    marks.take(session, [f"digest:{u.id}:{label}" for u in users], now=now)
     return enqueue(session, messages, now=now)

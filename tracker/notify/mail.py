@@ -12,6 +12,9 @@ import email.utils
 import hashlib
 import re
 import smtplib
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -46,6 +49,8 @@ class InvalidMessage(PermanentError):
 class Backend(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
+    def batch(self) -> AbstractContextManager[None]: ...
+
 
 def one_line(value: object) -> str:
     """`value` as one header-safe line: control characters and line breaks become spaces, runs of spaces one."""
@@ -76,10 +81,21 @@ def recipient_of(row: OutboxMessage) -> str:
     return raw.strip()
 
 
+class _Built(EmailMessage):
+    """A finished message: its bytes are made once (build_message checks them; the file backend writes them)."""
+
+    _raw: bytes | None = None
+
+    def __bytes__(self) -> bytes:
+        if self._raw is None:
+            self._raw = super().__bytes__()
+        return self._raw
+
+
 def build_message(row: OutboxMessage, *, sender: str, base_url: str, date: dt.datetime) -> EmailMessage:
     """The e-mail for a row, checked by rendering it once; InvalidMessage (or another error) means it cannot be
     sent as it is."""
-    msg = EmailMessage(policy=MAIL_POLICY)
+    msg = _Built(policy=MAIL_POLICY)
     msg["From"] = one_line(sender)
     msg["To"] = recipient_of(row)
     msg["Subject"] = one_line(row.subject)
@@ -101,8 +117,14 @@ def build_message(row: OutboxMessage, *, sender: str, base_url: str, date: dt.da
 class FileBackend:
     """Development: each message becomes an .eml file in the instance folder."""
 
+    idempotent = True  # the file is named by the Message-ID and replaced atomically: sending again is harmless
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        yield
 
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -125,6 +147,35 @@ class SmtpBackend:
     ) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.starttls, self.username, self.password = starttls, username, password
+        # One batch's connection per thread: deliverers in two threads may share a backend.
+        self._local = threading.local()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Send the messages of one batch over one connection (opened at the first message, closed at the end)."""
+        self._local.batching = True
+        try:
+            yield
+        finally:
+            self._local.batching = False
+            self._close()
+
+    def _connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _close(self) -> None:
+        smtp, self._local.open = getattr(self._local, "open", None), None
+        if smtp is not None:
+            _quit(smtp)
 
     def send(self, message: EmailMessage) -> None:
         try:
@@ -141,20 +192,29 @@ class SmtpBackend:
             raise _classify(min(code for code, _ in refused.values()), str(refused))
 
     def _transfer(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if getattr(self._local, "batching", False):
+            if getattr(self._local, "open", None) is None:
+                self._local.open = self._connect()
+            try:
+                return self._local.open.send_message(message)
+            except BaseException:
+                # After any failure the session's state is unknown: the next message opens a new connection.
+                self._close()
+                raise
+        smtp = self._connect()
         try:
-            if self.starttls:
-                smtp.starttls()
-            if self.username:
-                smtp.login(self.username, self.password or "")
             return smtp.send_message(message)
         finally:
-            # Not `with smtplib.SMTP(...)`: its exit raises when QUIT is not answered 221, which after an accepted
-            # message would turn a delivered message into a retry, and so into a second copy.
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+            _quit(smtp)
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    # Not `with smtplib.SMTP(...)`: its exit raises when QUIT is not answered 221, which after an accepted
+    # message would turn a delivered message into a retry, and so into a second copy.
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
 
 
 def _classify(code: int, text: str) -> Exception:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -201,13 +201,76 @@ def send_claimed(
     base_url: str,
     report: DeliveryReport,
 ) -> None:
-    """Send the rows of one claim, each only while it is still ours."""
-    for row in rows:
-        if not renew(session, worker, row.id, now=now()):
-            log.warning("outbox message %d was taken over by another process; not sending it", row.id)
-            report.skipped += 1
-            continue
-        _finish(session, row, worker, _attempt(backend, row, now, sender, base_url, report))
+    """Send the rows of one claim, each only while it is still ours, over one connection (`backend.batch()`).
+
+    A backend whose sending is idempotent (the file backend: a file named by the Message-ID, replaced atomically)
+    has the whole batch's outcomes recorded by one UPDATE and one COMMIT: after a crash mid-batch, sending again
+    writes the same files. Any other backend (SMTP) records each outcome as soon as it is known, so a crash
+    re-sends at most the message in flight."""
+    if getattr(backend, "idempotent", False):
+        _send_batch(session, backend, worker, rows, now=now, sender=sender, base_url=base_url, report=report)
+        return
+    with backend.batch():
+        for row in rows:
+            if not renew(session, worker, row.id, now=now()):
+                log.warning("outbox message %d was taken over by another process; not sending it", row.id)
+                report.skipped += 1
+                continue
+            _finish(session, row, worker, _attempt(backend, row, now, sender, base_url, report))
+
+
+def _send_batch(
+    session: Session,
+    backend: Backend,
+    worker: str,
+    rows: list[OutboxMessage],
+    *,
+    now: Callable[[], dt.datetime],
+    sender: str,
+    base_url: str,
+    report: DeliveryReport,
+) -> None:
+    """Send a claim's rows (just claimed, so the lease is fresh) and record every outcome in one executemany UPDATE
+    that names our token, so rows taken over meanwhile are not touched."""
+    outcomes = []
+    with backend.batch():
+        for row in rows:
+            values = _attempt(backend, row, now, sender, base_url, report)
+            outcomes.append(
+                {
+                    "row_id": row.id,
+                    "status": values["status"],
+                    "attempts": values["attempts"],
+                    "last_error": values.get("last_error"),
+                    "sent_at": values.get("sent_at"),
+                    "next_attempt_at": values.get("next_attempt_at", row.next_attempt_at),
+                }
+            )
+    if not outcomes:
+        return
+    table = OutboxMessage.__table__
+    result = session.connection().execute(
+        table.update()
+        .where(
+            table.c.id == bindparam("row_id"),
+            table.c.claimed_by == worker,
+            table.c.status == OutboxStatus.SENDING.value,
+        )
+        .values(
+            status=bindparam("status"),
+            attempts=bindparam("attempts"),
+            last_error=bindparam("last_error"),
+            sent_at=bindparam("sent_at"),
+            next_attempt_at=bindparam("next_attempt_at"),
+            claimed_by=None,
+            claimed_at=None,
+        ),
+        outcomes,
+    )
+    session.commit()
+    if result.rowcount is not None and 0 <= result.rowcount < len(outcomes):
+        log.warning("outbox: %d of %d outcomes not recorded (claims taken over)", len(outcomes) - result.rowcount,
+                    len(outcomes))
 
 
 def _attempt(

@@ -10,12 +10,14 @@ Rules (one place, documented in the README):
   are on the board and in the digest, not in new mail).
 - Recipients: the active members of the owning team and everyone who follows the regulation.
 - The key is item + recipient + lead time + due date: a moved date gets reminders for its new date; nothing is queued
-  twice.
+  twice (a marker per key, written with the mail).
+- Several reminders due for one person in one sweep go out as one mail that lists them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team, User, user_teams
 from tracker.config import Settings, parse_days
+from tracker.notify import marks
 from tracker.notify.models import Follow
 from tracker.notify.outbox import NewMessage, enqueue, existing_keys
 from tracker.regulations.models import Deadline, Evaluation, EvaluationStatus, Regulation
@@ -144,17 +147,56 @@ def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> SweepRes
             if lead is not None:
                 key = f"reminder:{item.kind}:{item.id}:{user.id}:{lead}:{item.due_on.isoformat()}"
                 wanted[key] = (item, user, lead)
-    new_keys = sorted(set(wanted) - existing_keys(session, list(wanted)))
-    messages = [_message(key, *wanted[key], today=today, base_url=settings.base_url) for key in new_keys]
-    return SweepResult(len(items), enqueue(session, messages, now=now))
+    # Reminders queued one per mail before markers existed are in the outbox under their own key.
+    fresh = sorted(set(wanted) - existing_keys(session, list(wanted)))
+    ours = marks.take(session, fresh, now=now)
+    per_user: dict[int, list[str]] = defaultdict(list)
+    for key in sorted(ours):
+        per_user[wanted[key][1].id].append(key)
+    messages = [
+        _message(keys[0], *wanted[keys[0]], today=today, base_url=settings.base_url)
+        if len(keys) == 1
+        else _combined(keys, [wanted[k] for k in keys], today=today, base_url=settings.base_url)
+        for keys in per_user.values()
+    ]
+    enqueue(session, messages, now=now)
+    return SweepResult(len(items), len(ours))
 
 
-def _message(key: str, item: DueItem, user: User, lead: str, *, today: dt.date, base_url: str) -> NewMessage:
+def _context(item: DueItem, user: User, lead: str, *, today: dt.date, base_url: str) -> dict[str, object]:
     label = item.regulation.key if item.regulation else "Evaluatie"
     url = f"{base_url}/regulations/{item.regulation.key}" if item.regulation else f"{base_url}/"
     days = (item.due_on - today).days
     when = "overdue" if lead == "overdue" else "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
-    context = dict(item=item, user=user, label=label, url=url, when=when, lead=lead, days=days)
+    return dict(item=item, user=user, label=label, url=url, when=when, lead=lead, days=days)
+
+
+def _combined(
+    keys: list[str], wanted: list[tuple[DueItem, User, str]], *, today: dt.date, base_url: str
+) -> NewMessage:
+    """One mail for several reminders due for one person in one sweep, listing them by date."""
+    user = wanted[0][1]
+    entries = sorted(
+        (_context(item, user, lead, today=today, base_url=base_url) for item, _, lead in wanted),
+        key=lambda c: (c["item"].due_on, c["label"], c["item"].title),  # type: ignore[attr-defined]
+    )
+    overdue = sum(1 for c in entries if c["lead"] == "overdue")
+    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
+    context = dict(entries=entries, user=user, base_url=base_url, overdue=overdue)
+    return NewMessage(
+        key=f"reminders:{user.id}:{today.isoformat()}:{digest}",
+        kind="reminder",
+        user_id=user.id,
+        recipient=user.email,
+        subject=f"[EU tracker] {len(entries)} dates to watch" + (f", {overdue} overdue" if overdue else ""),
+        body_text=render_template("emails/reminders.txt", **context),
+        body_html=render_template("emails/reminders.html", **context),
+    )
+
+
+def _message(key: str, item: DueItem, user: User, lead: str, *, today: dt.date, base_url: str) -> NewMessage:
+    context = _context(item, user, lead, today=today, base_url=base_url)
+    label, when = context["label"], context["when"]
     return NewMessage(
         key=key,
         kind="reminder",

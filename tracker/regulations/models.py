@@ -103,6 +103,7 @@ class Regulation(Sourced, Timestamped, Base):
         precision_check("eu_published"),
         precision_check("eu_in_force"),
         precision_check("stage_since"),
+        Index("ix_regulations_current_stage_key", "current_stage", "key"),  # a board column, in key order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -224,6 +225,7 @@ class Deadline(Ranged, Sourced, Timestamped, Base):
     __table_args__ = (
         precision_check("due"),
         Index("ix_deadlines_due_on", "due_on"),
+        Index("ix_deadlines_regulation_due", "regulation_id", "due_on", "id"),  # each card's next deadline
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -259,7 +261,7 @@ class Evaluation(Ranged, Sourced, Timestamped, Base):
     """An EU review clause or a national evaluation; it may concern a tracked act or a policy."""
 
     __tablename__ = "evaluations"
-    __table_args__ = (precision_check("due"),)
+    __table_args__ = (precision_check("due"), Index("ix_evaluations_due_on", "due_on"))  # the reminder sweep's range
 
     id: Mapped[int] = mapped_column(primary_key=True)
     regulation_id: Mapped[int | None] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)

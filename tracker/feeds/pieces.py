@@ -1,0 +1,104 @@
+"""Per-event pieces of a feed: each event's bytes are rendered once by the icalendar library and kept in the
+database (`feed_pieces`), shared by every worker and every filter.
+
+A piece's key is a hash of everything the event shows: its item's fields (the row's SEQUENCE and DTSTAMP among them,
+so a new version of the row is a new key) and the alarm options, plus the library's version. Stored rows and derived
+events (computed from other rows and today, such as forecasts) are therefore cached alike, and a piece is never
+stale: whatever changes gets a new key, and what did not change is found again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Iterator, Sequence
+
+import icalendar
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from tracker.feeds.ical import FeedItem, render_event
+from tracker.feeds.models import FeedPiece
+
+PIECE_FORMAT = f"1/icalendar-{icalendar.__version__}"  # bump when render_event changes
+CHUNK = 2000  # keys per read and rows per write: far below SQLite's and PostgreSQL's bind-parameter limits
+CHECK_EVERY = 100  # pieces rendered between looks at the clock
+
+
+def piece_key(item: FeedItem, alarm_days: Sequence[int]) -> str:
+    # Each field length-prefixed, so no two different items can write the same text.
+    fields = (
+        PIECE_FORMAT,
+        item.uid,
+        item.day.isoformat(),
+        item.summary,
+        item.description,
+        item.url,
+        *item.categories,
+        item.last_modified.astimezone(dt.UTC).isoformat(),
+        str(item.sequence),
+        ",".join(map(str, sorted(set(alarm_days)))),
+    )
+    raw = "".join(f"{len(f)}:{f}" for f in fields) + f"|{len(item.categories)}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def _insert(session: Session, rows: list[dict[str, object]]) -> None:
+    """Add pieces; one another worker stored meanwhile is the same bytes, so a duplicate key is skipped."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(FeedPiece).on_conflict_do_nothing(index_elements=["key"]), rows)
+
+
+class OutOfTime(Exception):
+    """The render budget ran out; the pieces made so far are stored and the next render continues from them."""
+
+
+def pieces(
+    session: Session,
+    items: Sequence[FeedItem],
+    keys: Sequence[str],
+    alarm_days: tuple[int, ...],
+    *,
+    now: dt.datetime,
+    deadline: float | None = None,
+) -> list[bytes]:
+    """The pieces of `items` (whose keys are `keys`), in their order: read in chunks, missing ones rendered and
+    stored. Past `deadline` (time.monotonic()) the pieces rendered so far are committed and OutOfTime is raised."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[str, bytes] = {}
+    for chunk in _chunks(wanted):
+        rows = session.execute(select(FeedPiece.key, FeedPiece.body).where(FeedPiece.key.in_(chunk)))
+        found.update((key, body) for key, body in rows)
+    fresh: list[dict[str, object]] = []
+    for key, item in zip(keys, items, strict=True):
+        if key in found:
+            continue
+        body = render_event(item, alarm_days)
+        found[key] = body
+        fresh.append({"key": key, "body": body, "made_at": now})
+        out_of_time = deadline is not None and len(fresh) % CHECK_EVERY == 0 and time.monotonic() > deadline
+        if len(fresh) >= CHUNK or out_of_time:
+            _insert(session, fresh)
+            session.commit()  # a render cut short (a killed worker, the budget) keeps what it made
+            fresh = []
+            if out_of_time:
+                raise OutOfTime
+    if fresh:
+        _insert(session, fresh)
+        session.commit()
+    return [found[key] for key in keys]
+
+
+def prune(session: Session, *, before: dt.datetime) -> int:
+    """Drop pieces made before `before`. Pieces are content-addressed, so this is always safe: a feed that still
+    needs one renders it again (once)."""
+    return session.execute(delete(FeedPiece).where(FeedPiece.made_at < before)).rowcount or 0
