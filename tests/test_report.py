@@ -3,6 +3,7 @@ the optional planning hook, a fixed number of queries, and clear errors for bad 
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +23,8 @@ from tracker.report.options import parse_options
 
 CLOCK = Clock(ZoneInfo("Europe/Amsterdam"), NOW)
 
+PILLAR_3 = {"DSA", "DMA", "DGA", "DA", "AIA", "P2B", "EIDAS2", "EPRIVACY", "NLF", "ONLINE_OPZEGGEN", "BARC"}
+
 
 def soup_of(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
@@ -34,7 +37,7 @@ def test_the_page_shows_the_report_with_a_download_per_format(viewer):
         "1. Voortgang en status uitvoering van Europese verordeningen", "2. Voortgang per rechtshandeling",
         "3. Termijnen", "4. Wijzigingen sinds de vorige rapportage", "Bijlage 2: Evaluaties digitale economie"]
     acts = {a["data-key"] for a in soup.select("section.act")}
-    assert acts == {"DSA", "DMA", "DGA", "DA", "AIA", "P2B", "EIDAS2", "EPRIVACY"}
+    assert acts == PILLAR_3
     figure = soup.select_one('figure.roadmap svg g.act[data-key="DMA"]')
     assert figure["data-stage"] == "council_of_state"
     assert soup.select_one("figure.roadmap svg title").get_text().startswith("Voortgang uitvoering (stand 30 september")
@@ -49,7 +52,8 @@ def test_the_page_shows_the_report_with_a_download_per_format(viewer):
     assert "Fase: Consultatie en toetsen, sinds Q2 2023." in dsa
     assert "In werking getreden en per 17-2-2024 van toepassing" in dsa
     assert "ACM: Digital Services Coordinator" in dsa
-    assert "Planning" not in dsa  # no planning feature in this app: nothing is shown
+    # The planning feature's status and reason as of the report's date (tracker.planning: "report.planning").
+    assert "Planning: Risico: Entry into force forecast 1 Jul 2025, 500 days after the target 17 Feb 2024" in dsa
 
 
 def test_the_html_download_is_the_same_report_in_english(viewer):
@@ -123,19 +127,24 @@ def test_changes_since_the_previous_report(seeded, app):
     assert ["DSA", "Consultatie en toetsen", "Advisering Raad van State", "20 nov 2026"] in [
         row.cells for row in report.stage_changes]
     moved = [row.cells for row in report.moved_dates]
-    assert moved == [["DSA", "Planned: submission of the implementation bill to the Council of State", "H2 2023",
-                      "H1 2024", "6 maanden later"]]
+    # "in het najaar" is kept as the report's word, October to December 2023 (seed/README.md): from its first month.
+    assert moved == [["DSA", "Planned: submission of the implementation bill to the Council of State", "okt 2023",
+                      "H1 2024", "3 maanden later"]]
 
 
-def test_the_planning_hook_adds_a_line_per_act_when_a_provider_exists(seeded, app):
-    add_page_context(app, PLANNING_HOOK, lambda regs: {r.id: "Op schema" for r in regs if r.key == "DMA"})
+def test_the_planning_hook_adds_a_line_per_act_as_of_the_reports_date(seeded, app):
+    # The app's own planning provider is registered already; a second one, registered after it, wins per act.
+    asked: list[dt.date] = []
+    add_page_context(app, PLANNING_HOOK, lambda subject: asked.append(subject[1]) or {
+        r.id: "Op schema" for r in subject[0] if r.key == "DMA"})
     with app.app_context(), seeded.sessionmaker() as s:
         from tracker.report.build import planning_source
 
         report = read(s, parse_options(today=NOW.date(), as_of="2023-09-30"), today=NOW.date(), tz=CLOCK.tz)
         assert planning_source() is not None
     planning = {act.key: act.planning for act in report.acts if act.planning}
-    assert planning == {"DMA": "Op schema"}
+    assert asked == [dt.date(2023, 9, 30)] and planning["DMA"] == "Op schema"
+    assert planning["DSA"].startswith("Risico: ") and planning["WIBON"].startswith("Gereed")
 
 
 def test_the_report_reads_a_fixed_number_of_queries(seeded, app):
@@ -146,12 +155,12 @@ def test_the_report_reads_a_fixed_number_of_queries(seeded, app):
             read(s, parse_options(today=NOW.date(), as_of="2023-09-30"), today=NOW.date(), tz=CLOCK.tz)
             filtered = read(s, parse_options(today=NOW.date(), as_of="2023-09-30", pillars=["3"], teams=["EZK"]),
                             today=NOW.date(), tz=CLOCK.tz)
-            assert {a.key for a in filtered.acts} <= {"DSA", "DMA", "DGA", "DA", "AIA", "P2B", "EIDAS2", "EPRIVACY"}
+            assert {a.key for a in filtered.acts} <= PILLAR_3
         return counter.count
 
     before = count()
     add_regulations(seeded, 40, 0)
-    assert count() == before == 20
+    assert count() == before == 26  # 20 for the report, 6 for the planning of every act shown
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -21,6 +21,7 @@ from tracker.notify.reminders import lead_key
 from tracker.regulations.models import Certainty, Deadline, Evaluation, Regulation, StageChange
 from tracker.regulations.queries import deadline_badges
 from tracker.seeding.checks import _sources, season_period
+from tracker.seeding.planning import read_planning
 from tracker.seeding.quotes import ReportText, normalise
 from tracker.seeding.schema import REPORT_DATE, SeedError, read_seed
 
@@ -54,9 +55,27 @@ def test_every_quote_of_the_shipped_seed_occurs_in_the_shipped_report_text():
     portfolio = read_seed(SEED, TODAY)  # raises on any quote not found
     text = ReportText.of_seed(SEED)
     quotes = [q for _, _, source in _sources(portfolio) for q in source.quotes()]
-    # Every `quote:` in the files, counted independently of the reader: the check covers each one.
-    written = sum(len(re.findall(r"\bquote: ", p.read_text(encoding="utf-8"))) for p in SEED.rglob("*.yaml"))
+    # Every `quote:` in the portfolio's files, counted independently of the reader: the check covers each one.
+    files = [p for p in SEED.rglob("*.yaml") if p.parent.name != "planning"]
+    written = sum(len(re.findall(r"\bquote: ", p.read_text(encoding="utf-8"))) for p in files)
     assert len(quotes) == written and all(text.contains(q) for q in quotes)
+    # The planning files' quotes too (tracker.seeding.planning checks them when it reads them).
+    planning = [e["source"]["quote"] for entries in read_planning(SEED / "planning", portfolio).entries.values()
+                for e in entries if isinstance(e.get("source"), dict) and e["source"].get("quote")]
+    in_files = sum(len(re.findall(r"\bquote: ", p.read_text(encoding="utf-8")))
+                   for p in (SEED / "planning").glob("*.yaml"))
+    assert len(planning) == in_files > 0 and all(text.contains(q) for q in planning)
+
+
+def test_a_planning_quote_the_report_does_not_contain_is_refused(tmp_path):
+    shutil.copytree(SEED, tmp_path / "seed")
+    targets = tmp_path / "seed" / "planning" / "targets.yaml"
+    targets.write_text(targets.read_text(encoding="utf-8").replace(
+        "De DMA is sinds 2 mei 2023 van toepassing in de EU.", "De DMA is sinds 3 mei 2023 van toepassing."),
+        encoding="utf-8")
+    portfolio = read_seed(tmp_path / "seed", TODAY)
+    with pytest.raises(SeedError, match="quote not found in the report's text"):
+        read_planning(tmp_path / "seed" / "planning", portfolio)
 
 
 def test_the_check_forgives_what_the_extraction_lost_and_nothing_else(tmp_path):

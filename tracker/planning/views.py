@@ -78,9 +78,17 @@ def _regulation_context(page: RegulationPage) -> dict[str, Any]:
     }
 
 
+def _report_lines(subject: tuple[list[Regulation], dt.date]) -> dict[int, str]:
+    """The progress report's line per act (tracker.report's "report.planning" hook): status and reason then."""
+    regulations, as_of = subject
+    plans = load_plans(get_session(), as_of, regulations)
+    return {reg_id: f"{view.plan.status.label_nl}: {view.plan.reason}" for reg_id, view in plans.items()}
+
+
 def register(app: Any) -> None:
     add_page_context(app, "board", _board_context)
     add_page_context(app, "regulation_page", _regulation_context)
+    add_page_context(app, "report.planning", _report_lines)
 
 
 bp.record_once(lambda state: register(state.app))

@@ -16,8 +16,8 @@ from tracker.report.data import PlanningSource, Report, gather
 from tracker.report.figure import figure_parts
 from tracker.report.options import ReportOptions
 
-# A planning feature registers `add_page_context(app, PLANNING_HOOK, provider)`, where provider(regulations)
-# returns {regulation id: one line on where its planning stands}. Without one, the report shows no planning.
+# A planning feature registers `add_page_context(app, PLANNING_HOOK, provider)`, where provider((regulations,
+# as_of)) returns {regulation id: one line on where its planning stands then}. Without one, the report shows none.
 PLANNING_HOOK = "report.planning"
 
 
@@ -26,8 +26,8 @@ def planning_source() -> PlanningSource | None:
     if not current_app.extensions.get(EXTENSION, {}).get(PLANNING_HOOK):
         return None
 
-    def provided(regulations: Sequence[Regulation]) -> dict[int, str]:
-        return {int(k): str(v) for k, v in page_context(PLANNING_HOOK, list(regulations)).items() if v}
+    def provided(regulations: Sequence[Regulation], as_of: dt.date) -> dict[int, str]:
+        return {int(k): str(v) for k, v in page_context(PLANNING_HOOK, (list(regulations), as_of)).items() if v}
 
     return provided
 

@@ -34,7 +34,7 @@ from tracker.report.text import pdate, shift, short, stage_label, t
 NEXT_DEADLINES = 3  # per act
 STATUS_LENGTH = 160  # characters of the one-line status sentence
 # Planning (another feature) may say per act where its plan stands: regulation id -> one line. Optional.
-PlanningSource = Callable[[Sequence[Regulation]], Mapping[int, str]]
+PlanningSource = Callable[[Sequence[Regulation], dt.date], Mapping[int, str]]  # (acts, as of) -> id: line
 ITEM_ACTIONS = ("deadline.create", "deadline.update", "deadline.delete", "designation.create",
                 "evaluation.update")
 
@@ -239,7 +239,7 @@ def gather(
                AuditEvent.regulation_id.in_(wanted))
         .order_by(AuditEvent.at, AuditEvent.id)
     ))
-    planned = dict(planning(regulations)) if planning is not None else {}
+    planned = dict(planning(regulations, options.as_of)) if planning is not None else {}
 
     keys = {r.id: r.key for r in regulations}
     item_lines: dict[int, list[Line]] = {}

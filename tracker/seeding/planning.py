@@ -22,6 +22,7 @@ from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
 from tracker.planning.plan import PLANNABLE, STEPS
 from tracker.regulations.models import Deadline, Regulation
 from tracker.seeding.entry import Portfolio, SeedError
+from tracker.seeding.quotes import ReportText
 
 SECTIONS = {
     "durations": {"id", "step", "days", "assumption", "source"},
@@ -45,6 +46,7 @@ def read_planning(folder: Path, portfolio: Portfolio) -> PlanningSeed:
     """Read and check every file in `folder` (which may be missing: no planning data); raise SeedError."""
     seed, problems = PlanningSeed(), []
     regs = {r.id: {d.id for d in r.deadlines} for r in portfolio.regulations}
+    text = ReportText.of_seed(folder.parent)  # the quotes here must occur in the report too
     seen: set[str] = set()
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         name = f"planning/{path.name}"
@@ -74,6 +76,10 @@ def read_planning(folder: Path, portfolio: Portfolio) -> PlanningSeed:
                     continue
                 before = len(problems)
                 _check(section, data, where, regs, problems)
+                source = data.get("source")
+                quote = source.get("quote") if isinstance(source, dict) else None
+                if text is not None and isinstance(quote, str) and not text.contains(quote):
+                    problems.append(f"{where}: source: quote not found in the report's text: {quote!r}")
                 if len(problems) == before:
                     seed.entries[section].append({**data, "digest": _digest(data)})
     if problems:
