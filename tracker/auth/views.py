@@ -22,7 +22,8 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Log in to see the tracker. / Log in om verder te gaan."
 login_manager.session_protection = None  # the server-side session row is the protection
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health", "feeds.feed", "notify.unsubscribe", "ops.readyz", "ops.metrics"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health", "feeds.feed", "notify.unsubscribe", "ops.readyz", "ops.metrics",
+                    "choose_language"}
 
 
 @login_manager.user_loader

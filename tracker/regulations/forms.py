@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -21,7 +22,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from tracker.dates import FORMATS_HELP, DateError, PrecisionDate
+from tracker import date_input
+from tracker.dates import DateError, PrecisionDate
 from tracker.regulations.fields import (
     DeadlineFields,
     DesignationFields,
@@ -34,10 +36,12 @@ from tracker.regulations.fields import (
 
 
 class PrecisionDateField(StringField):
-    """Accepts every precision: 2025-09-17, 2025-09, 2025-Q3, 2025-H2, 2025, t.b.d."""
+    """Accepts every precision, as the app displays it and in the usual Dutch notation (tracker.date_input):
+    17-09-2025, 17 september 2025, 3e kwartaal 2025, Q3 2025, 2025-Q3, 2e helft 2025, 2025, nog niet bepaald."""
 
     def __init__(self, label: str | None = None, validators: Any = None, allow_unknown: bool = True, **kw: Any):
-        kw.setdefault("description", FORMATS_HELP)
+        kw.setdefault("description", lazy_gettext(
+            "Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025, 2e helft 2025, 2025 of nog niet bepaald."))
         super().__init__(label, validators, **kw)
         self.allow_unknown = allow_unknown
 
@@ -47,13 +51,13 @@ class PrecisionDateField(StringField):
             self.data = None
             return
         try:
-            value = PrecisionDate.parse(self.raw)
+            value = date_input.parse(self.raw)
         except DateError as exc:
             self.data = None
             raise ValueError(str(exc)) from None
         if not value.known and not self.allow_unknown:
             self.data = None
-            raise ValueError("a known date is needed here; 't.b.d.' is not allowed")
+            raise ValueError(gettext("Hier is een bekende datum nodig; \"nog niet bepaald\" kan niet."))
         self.data = value
 
     def _value(self) -> str:
