@@ -41,7 +41,8 @@ class PrecisionDateField(StringField):
 
     def __init__(self, label: str | None = None, validators: Any = None, allow_unknown: bool = True, **kw: Any):
         kw.setdefault("description", lazy_gettext(
-            "Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025, 2e helft 2025, 2025 of nog niet bepaald."))
+            "Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025, 2e helft 2025, 2025 of nog niet bepaald."
+        ) if allow_unknown else lazy_gettext("Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025 of 2025."))
         super().__init__(label, validators, **kw)
         self.allow_unknown = allow_unknown
 

@@ -25,6 +25,7 @@ class Card:
     next_deadline: Deadline | None
     overdue: int = 0  # open deadlines whose (first) day lies before the as-of date
     due_soon: int = 0  # open deadlines due within SOON_DAYS of the as-of date
+    status: str | None = None  # the note of the stage change in force: the act's line in the report's Figure 8
 
 
 @dataclass
@@ -175,8 +176,14 @@ def board(
             result.counts[stage] = result.counts.get(stage, 0) + 1
             column = result.columns[stage]
             if result.counts[stage] > offset and (limit is None or len(column) < limit):
-                column.append(Card(reg, stage, change.effective if change else None, None))
+                since, note = (change.effective, change.note) if change else (None, None)
+                column.append(Card(reg, stage, since, None, status=note))
     ids = [c.regulation.id for c in result.cards]
+    if today is not None and as_of >= today and ids:
+        in_force = stages_as_of(session, as_of, ids)
+        for card in result.cards:
+            change = in_force.get(card.regulation.id)
+            card.status = change.note if change is not None else None
     deadlines = next_deadlines(session, as_of, ids)
     badges = deadline_badges(session, as_of, ids)
     for card in result.cards:
