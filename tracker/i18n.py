@@ -84,12 +84,15 @@ def choose_language() -> Response:
 def _remember_on_account(language: str) -> None:
     from flask_login import current_user
 
-    if not getattr(current_user, "is_authenticated", False) or not hasattr(current_user, "language"):
+    if not getattr(current_user, "is_authenticated", False):
         return
+    from tracker.auth.current import current_actor
+    from tracker.clock import get_clock
+    from tracker.commands import run
     from tracker.db import get_session
+    from tracker.notify.commands import ChooseLanguage
 
-    current_user.language = language
-    get_session().commit()
+    run(get_session(), ChooseLanguage(language), current_actor(), get_clock())
 
 
 # -- dates and times ----------------------------------------------------------------------------

@@ -54,6 +54,7 @@ class User(Base):
     reminder_days: Mapped[str | None] = mapped_column(String(60))  # None: the team's, else the default
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     digest_when_empty: Mapped[str] = mapped_column(String(10), default="skip", server_default="skip")  # or "notice"
+    language: Mapped[str | None] = mapped_column(String(5))  # "nl" or "en"; None: the browser's preference
 
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin", order_by=Team.key)
 
