@@ -113,8 +113,9 @@ def conflict_rows(form: Any, theirs: Any) -> list[tuple[str, str, str]]:
 def _shown(field: Any, value: Any) -> str:
     if field.type == "SelectField":
         for choice in field.choices or ():
-            if str(choice[0]) == str(value):
-                return str(choice[1])
+            key, words = (choice.value, choice.label) if isinstance(choice, SelectChoice) else choice[:2]
+            if str(key) == str(value):
+                return str(words)
     if field.type == "BooleanField":
         return _("ja") if value else _("nee")
     return "" if value is None else str(value)
