@@ -157,3 +157,69 @@ def test_screenshots_of_board_act_page_and_form_at_desktop_and_phone_width(admin
             page.screenshot(path=str(target), full_page=width == 390)
             assert target.stat().st_size > 5_000
             assert page.evaluate(OVERFLOW) <= 0, f"{name} overflows at {width}px"
+
+
+def tab_to(page: Page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element matching `selector` has the focus: proof that the keyboard reaches it."""
+    target = page.locator(selector).first
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    pytest.fail(f"{selector} cannot be reached with the Tab key")
+
+
+def test_the_readme_tasks_by_keyboard_alone(browser: Browser, live_url: str):  # noqa: F811
+    context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        # Log in (the address field has the focus when the page opens).
+        page.goto(f"{live_url}/login")
+        page.keyboard.type("ezk.editor@example.nl")
+        tab_to(page, "input[name=password]")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        expect(page.locator("h1")).to_contain_text("Voortgang uitvoering")
+        # On every page the skip link comes first and takes the focus past the header to the content.
+        page.keyboard.press("Tab")
+        expect(page.locator(".skip-link")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("main")).to_be_focused()
+        # Open an act from the board and follow it.
+        tab_to(page, 'article[data-key="DSA"] a.key')
+        page.keyboard.press("Enter")
+        expect(page.locator("h1")).to_contain_text("DSA")
+        tab_to(page, "#follow")
+        page.keyboard.press("Enter")
+        expect(page.locator(".flash")).to_contain_text("U volgt nu DSA")
+        # Move its stage.
+        tab_to(page, "select[name=to_stage]")
+        page.keyboard.press("End")  # the last stage; a skip, so the form asks for a reason
+        tab_to(page, "input[name=effective]")
+        page.keyboard.type("15-01-2024")
+        tab_to(page, "#move-submit")
+        page.keyboard.press("Enter")
+        expect(page.locator("#error-summary")).to_be_focused()
+        tab_to(page, "textarea[name=reason]")
+        page.keyboard.type("Spoedwet")
+        tab_to(page, "#move-submit")
+        page.keyboard.press("Enter")
+        expect(page.locator(".flash")).to_contain_text("fase gewijzigd")
+        # Edit a deadline, then delete it after confirming.
+        tab_to(page, "#deadlines .row-actions a")
+        page.keyboard.press("Enter")
+        tab_to(page, "input[name=title]")
+        page.keyboard.press("End")
+        page.keyboard.type(" (bijgewerkt)")
+        tab_to(page, "main button[type=submit]")
+        page.keyboard.press("Enter")
+        expect(page.locator("#deadlines")).to_contain_text("(bijgewerkt)")
+        tab_to(page, "#deadlines .delete-link")
+        page.keyboard.press("Enter")
+        expect(page.locator("h1")).to_contain_text("verwijderen?")
+        tab_to(page, "#confirm-delete")
+        page.keyboard.press("Enter")
+        expect(page.locator(".flash")).to_contain_text("Verwijderd")
+    finally:
+        context.close()
