@@ -111,7 +111,8 @@ def test_stage_move_refusals_on_the_command_line(app, seeded, session, body, fie
 def test_stage_move_from_the_command_line(run_cli, session):
     before = _stage_rows(session)
     done = run_cli("stage", "move", "NOPE", "--to", "parliament", "--effective", "2024-01")
-    assert (done.returncode, done.stderr.splitlines()[-1]) == (1, "  key: Er is geen regeling met de korte naam 'NOPE'.")
+    refusal = "  key: Er is geen regeling met de korte naam 'NOPE'."
+    assert (done.returncode, done.stderr.splitlines()[-1]) == (1, refusal)
     move = ("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2024-01-15",
             "--note", "advies gevraagd", "--reference", "Kamerstuk 36 000", "--expect-version")
     done = run_cli(*move, "1")
@@ -177,7 +178,8 @@ def test_one_mapping_to_form_errors_and_problem_documents():
         ],
     }
     stale = StaleVersion("deadline")
-    assert problem(stale)["detail"].endswith("Er is niets opgeslagen. Haal het opnieuw op en breng uw wijziging opnieuw aan.")
+    assert problem(stale)["detail"].endswith(
+        "Er is niets opgeslagen. Haal het opnieuw op en breng uw wijziging opnieuw aan.")
     form = _Form()
     form_errors(form, stale)
     assert form.form_errors[0].endswith("kies wat u houdt.")
