@@ -46,7 +46,7 @@ def live_url(app, users) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
+    context = browser.new_context(locale="nl-NL")
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     yield pg
@@ -57,7 +57,7 @@ def log_in(page: Page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator("h1")).to_contain_text("Voortgang uitvoering")
 
 

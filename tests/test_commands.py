@@ -26,11 +26,11 @@ from tracker.regulations.models import Regulation, StageChange
 EXE = Path(sys.executable).with_name("tracker")
 # A move each channel must refuse, and the field that names why (the clock stands at 2026-11-28).
 REFUSALS = [
-    ({"to_stage": "council_of_state", "effective": "2027-01-15"}, "effective", "lies in the future"),
-    ({"to_stage": "council_of_state", "effective": "2023-01"}, "effective", "before the previous change"),
-    ({"to_stage": "in_force", "effective": "2024-01-15"}, "reason", "needs a written reason"),
-    ({"to_stage": "consultation", "effective": "2024-01-15"}, "to_stage", "already at stage"),
-    ({"to_stage": "nowhere", "effective": "2024-01-15"}, "to_stage", "Input should be"),
+    ({"to_stage": "council_of_state", "effective": "2027-01-15"}, "effective", "ligt in de toekomst"),
+    ({"to_stage": "council_of_state", "effective": "2023-01"}, "effective", "vóór de vorige wijziging"),
+    ({"to_stage": "in_force", "effective": "2024-01-15"}, "reason", "geschreven reden"),
+    ({"to_stage": "consultation", "effective": "2024-01-15"}, "to_stage", "al in de fase"),
+    ({"to_stage": "nowhere", "effective": "2024-01-15"}, "to_stage", "kies een van"),
 ]
 
 
@@ -75,7 +75,7 @@ def test_the_browser_puts_each_refusal_on_its_field(login, session, body, field,
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     field_box = page.find(id=field).find_parent(class_="field")
     # The form checks the choice itself before the service runs; every other refusal is the service's message.
-    expected = "Not a valid choice" if body["to_stage"] == "nowhere" else text
+    expected = "Ongeldige keuze" if body["to_stage"] == "nowhere" else text
     assert expected in field_box.get_text(" ")
     assert _stage_rows(session) == before
 
@@ -111,11 +111,12 @@ def test_stage_move_refusals_on_the_command_line(app, seeded, session, body, fie
 def test_stage_move_from_the_command_line(run_cli, session):
     before = _stage_rows(session)
     done = run_cli("stage", "move", "NOPE", "--to", "parliament", "--effective", "2024-01")
-    assert (done.returncode, done.stderr.splitlines()[-1]) == (1, "  key: No regulation with short name 'NOPE'.")
+    refusal = "  key: Er is geen regeling met de korte naam 'NOPE'."
+    assert (done.returncode, done.stderr.splitlines()[-1]) == (1, refusal)
     move = ("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2024-01-15",
             "--note", "advies gevraagd", "--reference", "Kamerstuk 36 000", "--expect-version")
     done = run_cli(*move, "1")
-    assert done.returncode == 1 and "version: Someone else changed" in done.stderr
+    assert done.returncode == 1 and "version: Iemand anders heeft dit gegeven (regeling) gewijzigd" in done.stderr
     assert _stage_rows(session) == before
     done = run_cli(*move, str(_dsa_version(session)))
     assert done.returncode == 0, done.stderr
@@ -177,10 +178,11 @@ def test_one_mapping_to_form_errors_and_problem_documents():
         ],
     }
     stale = StaleVersion("deadline")
-    assert problem(stale)["detail"].endswith("Nothing was saved. Fetch it again and reapply your change.")
+    assert problem(stale)["detail"].endswith(
+        "Er is niets opgeslagen. Haal het opnieuw op en breng uw wijziging opnieuw aan.")
     form = _Form()
     form_errors(form, stale)
-    assert form.form_errors[0].endswith("then apply yours again.")
+    assert form.form_errors[0].endswith("kies wat u houdt.")
     assert [problem(e)["status"] for e in (NotFound("x"), Forbidden("x"), Conflict("x"))] == [404, 403, 409]
 
 

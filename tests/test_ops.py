@@ -63,7 +63,7 @@ def test_a_stopped_scheduler_turns_readyz_to_503_and_shows_the_banner(app, login
     assert ready.json == {"status": "ready", "checks": {"database": "ok", "migrations": "ok", "scheduler": "ok"}}
     admin = login("admin@example.nl")
     page = admin.get("/admin/users").get_data(as_text=True)
-    assert "last run 0 minutes ago" in page and 'id="ops-warning"' not in page
+    assert "laatst gedraaid 0 minuten geleden" in page and 'id="ops-warning"' not in page
 
     clock_of(app).advance(dt.timedelta(minutes=3))  # the scheduler was stopped: nothing ran since
     stale = client.get("/readyz")
@@ -72,7 +72,7 @@ def test_a_stopped_scheduler_turns_readyz_to_503_and_shows_the_banner(app, login
     assert stale.json["checks"]["database"] == "ok"
     for url in ("/admin/users", "/admin/outbox"):
         page = admin.get(url).get_data(as_text=True)
-        assert "last run 3 minutes ago" in page and 'id="ops-warning"' in page
+        assert "laatst gedraaid 3 minuten geleden" in page and 'id="ops-warning"' in page
         assert "job delivery last ran 3 minutes ago" in page
     assert 'id="ops-warning"' not in login("viewer@example.nl").get("/").get_data(as_text=True)
 

@@ -44,7 +44,7 @@ def test_every_forward_move_to_the_next_stage_is_allowed_without_reason(current,
 
 @pytest.mark.parametrize(("current", "target"), [(a, b) for a in STAGES for b in STAGES if b.index - a.index >= 2])
 def test_every_skip_needs_a_reason(current, target):
-    with pytest.raises(ReasonRequiredError, match="skipping a stage"):
+    with pytest.raises(ReasonRequiredError, match="Een fase overslaan"):
         check_move(at(current), target, D("2024-02-01"), TODAY)
     with pytest.raises(ReasonRequiredError):
         check_move(at(current), target, D("2024-02-01"), TODAY, reason="   ")
@@ -53,7 +53,7 @@ def test_every_skip_needs_a_reason(current, target):
 
 @pytest.mark.parametrize(("current", "target"), [(a, b) for a in STAGES for b in STAGES if b.index < a.index])
 def test_every_move_back_needs_a_reason(current, target):
-    with pytest.raises(ReasonRequiredError, match="moving back"):
+    with pytest.raises(ReasonRequiredError, match="Teruggaan"):
         check_move(at(current), target, D("2024-02-01"), TODAY)
     reason = "negative advice of the Council of State"
     assert check_move(at(current), target, D("2024-02-01"), TODAY, reason=reason) is MoveKind.BACK
@@ -72,11 +72,11 @@ def test_the_first_change_may_place_an_act_at_any_stage():
 
 def test_dates_in_the_future_unknown_or_before_the_previous_change_are_refused():
     today = dt.date(2024, 3, 15)
-    with pytest.raises(EffectiveDateInFutureError, match="future"):
+    with pytest.raises(EffectiveDateInFutureError, match="in de toekomst"):
         check_move(at(Stage.CONSULTATION), Stage.COUNCIL_OF_STATE, D("2024-03-16"), today)
     with pytest.raises(EffectiveDateUnknownError):
         check_move(at(Stage.CONSULTATION), Stage.COUNCIL_OF_STATE, D("t.b.d."), today)
-    with pytest.raises(EffectiveDateBeforePreviousError, match="before the previous change"):
+    with pytest.raises(EffectiveDateBeforePreviousError, match="vóór de vorige wijziging"):
         check_move(at(Stage.CONSULTATION, "2024-01-10"), Stage.COUNCIL_OF_STATE, D("2024-01-09"), today)
     # The same day as the previous change, and a coarse date counted from its first day, are fine.
     assert check_move(at(Stage.CONSULTATION, "2024-01-10"), Stage.COUNCIL_OF_STATE, D("2024-01-10"), today)

@@ -82,6 +82,9 @@ def create_app(
 
     app.register_blueprint(planning_bp)
     register_web(app)
+    from tracker.i18n import init_i18n
+
+    init_i18n(app)
     from tracker.ops import register_ops
 
     register_ops(app)

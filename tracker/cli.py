@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -227,6 +228,12 @@ def serve(host: str, port: int) -> None:
     from tracker import migrate
 
     settings = _settings()
+    if not os.environ.get("TRACKER_BASE_URL"):
+        # Links in feeds, CSV files and mails point where this server listens, unless a public URL is set.
+        link_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        link_host = f"[{link_host}]" if ":" in link_host else link_host
+        settings = dataclasses.replace(settings, base_url=f"http://{link_host}:{port}")
+        current_app.config["TRACKER"] = settings
     migrate.upgrade(settings.database_url)
     _load_seed_or_exit()
     with get_db().transaction() as session:

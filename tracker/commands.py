@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -76,4 +77,5 @@ def run(session: Session, command: object, actor: Actor, clock: Clock) -> Any:
         raise StaleVersion("record") from None
     except IntegrityError:
         session.rollback()
-        raise Conflict("This conflicts with a record saved at the same moment; nothing was saved.") from None
+        raise Conflict(_l("Dit botst met een gegeven dat op hetzelfde moment werd opgeslagen; er is niets "
+                          "opgeslagen.")) from None

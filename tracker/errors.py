@@ -1,13 +1,17 @@
 """Refusals: every command that cannot be carried out raises one of these, naming the field at fault.
 
 One place turns them into what a user sees: `form_errors` for a browser form, `problem` for RFC 9457 problem details
-in the API. Nothing here knows Flask or WTForms, so services raise them and stay free of the web.
+in the API. Nothing here knows Flask or WTForms, so services raise them and stay free of the web. Messages may be
+lazy translations (flask_babel.lazy_gettext): they take the reader's language when `message` or `errors` is read,
+at the place that shows them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any, ClassVar
+
+from flask_babel import lazy_gettext as _l
 
 
 class Refused(Exception):
@@ -17,11 +21,19 @@ class Refused(Exception):
     title: ClassVar[str] = "Unprocessable Content"
     field: ClassVar[str | None] = None  # the default field of a subclass
 
-    def __init__(self, message: str, field: str | None = None, *, errors: Iterable[tuple[str | None, str]] = ()):
+    def __init__(self, message: Any, field: str | None = None, *, errors: Iterable[tuple[str | None, Any]] = ()):
         super().__init__(message)
-        self.message = message
+        self._message = message
         listed = list(errors)
-        self.errors: list[tuple[str | None, str]] = listed or [(field or type(self).field, message)]
+        self._errors: list[tuple[str | None, Any]] = listed or [(field or type(self).field, message)]
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+    @property
+    def errors(self) -> list[tuple[str | None, str]]:
+        return [(name, str(text)) for name, text in self._errors]
 
 
 class InvalidFields(Refused):
@@ -46,7 +58,12 @@ class StaleVersion(Conflict):
     field = "version"
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"Someone else changed this {what} since you read it. Nothing was saved.")
+        super().__init__(_l("Iemand anders heeft dit gegeven (%(what)s) gewijzigd nadat u het opende. Er is niets "
+                            "opgeslagen.", what=_WHAT.get(what, what)))
+
+
+_WHAT = {"regulation": _l("regeling"), "deadline": _l("termijn"), "designation": _l("aanwijzing"),
+         "evaluation": _l("evaluatie"), "record": _l("gegeven")}
 
 
 class Duplicate(Conflict):
@@ -54,8 +71,8 @@ class Duplicate(Conflict):
 
 
 # What each channel adds to a stale version: the browser keeps the input, a script fetches again.
-BROWSER_STALE_HINT = "Your input is kept below: reload to see their change, then apply yours again."
-API_STALE_HINT = "Fetch it again and reapply your change."
+BROWSER_STALE_HINT = _l("Uw invoer staat hieronder, naast wat de ander opsloeg: kies wat u houdt.")
+API_STALE_HINT = _l("Haal het opnieuw op en breng uw wijziging opnieuw aan.")
 
 
 def form_errors(form: Any, exc: Refused) -> None:

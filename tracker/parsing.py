@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext as _
+
 DIGITS = re.compile(r"[0-9]{1,18}")
 MAX_ID = 2**31 - 1  # ids are 32-bit in both databases; a larger number is simply not found
 _ALLOWED_IN_MULTILINE = {"\n", "\r", "\t"}
@@ -30,10 +32,12 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
             continue
         category = unicodedata.category(char)
         if category == "Cc":
-            shown = {"\x00": "NUL", "\n": "a line break", "\r": "a line break", "\t": "a tab"}.get(
+            shown = {"\x00": "NUL", "\n": _("een regeleinde"), "\r": _("een regeleinde"), "\t": _("een tab")}.get(
                 char, f"U+{ord(char):04X}"
             )
-            return f"must not contain {shown}" + ("" if multiline else " (a one-line field)")
+            if multiline:
+                return _("mag geen %(what)s bevatten", what=shown)
+            return _("mag geen %(what)s bevatten (een veld van één regel)", what=shown)
         if category == "Cs":
-            return "must not contain a lone surrogate (not valid Unicode)"
+            return _("mag geen los surrogaatteken bevatten (geen geldige Unicode)")
     return None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app, g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from tracker.dates import PrecisionDate
 from tracker.parsing import MAX_ID
 from tracker.regulations.stages import Stage
 
@@ -20,7 +21,6 @@ class BoundedIntConverter(IntegerConverter):
 def register_web(app: Flask) -> None:
     app.add_url_rule("/healthz", "health", _health)
     app.jinja_env.globals.update(Stage=Stage)
-    app.jinja_env.filters["pdate"] = _pdate
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)
     app.before_request(_refuse_unreadable_input)
@@ -40,18 +40,15 @@ def _refuse_unreadable_input() -> None:
     """No field anywhere may hold a NUL character (PostgreSQL refuses them), and no form takes a file: a clear 400,
     never a 500."""
     if "\x00" in request.path:
-        abort(400, description="the address contains a NUL character")
+        abort(400, description=_("Het adres bevat een NUL-teken."))
     for source in (request.args, request.form):
         for key, values in source.lists():
             if "\x00" in key or any("\x00" in v for v in values):
-                abort(400, description=f"{key.replace(chr(0), '')}: the value contains a NUL character")
+                abort(400, description=_("%(field)s: de waarde bevat een NUL-teken.", field=key.replace(chr(0), "")))
     if request.files:
         # No form here takes a file; a file where text is expected must be a clear 400, not a crash in a form.
-        abort(400, description=f"{', '.join(request.files)}: this form takes no files")
-
-
-def _pdate(value: PrecisionDate | None) -> str:
-    return value.display() if value is not None else ""
+        names = ", ".join(request.files)
+        abort(400, description=_("%(fields)s: dit formulier neemt geen bestanden aan.", fields=names))
 
 
 def _http_error(exc: HTTPException) -> tuple[str, int] | HTTPException | Response:
@@ -64,7 +61,35 @@ def _http_error(exc: HTTPException) -> tuple[str, int] | HTTPException | Respons
     if request.path.startswith("/feeds/"):
         # Calendar apps and scripts read feed errors: plain text, not a page.
         return Response(f"{exc.code} {exc.name}: {exc.description}\n", exc.code, mimetype="text/plain")
-    return render_template("error.html", error=exc), exc.code or 500
+    code = exc.code or 500
+    title = f"{code} {ERROR_TITLES.get(code) or exc.name}"
+    # Werkzeug's own descriptions are English boilerplate; the app's own descriptions say what was wrong.
+    default = type(exc).description
+    message = ERROR_MESSAGES.get(code, exc.description) if exc.description == default else exc.description
+    return render_template("error.html", error=exc, error_title=title, error_message=message), code
+
+
+ERROR_TITLES = {
+    400: _l("Dit verzoek kan niet worden verwerkt"),
+    401: _l("Log eerst in"),
+    403: _l("Geen toegang"),
+    404: _l("Niet gevonden"),
+    405: _l("Dit kan niet op deze manier"),
+    409: _l("Conflict"),
+    413: _l("Te groot"),
+    429: _l("Te veel pogingen"),
+    500: _l("Er ging iets mis"),
+}
+ERROR_MESSAGES = {
+    400: _l("Het verzoek bevat iets wat de tracker niet kan lezen."),
+    401: _l("U bent niet (meer) ingelogd."),
+    403: _l("U mag dit niet doen of zien."),
+    404: _l("Deze pagina bestaat niet (meer). Controleer het adres of ga terug naar het bord."),
+    405: _l("Deze pagina kan niet op deze manier worden gebruikt."),
+    413: _l("Wat u stuurde is te groot."),
+    429: _l("Wacht even en probeer het dan opnieuw."),
+    500: _l("Er ging iets mis aan onze kant. Probeer het later opnieuw; blijft het misgaan, meld het de beheerder."),
+}
 
 
 # No inline script or event handler anywhere (behaviour lives in static/tracker.js); styles may be inline.

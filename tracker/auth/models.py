@@ -57,6 +57,7 @@ class User(Base):
     # A password printed or set by someone else (admin, operator, reset) is changed by its owner before anything else.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str | None] = mapped_column(String(5))  # "nl" or "en"; None: the browser's preference
 
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin", order_by=Team.key)
 

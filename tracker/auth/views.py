@@ -31,9 +31,10 @@ PUBLIC_ENDPOINTS = {
     "notify.unsubscribe",
     "ops.readyz",
     "ops.metrics",
+    "choose_language",
 }
 # What a user who must change their password may still reach.
-BEFORE_CHANGE = {"account.change_password", "auth.logout", "static"}
+BEFORE_CHANGE = {"account.change_password", "auth.logout", "static", "choose_language"}
 
 
 @login_manager.user_loader

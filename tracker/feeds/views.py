@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -126,12 +127,25 @@ def rotate() -> BaseResponse:
         current_actor(),
         get_clock(),
     )
-    flash("Nieuwe link gemaakt; de oude werkt niet meer. / New link made; the old one no longer works.")
+    flash(_("Nieuwe link gemaakt; de oude werkt niet meer."))
     return redirect(url_for("feeds.calendar"))
+
+
+@bp.get("/calendar/revoke")
+def confirm_revoke() -> str:
+    """Revoking asks first, on a page of its own: every calendar that subscribed stops updating."""
+    return render_template(
+        "confirm.html",
+        heading=_("Agendalink intrekken?"),
+        explanation=_("Alle agenda's die met uw link zijn geabonneerd, krijgen daarna geen nieuwe data meer. "
+                      "U kunt later een nieuwe link maken."),
+        confirm_label=_("Ja, link intrekken"),
+        back_url=url_for("feeds.calendar"),
+    )
 
 
 @bp.post("/calendar/revoke")
 def revoke() -> BaseResponse:
     run(get_session(), RevokeFeedToken(current_user.email), current_actor(), get_clock())
-    flash("Link ingetrokken. / Link revoked.")
+    flash(_("Link ingetrokken."))
     return redirect(url_for("regulations.board_page"))

@@ -23,6 +23,13 @@ class ChangeSettings:
 
 
 @dataclass(frozen=True)
+class ChooseLanguage:
+    """The language the signed-in user reads the tracker and its mails in: "nl" or "en"."""
+
+    language: str
+
+
+@dataclass(frozen=True)
 class Unsubscribe:
     """One-click unsubscribe from the digest: the signed link names the user; no login."""
 

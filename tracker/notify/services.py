@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -11,8 +12,9 @@ from tracker.clock import Clock
 from tracker.commands import handles
 from tracker.config import parse_days
 from tracker.errors import Conflict, Forbidden, InvalidFields, NotFound
+from tracker.i18n import LANGUAGES
 from tracker.notify import outbox
-from tracker.notify.commands import ChangeSettings, Follow, RetryMessage, Unfollow, Unsubscribe
+from tracker.notify.commands import ChangeSettings, ChooseLanguage, Follow, RetryMessage, Unfollow, Unsubscribe
 from tracker.notify.models import Follow as FollowRow
 from tracker.regulations.services import regulation
 
@@ -22,7 +24,7 @@ WHEN_EMPTY = ("skip", "notice")
 def _user(session: Session, actor: Actor) -> User:
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None:
-        raise Forbidden("Only a signed-in user has notifications.")
+        raise Forbidden(_l("Alleen een ingelogde gebruiker heeft meldingen."))
     return user
 
 
@@ -76,10 +78,11 @@ def change_settings(session: Session, cmd: ChangeSettings, actor: Actor, clock: 
     if (cmd.reminder_days or "").strip():
         try:
             days = ",".join(map(str, parse_days(cmd.reminder_days or "")))
-        except ValueError as exc:
-            raise InvalidFields(str(exc), "reminder_days") from None
+        except ValueError:
+            raise InvalidFields(_l("Geef tot 8 hele aantallen dagen van 0 tot 730, gescheiden door komma's, "
+                                   "bijvoorbeeld 90,30,7,1."), "reminder_days") from None
     if cmd.digest_when_empty not in WHEN_EMPTY:
-        raise InvalidFields(f"choose one of {', '.join(WHEN_EMPTY)}", "digest_when_empty")
+        raise InvalidFields(_l("Kies een van %(known)s.", known=", ".join(WHEN_EMPTY)), "digest_when_empty")
     after = {
         "reminder_days": days,
         "digest_enabled": bool(cmd.digest_enabled),
@@ -94,11 +97,26 @@ def change_settings(session: Session, cmd: ChangeSettings, actor: Actor, clock: 
     return changes
 
 
+@handles(ChooseLanguage)
+def choose_language(session: Session, cmd: ChooseLanguage, actor: Actor, clock: Clock) -> bool:
+    """Returns whether anything changed."""
+    if cmd.language not in LANGUAGES:
+        raise InvalidFields(_l("Kies een van %(known)s.", known=", ".join(LANGUAGES)), "language")
+    user = _user(session, actor)
+    if user.language == cmd.language:
+        return False
+    changes = {"language": [user.language, cmd.language]}
+    user.language = cmd.language
+    record(session, actor, clock.now(), "user.language", target=user, label=user.email, changes=changes)
+    session.flush()
+    return True
+
+
 @handles(Unsubscribe)
 def unsubscribe(session: Session, cmd: Unsubscribe, actor: Actor, clock: Clock) -> bool:
     user = session.get(User, cmd.user_id)
     if user is None:
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(_l("Deze afmeldlink is niet (meer) geldig."))
     if not user.digest_enabled:
         return False
     user.digest_enabled = False
@@ -118,8 +136,8 @@ def unsubscribe(session: Session, cmd: Unsubscribe, actor: Actor, clock: Clock) 
 @handles(RetryMessage)
 def retry(session: Session, cmd: RetryMessage, actor: Actor, clock: Clock) -> None:
     if actor.role != "admin" and not actor.is_process:
-        raise Forbidden("Only admins retry messages.")
+        raise Forbidden(_l("Alleen beheerders kunnen berichten opnieuw versturen."))
     if not outbox.retry(session, cmd.message_id, now=clock.now()):
-        raise Conflict("Only a failed message can be retried.", "message_id")
+        raise Conflict(_l("Alleen een mislukt bericht kan opnieuw worden verstuurd."), "message_id")
     record(session, actor, clock.now(), "outbox.retry", label=f"message {cmd.message_id}")
     session.flush()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -47,14 +49,14 @@ def _execute(command: object, actor: Actor | None = None) -> object:
 @bp.post("/regulations/<key>/follow")
 def follow(key: str) -> Response:
     _execute(commands.Follow(key))
-    flash(f"U volgt nu {key}. / You now follow {key}.")
+    flash(_("U volgt nu %(key)s.", key=key))
     return redirect(url_for("regulations.detail", key=key))
 
 
 @bp.post("/regulations/<key>/unfollow")
 def unfollow(key: str) -> Response:
     _execute(commands.Unfollow(key))
-    flash(f"U volgt {key} niet meer. / You no longer follow {key}.")
+    flash(_("U volgt %(key)s niet meer.", key=key))
     return redirect(url_for("regulations.detail", key=key))
 
 
@@ -62,20 +64,21 @@ def _valid_days(form: FlaskForm, field: StringField) -> None:
     if field.data and field.data.strip():
         try:
             parse_days(field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+        except ValueError:
+            raise ValidationError(_("Geef tot 8 hele aantallen dagen van 0 tot 730, gescheiden door komma's, "
+                                    "bijvoorbeeld 90,30,7,1.")) from None
 
 
 class SettingsForm(FlaskForm):
     reminder_days = StringField(
-        "Herinneringen, dagen vooraf / reminder lead times (days)",
+        _l("Herinneringen, dagen vooraf"),
         validators=[Optional(), _valid_days],
-        description="e.g. 90,30,7,1 - empty: your team's or the tracker's default",
+        description=_l("Bijvoorbeeld 90,30,7,1. Leeg: de standaard van uw team of van de tracker."),
     )
-    digest_enabled = BooleanField("Weekoverzicht ontvangen / receive the weekly digest")
+    digest_enabled = BooleanField(_l("Weekoverzicht ontvangen"))
     digest_when_empty = SelectField(
-        "Als er niets is / when there is nothing",
-        choices=[SelectChoice("skip", "geen mail / no mail"), SelectChoice("notice", "één regel / a one-line notice")],
+        _l("Als er niets te melden is"),
+        choices=[SelectChoice("skip", _l("geen mail")), SelectChoice("notice", _l("een mail van één regel"))],
     )
 
 
@@ -94,7 +97,7 @@ def settings() -> str | Response | tuple[str, int]:
         except Refused as exc:
             form_errors(form, exc)
         else:
-            flash("Opgeslagen / saved.")
+            flash(_("Opgeslagen."))
             return redirect(url_for("notify.settings"))
     followed = (
         get_session()
@@ -117,7 +120,7 @@ def unsubscribe(token: str) -> str | tuple[str, int]:
     db = get_session()
     user = db.get(User, user_id) if user_id is not None else None
     if user is None:
-        abort(404, description="This unsubscribe link is not valid.")
+        abort(404, description=_("Deze afmeldlink is niet (meer) geldig."))
     if request.method == "POST":
         _execute(commands.Unsubscribe(user.id), Actor(user.email, user.id, request.remote_addr))
         return render_template("notify/unsubscribed.html", user=user, done=True)
@@ -127,32 +130,34 @@ def unsubscribe(token: str) -> str | tuple[str, int]:
 @bp.get("/admin/outbox")
 def outbox_page() -> str:
     if not is_admin(current_user):
-        abort(403, description="Only admins see the outbox.")
+        abort(403, description=_("Alleen beheerders zien de uitgaande berichten."))
     status = request.args.get("status", "").strip()
     if status and status not in {s.value for s in OutboxStatus}:
-        abort(400, description=f"status: {status!r} is not one of {', '.join(s.value for s in OutboxStatus)}")
+        abort(400, description=_("status: %(status)s is geen van %(known)s.", status=repr(status[:24]),
+                                  known=", ".join(s.value for s in OutboxStatus)))
     db = get_session()
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
     if status:
         query = query.where(OutboxMessage.status == status)
     counts = dict(db.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    return render_template("notify/outbox.html", messages=db.scalars(query).all(), counts=counts, status=status)
+    return render_template("notify/outbox.html", messages=db.scalars(query).all(), counts=counts, status=status,
+                           statuses=list(OutboxStatus))
 
 
 @bp.get("/admin/outbox/<int:message_id>")
 def outbox_message(message_id: int) -> str:
     if not is_admin(current_user):
-        abort(403, description="Only admins see the outbox.")
+        abort(403, description=_("Alleen beheerders zien de uitgaande berichten."))
     message = get_session().get(OutboxMessage, message_id)
     if message is None:
-        abort(404, description="No such message.")
+        abort(404, description=_("Dit bericht bestaat niet."))
     return render_template("notify/message.html", m=message)
 
 
 @bp.post("/admin/outbox/<int:message_id>/retry")
 def retry(message_id: int) -> Response:
     if not is_admin(current_user):
-        abort(403, description="Only admins retry messages.")
+        abort(403, description=_("Alleen beheerders kunnen berichten opnieuw versturen."))
     _execute(commands.RetryMessage(message_id))
-    flash("Opnieuw in de wachtrij / queued again.")
+    flash(_("Het bericht staat weer in de wachtrij."))
     return redirect(url_for("notify.outbox_page"))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -22,7 +23,7 @@ from tracker.auth.permissions import can_create, can_edit_team
 from tracker.clock import get_clock
 from tracker.commands import run
 from tracker.db import get_session
-from tracker.errors import Refused, form_errors
+from tracker.errors import Refused, StaleVersion, form_errors
 from tracker.regulations.commands import (
     ITEM_KINDS,
     CreateItem,
@@ -42,7 +43,7 @@ from tracker.regulations.forms import (
 )
 from tracker.regulations.models import Authority, Regulation
 from tracker.regulations.queries import regulation_by_key
-from tracker.regulations.services import MODELS, SINGULAR
+from tracker.regulations.services import MODELS
 
 bp = Blueprint("edit", __name__)
 Rendered = str | Response | tuple[str, int]
@@ -51,7 +52,7 @@ Rendered = str | Response | tuple[str, int]
 def _regulation(key: str) -> Regulation:
     reg = regulation_by_key(get_session(), key)
     if reg is None:
-        abort(404, description=f"No regulation with short name {key!r}.")
+        abort(404, description=_("Er is geen regeling met de korte naam %(key)s.", key=repr(key[:40])))
     return reg
 
 
@@ -59,7 +60,8 @@ def _editable(key: str) -> Regulation:
     """Refuse early, before a form is shown; the service checks again for the write itself."""
     reg = _regulation(key)
     if not can_edit_team(current_user, reg.team_id):
-        abort(403, description=f"You may not change {reg.key}: it belongs to another team, or your role is viewer.")
+        abort(403, description=_("U mag %(key)s niet wijzigen: de regeling hoort bij een ander team, of u bent lezer.",
+                                 key=reg.key))
     return reg
 
 
@@ -70,13 +72,53 @@ def _team_choices() -> list[SelectChoice]:
     return [SelectChoice(t.id, f"{t.key} - {t.name}") for t in teams]
 
 
-def _run(command: object, form: Any, render: Callable[[int], Rendered]) -> tuple[Any, Rendered | None]:
-    """Run the command; on a refusal put its errors on the form and render it with the refusal's status."""
+def _run(
+    command: object, form: Any, render: Callable[[int], Rendered], current: Callable[[], Any] | None = None
+) -> tuple[Any, Rendered | None]:
+    """Run the command; on a refusal put its errors on the form and render it with the refusal's status. When
+    someone else saved first (a stale version), `current` reads what they saved: the page shows it next to the
+    input, and the form now carries their version, so saving again keeps the input over theirs."""
     try:
         return run(get_session(), command, current_actor(), get_clock()), None
     except Refused as exc:
         form_errors(form, exc)
+        if isinstance(exc, StaleVersion) and current is not None:
+            get_session().expire_all()
+            theirs = current()
+            if theirs is not None:
+                form.conflict = conflict_rows(form, theirs)
+                form.version.data = str(theirs.version)
         return None, render(exc.status if exc.status in (403, 404, 409) else 400)
+
+
+def conflict_rows(form: Any, theirs: Any) -> list[tuple[str, str, str]]:
+    """(label, what you typed, what they saved) for each field where the two differ."""
+    saved = type(form)(formdata=None, obj=theirs)
+    if hasattr(saved, "team_id") and hasattr(form, "team_id"):
+        saved.team_id.choices = form.team_id.choices
+    if hasattr(saved, "authority") and hasattr(form, "authority"):
+        saved.authority.choices = form.authority.choices
+        saved.authority.data = theirs.authority.key
+    rows = []
+    for name, field in form._fields.items():
+        if name in ("csrf_token", "version") or name not in saved._fields:
+            continue
+        mine, other = _shown(field, field._value() if hasattr(field, "_value") else field.data), _shown(
+            saved[name], saved[name].data if saved[name].type == "SelectField" else saved[name]._value())
+        if mine != other:
+            rows.append((str(field.label.text), mine, other))
+    return rows
+
+
+def _shown(field: Any, value: Any) -> str:
+    if field.type == "SelectField":
+        for choice in field.choices or ():
+            key, words = (choice.value, choice.label) if isinstance(choice, SelectChoice) else choice[:2]
+            if str(key) == str(value):
+                return str(words)
+    if field.type == "BooleanField":
+        return _("ja") if value else _("nee")
+    return "" if value is None else str(value)
 
 
 # -- stage moves ---------------------------------------------------------------------------------
@@ -101,10 +143,10 @@ def move(key: str) -> Rendered:
         reference=form.reference.data,
         expected_version=form.expected_version,
     )
-    _, refused = _run(command, form, render)
+    _result, refused = _run(command, form, render)
     if refused is not None:
         return refused
-    flash(f"{reg.key}: fase gewijzigd / stage moved.")
+    flash(_("%(key)s: fase gewijzigd.", key=reg.key))
     return redirect(url_for("regulations.detail", key=reg.key) + "#history")
 
 
@@ -112,7 +154,7 @@ def move(key: str) -> Rendered:
 @bp.route("/regulations/new", methods=["GET", "POST"])
 def new_regulation() -> Rendered:
     if not can_create(current_user):
-        abort(403, description="Only editors and admins create regulations.")
+        abort(403, description=_("Alleen bewerkers en beheerders maken regelingen aan."))
     form = NewRegulationForm()
     form.team_id.choices = _team_choices()
 
@@ -122,7 +164,7 @@ def new_regulation() -> Rendered:
     if not form.validate_on_submit():
         return render(400 if form.is_submitted() else 200)
     key = form.key.data.strip()
-    _, refused = _run(CreateRegulation(key=key, values=form_values(form)), form, render)
+    _result, refused = _run(CreateRegulation(key=key, values=form_values(form)), form, render)
     if refused is not None:
         return refused
     return redirect(url_for("regulations.detail", key=key))
@@ -144,17 +186,17 @@ def edit_regulation(key: str) -> Rendered:
     if not form.validate_on_submit():
         return render(400 if form.is_submitted() else 200)
     command = UpdateRegulation(key=reg.key, values=form_values(form), expected_version=form.expected_version)
-    _, refused = _run(command, form, render)
+    _result, refused = _run(command, form, render, lambda: get_session().get(Regulation, reg.id))
     if refused is not None:
         return refused
-    flash(f"{reg.key}: opgeslagen / saved.")
+    flash(_("%(key)s: opgeslagen.", key=reg.key))
     return redirect(url_for("regulations.detail", key=reg.key))
 
 
 # -- deadlines, designations, evaluations -------------------------------------------------------------
 def _item_form(kind: str, obj: Any = None) -> Any:
     if kind not in ITEM_FORMS:
-        abort(404, description=f"{kind!r} is not a kind of item ({', '.join(ITEM_KINDS)}).")
+        abort(404, description=_("Deze soort gegevens bestaat niet (%(known)s).", known=", ".join(ITEM_KINDS)))
     if kind == "designations" and obj is not None:
         get_session().refresh(obj, ["authority"])  # the form reads it by name; it never loads by itself
     form = ITEM_FORMS[kind](obj=obj)
@@ -169,7 +211,7 @@ def _item_form(kind: str, obj: Any = None) -> Any:
 def _item(reg: Regulation, kind: str, item_id: int) -> Any:
     item = get_session().get(MODELS[kind], item_id)
     if item is None or item.regulation_id != reg.id:
-        abort(404, description=f"No such {SINGULAR[kind]} on {reg.key}.")
+        abort(404, description=_("Dit gegeven bestaat niet (meer) bij %(key)s.", key=reg.key))
     return item
 
 
@@ -196,29 +238,46 @@ def edit_item(key: str, kind: str, item_id: int | None = None) -> Rendered:
         if item is None
         else UpdateItem(key=reg.key, kind=kind, item_id=item.id, values=values, expected_version=form.expected_version)
     )
-    _, refused = _run(command, form, render)
+    current = (lambda: get_session().get(MODELS[kind], item.id)) if item is not None else None
+    _result, refused = _run(command, form, render, current)
     if refused is not None:
         return refused
-    flash("Opgeslagen / saved.")
+    flash(_("Opgeslagen."))
     return redirect(url_for("regulations.detail", key=reg.key) + f"#{kind}")
 
 
-@bp.post("/regulations/<key>/<kind>/<int:item_id>/delete")
+@bp.route("/regulations/<key>/<kind>/<int:item_id>/delete", methods=["GET", "POST"])
 def delete_item(key: str, kind: str, item_id: int) -> Rendered:
+    """GET asks for confirmation on a page of its own (it works without JavaScript); POST deletes."""
     reg = _editable(key)
     if kind not in MODELS:
-        abort(404, description=f"{kind!r} is not a kind of item.")
+        abort(404, description=_("Deze soort gegevens bestaat niet (%(known)s).", known=", ".join(ITEM_KINDS)))
     item = _item(reg, kind, item_id)
     form = DeleteForm()
+    if request.method == "GET":
+        form.version.data = str(item.version)
+
+    def render(status: int) -> tuple[str, int]:
+        return render_template("regulations/delete.html", form=form, reg=reg, kind=kind, item=item), status
+
+    if request.method == "GET":
+        return render(200)
     if not form.validate_on_submit():
-        abort(400, description="The delete request was incomplete or expired; reload the page and try again.")
-
-    def render(status: int) -> Rendered:
-        abort(status, description=" ".join(form.form_errors))
-
+        form.form_errors.append(_("Het verzoek was onvolledig of verlopen; probeer het opnieuw."))
+        return render(400)
     command = DeleteItem(key=reg.key, kind=kind, item_id=item.id, expected_version=form.expected_version)
-    _, refused = _run(command, form, render)
-    if refused is not None:
-        return refused
-    flash("Verwijderd / deleted.")
+    try:
+        run(get_session(), command, current_actor(), get_clock())
+    except StaleVersion:
+        # Someone changed it since the confirmation page was shown: show what it is now and ask again.
+        get_session().expire_all()
+        item = _item(reg, kind, item_id)
+        form.version.data = str(item.version)
+        form.form_errors.append(_("Iemand anders heeft dit gegeven intussen gewijzigd; hieronder staat het zoals "
+                                  "het nu is. Wilt u het nog steeds verwijderen?"))
+        return render(409)
+    except Refused as exc:
+        form_errors(form, exc)
+        return render(exc.status if exc.status in (403, 404, 409) else 400)
+    flash(_("Verwijderd."))
     return redirect(url_for("regulations.detail", key=reg.key) + f"#{kind}")

@@ -13,6 +13,8 @@ import functools
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 
 from tracker.dates import FORMATS_HELP, LABEL_MAX, RANGE_HELP, DateError, Precision, PrecisionDate
@@ -62,7 +64,7 @@ def _precision_date(value: Any) -> PrecisionDate | None:
     if value is None or isinstance(value, PrecisionDate):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"a date as text: {FORMATS_HELP}")
+        raise ValueError(_("een datum als tekst: %(formats)s", formats=FORMATS_HELP))
     try:
         return PrecisionDate.parse(value)
     except DateError as exc:
@@ -77,7 +79,7 @@ def _single(value: PrecisionDate | None) -> PrecisionDate | None:
 
 def _known(value: PrecisionDate | None) -> PrecisionDate | None:
     if value is not None and not value.known:
-        raise ValueError("a known date is needed here; 't.b.d.' is not allowed")
+        raise ValueError(_("hier is een bekende datum nodig; \"t.b.d.\" kan niet"))
     return value
 
 
@@ -317,7 +319,8 @@ def validate(model: type[Fields], values: dict[str, Any], *, partial: bool = Fal
             unknown = sorted(set(values) - set(model.model_fields))
             if unknown:
                 raise InvalidFields(
-                    f"unknown field(s): {', '.join(unknown)}", errors=[(n, "unknown field") for n in unknown]
+                    _l("Onbekende velden: %(names)s.", names=", ".join(unknown)),
+                    errors=[(n, _l("onbekend veld")) for n in unknown],
                 )
             checked = model.__pydantic_validator__.validate_assignment
             instance = model.model_construct()
@@ -327,13 +330,26 @@ def validate(model: type[Fields], values: dict[str, Any], *, partial: bool = Fal
         return dict(model.model_validate(values))
     except ValidationError as exc:
         errors = [(".".join(str(p) for p in err["loc"]) or None, _message(err)) for err in exc.errors()]
-        raise InvalidFields("Some fields are not valid.", errors=errors) from None
+        raise InvalidFields(_l("Niet alle velden zijn goed ingevuld."), errors=errors) from None
 
 
 def _message(err: Any) -> str:
-    if err["type"] == "missing" or (err["type"] == "string_type" and err.get("input") in (None, "")):
-        return "required"
-    if err["type"] == "extra_forbidden":
-        return "unknown field"
-    message = str(err["msg"])
-    return message.removeprefix("Value error, ")
+    """Pydantic's reasons in the reader's language, for the kinds of error these fields can give."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "missing" or (kind == "string_type" and err.get("input") in (None, "")):
+        return _("verplicht")
+    if kind == "extra_forbidden":
+        return _("onbekend veld")
+    if kind == "string_too_long":
+        return _("te lang: ten hoogste %(n)s tekens", n=ctx.get("max_length"))
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return _("moet tussen %(low)s en %(high)s liggen", low=ctx.get("ge", "…"), high=ctx.get("le", "…"))
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("moet een heel getal zijn")
+    if kind == "enum":
+        return _("kies een van %(known)s", known=ctx.get("expected", ""))
+    if kind == "string_pattern_mismatch":
+        return _("heeft niet de vorm die hier nodig is")
+    if kind in ("string_type", "bool_type", "bool_parsing"):
+        return _("heeft niet het juiste type")
+    return str(err["msg"]).removeprefix("Value error, ")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms import (
     DateField,
     Field,
@@ -21,7 +24,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from tracker.dates import FORMATS_HELP, DateError, PrecisionDate
+from tracker import date_input
+from tracker.dates import DateError, PrecisionDate
+from tracker.labels import label
 from tracker.regulations.fields import (
     DeadlineFields,
     DesignationFields,
@@ -34,10 +39,13 @@ from tracker.regulations.fields import (
 
 
 class PrecisionDateField(StringField):
-    """Accepts every precision: 2025-09-17, 2025-09, 2025-Q3, 2025-H2, 2025, t.b.d."""
+    """Accepts every precision, as the app displays it and in the usual Dutch notation (tracker.date_input):
+    17-09-2025, 17 september 2025, 3e kwartaal 2025, Q3 2025, 2025-Q3, 2e helft 2025, 2025, nog niet bepaald."""
 
     def __init__(self, label: str | None = None, validators: Any = None, allow_unknown: bool = True, **kw: Any):
-        kw.setdefault("description", FORMATS_HELP)
+        kw.setdefault("description", lazy_gettext(
+            "Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025, 2e helft 2025, 2025 of nog niet bepaald."
+        ) if allow_unknown else lazy_gettext("Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025 of 2025."))
         super().__init__(label, validators, **kw)
         self.allow_unknown = allow_unknown
 
@@ -47,13 +55,13 @@ class PrecisionDateField(StringField):
             self.data = None
             return
         try:
-            value = PrecisionDate.parse(self.raw)
+            value = date_input.parse(self.raw)
         except DateError as exc:
             self.data = None
             raise ValueError(str(exc)) from None
         if not value.known and not self.allow_unknown:
             self.data = None
-            raise ValueError("a known date is needed here; 't.b.d.' is not allowed")
+            raise ValueError(gettext("Hier is een bekende datum nodig; \"nog niet bepaald\" kan niet."))
         self.data = value
 
     def _value(self) -> str:
@@ -96,27 +104,40 @@ def _enum_coerce(enum_cls: Any) -> Any:
     return coerce
 
 
-def choice_field(label: str, model: type[Fields], name: str, labels: Any = None) -> SelectField:
-    """A select of the field's enum values (shown by `labels(member)`, default the value in words)."""
+def choice_field(text: Any, model: type[Fields], name: str, default: Any = None) -> SelectField:
+    """A select of the field's enum values, each shown in the reader's words (tracker.labels)."""
     enum_cls = describe(model)[name].enum
     assert enum_cls is not None, f"{model.__name__}.{name} is not a choice"
-    shown = labels or (lambda m: m.value.replace("_", " "))
     return SelectField(
-        label,
-        choices=[SelectChoice(m.value, shown(m)) for m in enum_cls],
+        text,
+        choices=[SelectChoice(m.value, LazyLabel(m)) for m in enum_cls],
         coerce=_enum_coerce(enum_cls),
         validators=rules(model, name),
+        default=default,
     )
 
 
-def date_field(label: str, model: type[Fields], name: str) -> PrecisionDateField:
+class LazyLabel:
+    """A choice's words, looked up when the form is shown, in the language of that request."""
+
+    def __init__(self, member: Any) -> None:
+        self.member = member
+
+    def __str__(self) -> str:
+        return label(self.member)
+
+    def __html__(self) -> str:
+        return escape(str(self))
+
+
+def date_field(text: Any, model: type[Fields], name: str) -> PrecisionDateField:
     return PrecisionDateField(
-        label, validators=rules(model, name), allow_unknown=describe(model)[name].type != "known_date"
+        text, validators=rules(model, name), allow_unknown=describe(model)[name].type != "known_date"
     )
 
 
 class VersionedForm(FlaskForm):
-    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$", message="missing version")])
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$", message=_l("de versie ontbreekt"))])
 
     @property
     def expected_version(self) -> int:
@@ -124,73 +145,77 @@ class VersionedForm(FlaskForm):
 
 
 class MoveStageForm(VersionedForm):
-    to_stage = choice_field(
-        "Naar fase / to stage", MoveStageFields, "to_stage", lambda s: f"{s.label_nl} / {s.label_en}"
-    )
-    effective = date_field("Datum / effective date", MoveStageFields, "effective")
-    note = TextAreaField("Toelichting / note", validators=rules(MoveStageFields, "note"))
-    reference = StringField("Referentie / reference (Kamerstuk, URL)", validators=rules(MoveStageFields, "reference"))
+    to_stage = choice_field(_l("Naar fase"), MoveStageFields, "to_stage")
+    effective = date_field(_l("Datum"), MoveStageFields, "effective")
+    note = TextAreaField(_l("Toelichting"), validators=rules(MoveStageFields, "note"))
+    reference = StringField(_l("Referentie (Kamerstuk, URL)"), validators=rules(MoveStageFields, "reference"))
     reason = TextAreaField(
-        "Reden / reason (required to skip a stage or move back)", validators=rules(MoveStageFields, "reason")
+        _l("Reden (nodig om een fase over te slaan of terug te gaan)"), validators=rules(MoveStageFields, "reason")
     )
 
 
 class RegulationForm(VersionedForm):
-    title = StringField("Titel / title", validators=rules(RegulationFields, "title"))
-    title_nl = StringField("Nederlandse titel", validators=rules(RegulationFields, "title_nl"))
-    kind = choice_field("Soort / kind", RegulationFields, "kind")
-    eu_number = StringField("EU-nummer", validators=rules(RegulationFields, "eu_number"))
+    title = StringField(_l("Titel"), validators=rules(RegulationFields, "title"))
+    title_nl = StringField(_l("Nederlandse titel"), validators=rules(RegulationFields, "title_nl"))
+    kind = choice_field(_l("Soort"), RegulationFields, "kind")
+    eu_number = StringField(_l("EU-nummer"), validators=rules(RegulationFields, "eu_number"))
     celex = StringField(
-        "CELEX", validators=rules(RegulationFields, "celex", pattern_message="CELEX numbers look like 32022R2065")
+        "CELEX",
+        validators=rules(RegulationFields, "celex", pattern_message=_l("Een CELEX-nummer ziet eruit als 32022R2065.")),
     )
-    pillar = IntegerField("Pijler / pillar", validators=rules(RegulationFields, "pillar"))
-    team_id = SelectField("Team", coerce=int, validators=rules(RegulationFields, "team_id"))
-    lead_ministry = StringField("Eerstverantwoordelijk ministerie", validators=rules(RegulationFields, "lead_ministry"))
-    national_instrument = StringField("Nationaal instrument", validators=rules(RegulationFields, "national_instrument"))
-    bill_number = StringField("Kamerstuknummer / bill number", validators=rules(RegulationFields, "bill_number"))
-    summary = TextAreaField("Samenvatting / summary", validators=rules(RegulationFields, "summary"))
-    eu_published = date_field("Gepubliceerd (EU) / published", RegulationFields, "eu_published")
-    eu_in_force = date_field("In werking (EU) / in force", RegulationFields, "eu_in_force")
+    pillar = IntegerField(_l("Pijler"), validators=rules(RegulationFields, "pillar"))
+    team_id = SelectField(_l("Team"), coerce=int, validators=rules(RegulationFields, "team_id"))
+    lead_ministry = StringField(
+        _l("Eerstverantwoordelijk ministerie"), validators=rules(RegulationFields, "lead_ministry")
+    )
+    national_instrument = StringField(
+        _l("Nationaal instrument"), validators=rules(RegulationFields, "national_instrument")
+    )
+    bill_number = StringField(_l("Kamerstuknummer"), validators=rules(RegulationFields, "bill_number"))
+    summary = TextAreaField(_l("Samenvatting"), validators=rules(RegulationFields, "summary"))
+    eu_published = date_field(_l("Gepubliceerd (EU)"), RegulationFields, "eu_published")
+    eu_in_force = date_field(_l("In werking (EU)"), RegulationFields, "eu_in_force")
 
 
 class NewRegulationForm(RegulationForm):
     version = HiddenField(default="0")
     key = StringField(
-        "Korte naam / short name",
+        _l("Korte naam"),
         validators=[
             DataRequired(),
             Length(max=40),
-            Regexp(r"^[A-Za-z0-9_\-]+$", message="letters, digits, - and _ only (it is part of the page address)"),
+            Regexp(r"^[A-Za-z0-9_\-]+$", message=_l("Alleen letters, cijfers, - en _ (de naam komt in het adres).")),
         ],
     )
 
 
 class DeadlineForm(VersionedForm):
-    kind = choice_field("Soort / kind", DeadlineFields, "kind")
-    title = StringField("Verplichting / obligation", validators=rules(DeadlineFields, "title"))
-    due = date_field("Datum / due", DeadlineFields, "due")
-    legal_basis = StringField("Grondslag / legal basis", validators=rules(DeadlineFields, "legal_basis"))
-    note = TextAreaField("Toelichting / note", validators=rules(DeadlineFields, "note"))
-    met_on = DateField("Gehaald op / met on", validators=rules(DeadlineFields, "met_on"))
+    kind = choice_field(_l("Soort"), DeadlineFields, "kind")
+    title = StringField(_l("Verplichting"), validators=rules(DeadlineFields, "title"))
+    due = date_field(_l("Datum"), DeadlineFields, "due")
+    legal_basis = StringField(_l("Grondslag"), validators=rules(DeadlineFields, "legal_basis"))
+    note = TextAreaField(_l("Toelichting"), validators=rules(DeadlineFields, "note"))
+    met_on = DateField(_l("Gehaald op"), validators=rules(DeadlineFields, "met_on"))
 
 
 class DesignationForm(VersionedForm):
     # Its choices are the authorities' short names, set by the view.
-    authority = SelectField("Toezichthouder / authority", validators=rules(DesignationFields, "authority"))
-    role = StringField("Rol / role", validators=rules(DesignationFields, "role"))
-    scope = TextAreaField("Reikwijdte / scope", validators=rules(DesignationFields, "scope"))
-    status = choice_field("Status", DesignationFields, "status")
-    legal_basis = StringField("Grondslag / legal basis", validators=rules(DesignationFields, "legal_basis"))
+    authority = SelectField(_l("Toezichthouder"), validators=rules(DesignationFields, "authority"))
+    role = StringField(_l("Rol"), validators=rules(DesignationFields, "role"))
+    scope = TextAreaField(_l("Reikwijdte"), validators=rules(DesignationFields, "scope"))
+    status = choice_field(_l("Status"), DesignationFields, "status", default="intended")
+    legal_basis = StringField(_l("Grondslag"), validators=rules(DesignationFields, "legal_basis"))
 
 
 class EvaluationForm(VersionedForm):
-    subject = StringField("Onderwerp / subject", validators=rules(EvaluationFields, "subject"))
-    level = choice_field("Niveau / level", EvaluationFields, "level")
-    status = choice_field("Status", EvaluationFields, "status")
-    due = date_field("Datum / due", EvaluationFields, "due")
-    due_note = TextAreaField("Praktische info", validators=rules(EvaluationFields, "due_note"))
-    performer = StringField("Uitvoerder / performer", validators=rules(EvaluationFields, "performer"))
-    pillar = StringField("Pijler / pillar", validators=rules(EvaluationFields, "pillar"))
+    subject = StringField(_l("Onderwerp"), validators=rules(EvaluationFields, "subject"))
+    level = choice_field(_l("Niveau"), EvaluationFields, "level", default="national")
+    # A new evaluation is one still to come: it gets reminders until someone marks it done.
+    status = choice_field(_l("Status"), EvaluationFields, "status", default="announced")
+    due = date_field(_l("Datum"), EvaluationFields, "due")
+    due_note = TextAreaField(_l("Praktische informatie"), validators=rules(EvaluationFields, "due_note"))
+    performer = StringField(_l("Uitvoerder"), validators=rules(EvaluationFields, "performer"))
+    pillar = StringField(_l("Pijler"), validators=rules(EvaluationFields, "pillar"))
 
 
 class DeleteForm(VersionedForm):

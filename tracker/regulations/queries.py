@@ -26,6 +26,7 @@ class Card:
     next_deadline: Deadline | None
     overdue: int = 0  # open deadlines whose (first) day lies before the as-of date; a range's last day
     due_soon: int = 0  # open deadlines due within SOON_DAYS of the as-of date
+    status: str | None = None  # the note of the stage change in force: the act's line in the report's Figure 8
 
 
 @dataclass
@@ -195,6 +196,11 @@ def board(
     else:
         _past_columns(session, result, stages, filters, as_of, limit=limit, offset=offset)
     ids = [c.regulation.id for c in result.cards]
+    if today is not None and as_of >= today and ids:
+        in_force = stages_as_of(session, as_of, ids)
+        for card in result.cards:
+            change = in_force.get(card.regulation.id)
+            card.status = change.note if change is not None else None
     deadlines = next_deadlines(session, as_of, ids)
     badges = deadline_badges(session, as_of, ids)
     for card in result.cards:
@@ -225,6 +231,7 @@ def _past_columns(
             StageChange.to_stage.label("stage"),
             StageChange.effective_on,
             StageChange.effective_precision,
+            StageChange.note,
             func.row_number().over(partition_by=StageChange.to_stage, order_by=acts.c.key).label("pos"),
             func.count().over(partition_by=StageChange.to_stage).label("size"),
         )
@@ -239,18 +246,18 @@ def _past_columns(
         known
     )
     rows = session.execute(
-        select(Regulation, ranked.c.stage, ranked.c.effective_on, ranked.c.effective_precision, ranked.c.size,
-               ranked.c.pos)
+        select(Regulation, ranked.c.stage, ranked.c.effective_on, ranked.c.effective_precision, ranked.c.note,
+               ranked.c.size, ranked.c.pos)
         .join(ranked, ranked.c.regulation_id == Regulation.id)
         .options(joinedload(Regulation.team))
         .where(in_columns, or_(wanted, ranked.c.pos == 1))
         .order_by(ranked.c.stage, ranked.c.pos)
     )
-    for reg, stage, on, precision, size, pos in rows:
+    for reg, stage, on, precision, note, size, pos in rows:
         result.counts[stage] = size
         if pos > offset and (limit is None or pos <= offset + limit):
             since = make_precision(on, precision) if stage is not None else None
-            result.columns[stage].append(Card(reg, stage, since, None))
+            result.columns[stage].append(Card(reg, stage, since, None, status=note))
 
 
 @dataclass

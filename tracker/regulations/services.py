@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -45,27 +46,29 @@ def item_columns(kind: str) -> tuple[str, ...]:
 def regulation(session: Session, key: str) -> Regulation:
     reg = session.scalars(select(Regulation).where(Regulation.key == key)).first()
     if reg is None:
-        raise NotFound(f"No regulation with short name {key!r}.", "key")
+        raise NotFound(_l("Er is geen regeling met de korte naam %(key)s.", key=repr(str(key)[:40])), "key")
     return reg
 
 
 def editable(session: Session, key: str, actor: Actor) -> Regulation:
     reg = regulation(session, key)
     if not actor.may_edit_team(reg.team_id):
-        raise Forbidden(f"You may not change {reg.key}: it belongs to another team, or your role is viewer.")
+        raise Forbidden(_l("U mag %(key)s niet wijzigen: de regeling hoort bij een ander team, of u bent lezer.",
+                           key=reg.key))
     return reg
 
 
 def _kind(kind: str) -> str:
     if kind not in ITEM_KINDS:
-        raise NotFound(f"{kind!r} is not a kind of item ({', '.join(ITEM_KINDS)}).", "kind")
+        raise NotFound(_l("Deze soort gegevens bestaat niet (%(known)s).", known=", ".join(ITEM_KINDS)), "kind")
     return kind
 
 
 def item(session: Session, reg: Regulation, kind: str, item_id: int) -> Any:
     row = session.get(MODELS[_kind(kind)], item_id)
     if row is None or row.regulation_id != reg.id:
-        raise NotFound(f"No {SINGULAR[kind]} {item_id} on {reg.key}.", "item_id")
+        raise NotFound(_l("Dit gegeven (%(kind)s %(id)s) bestaat niet (meer) bij %(key)s.", kind=SINGULAR[kind],
+                          id=item_id, key=reg.key), "item_id")
     return row
 
 
@@ -95,7 +98,8 @@ def _authority_id(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     found = session.scalar(select(Authority.id).where(Authority.key == key))
     if found is None:
         known = ", ".join(session.scalars(select(Authority.key).order_by(Authority.key)))
-        raise InvalidFields(f"{key!r} is not an authority; known: {known}", "authority")
+        raise InvalidFields(_l("%(key)s is geen toezichthouder; bekend zijn: %(known)s.", key=repr(str(key)[:40]),
+                               known=known), "authority")
     return {**values, "authority_id": found}
 
 
@@ -137,12 +141,12 @@ def move_stage(session: Session, cmd: MoveStage, actor: Actor, clock: Clock) -> 
 @handles(CreateRegulation)
 def create_regulation(session: Session, cmd: CreateRegulation, actor: Actor, clock: Clock) -> Regulation:
     if not actor.may_create:
-        raise Forbidden("Only editors and admins create regulations.")
+        raise Forbidden(_l("Alleen bewerkers en beheerders maken regelingen aan."))
     values = validate(RegulationFields, dict(cmd.values))
     if not actor.may_edit_team(values["team_id"]):
-        raise Forbidden("You can only create a regulation for one of your own teams.", "team_id")
+        raise Forbidden(_l("U kunt alleen een regeling aanmaken voor een van uw eigen teams."), "team_id")
     if session.scalar(select(Regulation.id).where(Regulation.key == cmd.key)) is not None:
-        raise Duplicate(f"a regulation with short name {cmd.key!r} exists already", "key")
+        raise Duplicate(_l("Er bestaat al een regeling met de korte naam %(key)s.", key=repr(cmd.key)), "key")
     now = clock.now()
     reg = Regulation(key=cmd.key, created_at=now, updated_at=now, links=[], **values)
     session.add(reg)
@@ -165,7 +169,7 @@ def update_regulation(session: Session, cmd: UpdateRegulation, actor: Actor, clo
     reg = editable(session, cmd.key, actor)
     values = validate(RegulationFields, dict(cmd.values), partial=True)
     if "team_id" in values and values["team_id"] != reg.team_id and not actor.may_edit_team(values["team_id"]):
-        raise Forbidden("You can only hand a regulation to one of your own teams.", "team_id")
+        raise Forbidden(_l("U kunt een regeling alleen overdragen aan een van uw eigen teams."), "team_id")
     check_version(session, reg, cmd.expected_version, "regulation")
     return _apply(session, reg, REGULATION_COLUMNS, values, actor, clock, "regulation.update", reg.key, reg.id)
 

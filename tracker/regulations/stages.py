@@ -11,6 +11,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from tracker.dates import PrecisionDate
 from tracker.errors import InvalidFields
 
@@ -83,12 +85,19 @@ class EffectiveDateBeforePreviousError(StageError):
     field = "effective"
 
 
+def _stage_words(stage: Stage) -> str:
+    from tracker.labels import label  # the labels module imports this one
+
+    return label(stage)
+
+
 def parse_stage(value: str | Stage) -> Stage:
     try:
         return Stage(value)
     except ValueError:
         known = ", ".join(s.value for s in Stage)
-        raise UnknownStageError(f"{value!r} is not a stage; known stages: {known}") from None
+        raise UnknownStageError(_l("%(value)s is geen fase; bekende fases: %(known)s.", value=repr(str(value)[:40]),
+                                   known=known)) from None
 
 
 @dataclass(frozen=True)
@@ -109,24 +118,26 @@ def check_move(
     """Return what kind of move this is, or raise the StageError that refuses it."""
     target = parse_stage(to_stage)
     if effective.start is None:
-        raise EffectiveDateUnknownError("a stage change needs an effective date; 't.b.d.' is not allowed")
+        raise EffectiveDateUnknownError(_l("Een fasewijziging heeft een datum nodig; \"nog niet bepaald\" kan niet."))
     if effective.start > today:
-        raise EffectiveDateInFutureError(
-            f"effective date {effective.display()} lies in the future (today is {today.isoformat()}); "
-            "record a change once it has happened"
-        )
+        raise EffectiveDateInFutureError(_l(
+            "De datum %(when)s ligt in de toekomst (vandaag is %(today)s); leg een wijziging vast als die heeft "
+            "plaatsgevonden.", when=effective.isoformat(), today=today.isoformat()))
     if previous is None:
         return MoveKind.INITIAL
     if previous.effective.start is not None and effective.start < previous.effective.start:
-        raise EffectiveDateBeforePreviousError(
-            f"effective date {effective.display()} lies before the previous change "
-            f"({previous.stage.label_en}, {previous.effective.display()})"
-        )
+        raise EffectiveDateBeforePreviousError(_l(
+            "De datum %(when)s ligt vóór de vorige wijziging (%(stage)s, %(previous)s).",
+            when=effective.isoformat(), stage=_stage_words(previous.stage), previous=previous.effective.isoformat()))
     step = target.index - previous.stage.index
     if step == 0:
-        raise SameStageError(f"the act is already at stage {target.label_en}")
+        raise SameStageError(_l("De regeling is al in de fase %(stage)s.", stage=_stage_words(target)))
     kind = MoveKind.FORWARD if step == 1 else MoveKind.SKIP if step > 1 else MoveKind.BACK
     if kind is not MoveKind.FORWARD and not (reason or "").strip():
-        what = "skipping a stage" if kind is MoveKind.SKIP else "moving back"
-        raise ReasonRequiredError(f"{what} from {previous.stage.label_en} to {target.label_en} needs a written reason")
+        words = dict(source=_stage_words(previous.stage), target=_stage_words(target))
+        raise ReasonRequiredError(
+            _l("Een fase overslaan van %(source)s naar %(target)s vraagt om een geschreven reden.", **words)
+            if kind is MoveKind.SKIP
+            else _l("Teruggaan van %(source)s naar %(target)s vraagt om een geschreven reden.", **words)
+        )
     return kind

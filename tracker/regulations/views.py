@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
-from tracker.auth.models import Team
+from tracker import date_input
+from tracker.auth.models import Team, User
 from tracker.auth.permissions import can_create, can_edit_team
 from tracker.clock import get_clock
-from tracker.dates import DateError, parse_day
+from tracker.dates import DateError, Precision, parse_day
 from tracker.db import get_session
 from tracker.hooks import page_context
 from tracker.parsing import whole_number
@@ -18,7 +21,7 @@ from tracker.regulations.certainty import stage_markers
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.forms import DeleteForm, MoveStageForm
 from tracker.regulations.models import Authority
-from tracker.regulations.queries import BoardFilter, board, regulation_page
+from tracker.regulations.queries import BoardFilter, RegulationPage, board, regulation_page
 from tracker.regulations.stages import Stage
 
 bp = Blueprint("regulations", __name__)
@@ -27,12 +30,22 @@ FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine", "status")
 PAGE_SIZE = 200  # cards per page when one column is shown on its own
 
 
-def _as_of(current: dt.date) -> dt.date:
+def _as_of(current: dt.date) -> tuple[dt.date, str | None]:
+    """The board's date, and what is wrong with the one asked for (the board then shows today's, with the message
+    at the date field)."""
     raw = request.args.get("as_of", "").strip()
+    if not raw:
+        return current, None
     try:
-        return parse_day(raw) if raw else current
-    except DateError as exc:
-        abort(400, description=f"as_of: {exc}")
+        return parse_day(raw), None
+    except DateError:
+        try:
+            value = date_input.parse(raw)
+        except DateError as exc:
+            return current, str(exc)
+        if value.precision is Precision.DAY and value.start is not None:
+            return value.start, None
+        return current, _("Kies een dag, bijvoorbeeld 30-09-2023.")
 
 
 def _filters(teams: list[Team], authorities: list[Authority]) -> BoardFilter:
@@ -48,7 +61,7 @@ def _column() -> tuple[Stage | str | None, int]:
     try:
         page = whole_number(request.args.get("page", "").strip() or "1", 1, 100000)
     except ValueError as exc:
-        abort(400, description=f"page: must be {exc}")
+        abort(400, description=_("page: moet %(rule)s zijn.", rule=str(exc)))
     if not raw:
         return "all", 1
     if raw == "none":
@@ -56,13 +69,14 @@ def _column() -> tuple[Stage | str | None, int]:
     try:
         return Stage(raw), page
     except ValueError:
-        abort(400, description=f"stage: {raw!r} is not a stage; known: {', '.join(s.value for s in Stage)}, none")
+        abort(400, description=_("stage: %(value)s is geen fase; bekend zijn %(known)s en none.", value=repr(raw[:24]),
+                                 known=", ".join(s.value for s in Stage)))
 
 
 @bp.get("/")
-def board_page() -> str:
+def board_page() -> tuple[str, int]:
     current = get_clock().today()
-    as_of = _as_of(current)
+    as_of, as_of_error = _as_of(current)
     db = get_session()
     choices = filter_choices(db, regulations=False)
     filters = _filters(choices["teams"], choices["authorities"])
@@ -85,15 +99,16 @@ def board_page() -> str:
         filtered=any(request.args.get(k) for k in FILTER_ARGS[1:]),
         can_create=can_create(current_user),
         stage_marks=stage_markers(db, result.cards),
+        as_of_error=as_of_error,
         **choices,
         **page_context("board", result),  # e.g. planning: status badges, a status filter, late and at risk first
-    )
+    ), (400 if as_of_error else 200)
 
 
 def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
     page = regulation_page(get_session(), key)
     if page is None:
-        abort(404, description=f"No regulation with short name {key!r}.")
+        abort(404, description=_("Er is geen regeling met de korte naam %(key)s.", key=repr(key[:40])))
     editable = can_edit_team(current_user, page.regulation.team_id)
     if editable and move_form is None:
         move_form = MoveStageForm(formdata=None)
@@ -110,9 +125,19 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
         editable=editable,
         move_form=move_form,
         delete_form=DeleteForm(formdata=None),
+        actor_names=_actor_names(page),
         **{"feed_links": None, "following": False, **page_context("regulation", page.regulation)},
         **page_context("regulation_page", page),  # the whole page (history, deadlines) for e.g. planning
     )
+
+
+def _actor_names(page: RegulationPage) -> dict[str, str]:
+    """People by name instead of by e-mail address in the history and the audit trail: one query."""
+    actors = {ch.actor for ch in page.history} | {ev.actor for ev in page.audit}
+    if not actors:
+        return {}
+    rows = get_session().execute(select(User.email, User.name).where(User.email.in_(actors))).all()
+    return {email: name for email, name in rows if name}
 
 
 @bp.get("/regulations/<key>")
