@@ -43,6 +43,7 @@ from sqlalchemy.exc import ArgumentError
 
 from tracker.parsing import DIGITS
 
+LANGUAGES = ("nl", "en")  # the languages of the interface and the mails, Dutch first
 PREFIX = "TRACKER_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

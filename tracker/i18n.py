@@ -17,11 +17,10 @@ from flask import Flask, current_app, g, has_request_context, redirect, request,
 from flask_babel import Babel, get_locale
 from werkzeug.wrappers import Response
 
-from tracker.config import PROJECT_ROOT
+from tracker.config import LANGUAGES, PROJECT_ROOT
 from tracker.dates import Precision, PrecisionDate
 from tracker.labels import label
 
-LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 TRANSLATIONS = PROJECT_ROOT / "translations"
@@ -31,6 +30,10 @@ _ORDINAL_EN = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"}
 
 
 def init_i18n(app: Flask) -> None:
+    import tracker.auth.words
+    import tracker.notify.words
+    import tracker.regulations.words  # noqa: F401  (each registers its words for tracker.labels)
+
     Babel(
         app,
         locale_selector=select_language,

@@ -10,9 +10,8 @@ from tracker.audit.record import Actor, record
 from tracker.auth.models import User
 from tracker.clock import Clock
 from tracker.commands import handles
-from tracker.config import parse_days
+from tracker.config import LANGUAGES, parse_days
 from tracker.errors import Conflict, Forbidden, InvalidFields, NotFound
-from tracker.i18n import LANGUAGES
 from tracker.notify import outbox
 from tracker.notify.commands import ChangeSettings, ChooseLanguage, Follow, RetryMessage, Unfollow, Unsubscribe
 from tracker.notify.models import Follow as FollowRow

@@ -11,10 +11,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from tracker.dates import PrecisionDate
 from tracker.errors import InvalidFields
+from tracker.messages import Msg
 
 
 class Stage(enum.StrEnum):
@@ -85,18 +84,12 @@ class EffectiveDateBeforePreviousError(StageError):
     field = "effective"
 
 
-def _stage_words(stage: Stage) -> str:
-    from tracker.labels import label  # the labels module imports this one
-
-    return label(stage)
-
-
 def parse_stage(value: str | Stage) -> Stage:
     try:
         return Stage(value)
     except ValueError:
         known = ", ".join(s.value for s in Stage)
-        raise UnknownStageError(_l("%(value)s is geen fase; bekende fases: %(known)s.", value=repr(str(value)[:40]),
+        raise UnknownStageError(Msg("%(value)s is geen fase; bekende fases: %(known)s.", value=repr(str(value)[:40]),
                                    known=known)) from None
 
 
@@ -118,26 +111,26 @@ def check_move(
     """Return what kind of move this is, or raise the StageError that refuses it."""
     target = parse_stage(to_stage)
     if effective.start is None:
-        raise EffectiveDateUnknownError(_l("Een fasewijziging heeft een datum nodig; \"nog niet bepaald\" kan niet."))
+        raise EffectiveDateUnknownError(Msg("Een fasewijziging heeft een datum nodig; \"nog niet bepaald\" kan niet."))
     if effective.start > today:
-        raise EffectiveDateInFutureError(_l(
+        raise EffectiveDateInFutureError(Msg(
             "De datum %(when)s ligt in de toekomst (vandaag is %(today)s); leg een wijziging vast als die heeft "
             "plaatsgevonden.", when=effective.isoformat(), today=today.isoformat()))
     if previous is None:
         return MoveKind.INITIAL
     if previous.effective.start is not None and effective.start < previous.effective.start:
-        raise EffectiveDateBeforePreviousError(_l(
+        raise EffectiveDateBeforePreviousError(Msg(
             "De datum %(when)s ligt vóór de vorige wijziging (%(stage)s, %(previous)s).",
-            when=effective.isoformat(), stage=_stage_words(previous.stage), previous=previous.effective.isoformat()))
+            when=effective.isoformat(), stage=previous.stage, previous=previous.effective.isoformat()))
     step = target.index - previous.stage.index
     if step == 0:
-        raise SameStageError(_l("De regeling is al in de fase %(stage)s.", stage=_stage_words(target)))
+        raise SameStageError(Msg("De regeling is al in de fase %(stage)s.", stage=target))
     kind = MoveKind.FORWARD if step == 1 else MoveKind.SKIP if step > 1 else MoveKind.BACK
     if kind is not MoveKind.FORWARD and not (reason or "").strip():
-        words = dict(source=_stage_words(previous.stage), target=_stage_words(target))
+        words = dict(source=previous.stage, target=target)
         raise ReasonRequiredError(
-            _l("Een fase overslaan van %(source)s naar %(target)s vraagt om een geschreven reden.", **words)
+            Msg("Een fase overslaan van %(source)s naar %(target)s vraagt om een geschreven reden.", **words)
             if kind is MoveKind.SKIP
-            else _l("Teruggaan van %(source)s naar %(target)s vraagt om een geschreven reden.", **words)
+            else Msg("Teruggaan van %(source)s naar %(target)s vraagt om een geschreven reden.", **words)
         )
     return kind
