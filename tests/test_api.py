@@ -115,7 +115,7 @@ def test_move_stage_with_rules_permissions_conflict_and_audit(api, session):
         ),
         422,
     )
-    assert "written reason" in body["detail"]
+    assert "geschreven reden" in body["detail"]
     body = problem(
         api(
             "POST",

@@ -63,5 +63,5 @@ def test_badges_count_overdue_and_soon_deadlines_as_of_the_date(seeded, session)
 def test_badges_show_on_the_card(viewer):
     html = viewer.get("/", query_string={"as_of": "2024-02-01"}).get_data(as_text=True)
     card = BeautifulSoup(html, "html.parser").select_one('article[data-key="DSA"]')
-    assert "2 binnen 30 dagen" in card.select_one(".badge.soon").get_text()
+    assert "2 termijnen binnen 30 dagen" in card.select_one(".badge.soon").get_text()
     assert card.select_one(".badge.overdue")

@@ -84,7 +84,7 @@ def test_the_board_defaults_to_the_clocks_today(run, seeded):  # seeded: a copy 
 def test_a_stage_move_dated_after_the_clocks_today_is_refused(run, seeded):
     refused = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2026-11-29")
     assert refused.returncode == 1, refused.stdout + refused.stderr
-    assert "effective" in refused.stderr and "future" in refused.stderr and "Traceback" not in refused.stderr
+    assert "effective" in refused.stderr and "in de toekomst" in refused.stderr and "Traceback" not in refused.stderr
     assert {r["short_name"]: r["stage"] for r in board(run)["regulations"]}["DSA"] == "consultation"
     # Two days later by the clock, the same move is accepted.
     moved = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2026-11-29",

@@ -45,7 +45,7 @@ def test_the_board_reads_the_app_clock(app, seeded, viewer):
 
     def shown() -> str:
         page = BeautifulSoup(viewer.get("/").get_data(as_text=True), "html.parser")
-        return page.select_one("p.asof strong").get_text()
+        return page.select_one("p.asof strong time")["datetime"]
 
     assert shown() == NOW.date().isoformat()
     clock_of(app).set(dt.datetime(2023, 9, 30, 12, 0, tzinfo=dt.UTC))

@@ -193,7 +193,7 @@ BROKEN = [
         lambda d: regulation(d, "DSA")["stages"].append(
             {"id": "DSA-x", "stage": "parliament", "date": "2023-09-01", "source": {"ref": "x"}}
         ),
-        ["regulation DSA", "stage DSA-x", "skipping a stage", "needs a written reason"],
+        ["regulation DSA", "stage DSA-x", "Een fase overslaan", "geschreven reden"],
     ),
     (
         "after the report",
@@ -201,7 +201,7 @@ BROKEN = [
         lambda d: regulation(d, "DSA")["stages"].append(
             {"id": "DSA-x", "stage": "council_of_state", "date": "2024-03", "source": {"ref": "x"}}
         ),
-        ["stage DSA-x", "lies in the future"],
+        ["stage DSA-x", "ligt in de toekomst"],
     ),
     (
         "pillar out of range",

@@ -200,7 +200,7 @@ def test_reminders_count_from_the_start_and_overdue_from_the_end():
 def test_the_act_page_marks_readings_and_inferences_with_their_note(viewer):
     soup = BeautifulSoup(viewer.get("/regulations/DA").get_data(as_text=True), "html.parser")
     history = soup.select_one("#history")
-    assert history.select_one('[data-certainty="reading"]').get_text() == "lezing / reading"
+    assert history.select_one('[data-certainty="reading"]').get_text() == "lezing"
     assert "out of order" in history.select_one(".certainty-note").get_text()
     assert "Interne voorbereiding" in history.select_one(".alternative").get_text()
     lead = soup.select_one("#fact-lead_ministry")
@@ -214,7 +214,7 @@ def test_the_act_page_marks_readings_and_inferences_with_their_note(viewer):
     assert "na de afronding" in wibon.select_one("#evaluations .conflict").get_text()
     gia = BeautifulSoup(viewer.get("/regulations/GIA").get_data(as_text=True), "html.parser")
     assert "eind 2023 of in 2024" in gia.select_one("#deadlines").get_text()
-    assert "(Q4 2023 – 2024)" in gia.select_one("#deadlines .period").get_text()
+    assert "(4e kwartaal 2023 – 2024)" in gia.select_one("#deadlines .period").get_text()
 
 
 def test_the_board_shows_the_alternative_reading(viewer):

@@ -44,6 +44,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["pdate"] = lambda value: format_pdate(value, current_language())
+    app.jinja_env.filters["period"] = lambda value: format_period(value, current_language())
     app.jinja_env.filters["when"] = lambda value: format_moment(value, current_language())
     app.jinja_env.filters["day"] = lambda value: format_day(value, current_language())
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
@@ -101,9 +102,23 @@ def _remember_on_account(language: str) -> None:
 # -- dates and times ----------------------------------------------------------------------------
 def format_pdate(value: PrecisionDate | None, language: str = DEFAULT_LANGUAGE) -> str:
     """'17 september 2025', 'september 2025', '3e kwartaal 2025', '2e helft 2025', '2025', 'nog niet bepaald'
-    (English: '17 September 2025', 'September 2025', 'Q3 2025', 'H2 2025', '2025', 'to be determined')."""
+    (English: '17 September 2025', 'September 2025', 'Q3 2025', 'H2 2025', '2025', 'to be determined');
+    a range 'van - tot'; the report's own words where the date carries them ('najaar 2023')."""
     if value is None:
         return ""
+    if value.label:
+        return value.label
+    return format_period(value, language)
+
+
+def format_period(value: PrecisionDate, language: str = DEFAULT_LANGUAGE) -> str:
+    """The computed period, also of a date shown by the report's words: '4e kwartaal 2023 – 2024'."""
+    if value.is_range:
+        return f"{_one(value.single, language)} – {_one(value.last, language)}"
+    return _one(value, language)
+
+
+def _one(value: PrecisionDate, language: str) -> str:
     s, p = value.start, value.precision
     if s is None:
         return "nog niet bepaald" if language == "nl" else "to be determined"

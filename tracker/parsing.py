@@ -32,7 +32,7 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
             continue
         category = unicodedata.category(char)
         if category == "Cc":
-            shown = {"\x00": "NUL", "\n": _("een regeleinde"), "\r": _("een regeleinde"), "\t": _("een tab")}.get(
+            shown = {"\x00": "NUL", "\n": _("regeleinde"), "\r": _("regeleinde"), "\t": _("tab")}.get(
                 char, f"U+{ord(char):04X}"
             )
             if multiline:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, abort, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -49,7 +49,9 @@ def board_csv() -> Response:
     from tracker.regulations.views import _as_of, _filters
 
     current = get_clock().today()
-    as_of = _as_of(current)
+    as_of, problem = _as_of(current)
+    if problem:  # a file cannot show today's board instead, as the page does
+        abort(400, description=f"as_of: {problem}")
     db = get_session()
     choices = filter_choices(db, regulations=False)
     result = board(db, as_of, _filters(choices["teams"], choices["authorities"]), today=current, limit=None)
