@@ -19,7 +19,6 @@ from tracker.api.cli import api_token
 from tracker.auth.cli import ensure_admin, users
 from tracker.clock import get_clock
 from tracker.config import ConfigError, Settings, load_settings
-from tracker.dates import DateError, parse_day
 from tracker.db import get_db
 from tracker.feeds.cli import feeds
 from tracker.feeds.views import redact
@@ -33,19 +32,12 @@ from tracker.report.cli import report_command
 from tracker.scheduler import catch_up, make_scheduler
 from tracker.seeding.loader import load_seed
 from tracker.seeding.schema import SeedError
+from tracker.terminal import day_option
 
 
 def _settings() -> Settings:
     return current_app.config["TRACKER"]
 
-
-def _day_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_day(value)
-    except DateError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 @click.group(
@@ -131,7 +123,7 @@ def _load_seed_or_exit() -> None:
 
 # -- board --------------------------------------------------------------------------------------
 @cli.command("board")
-@click.option("--as-of", "as_of", callback=_day_option, metavar="YYYY-MM-DD", help="Show the board as of this day.")
+@click.option("--as-of", "as_of", callback=day_option, metavar="YYYY-MM-DD", help="Show the board as of this day.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: each regulation's short name and stage key.")
 @with_appcontext
 def board_command(as_of: dt.date | None, as_json: bool) -> None:

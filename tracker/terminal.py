@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import sys
 from typing import NoReturn
@@ -9,6 +10,7 @@ from typing import NoReturn
 import click
 
 from tracker.audit.record import Actor
+from tracker.dates import DateError, parse_day
 from tracker.errors import Refused
 
 
@@ -26,3 +28,13 @@ def refuse(exc: Refused) -> NoReturn:
     for field, message in exc.errors:
         click.echo(f"  {field or 'request'}: {message}", err=True)
     sys.exit(1)
+
+
+def day_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """A click callback for an `--as-of YYYY-MM-DD` style option: a bad day is a usage error naming the option."""
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except DateError as exc:
+        raise click.BadParameter(str(exc)) from None

@@ -10,9 +10,9 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.clock import get_clock
-from tracker.dates import DateError, parse_day
 from tracker.db import get_db
 from tracker.planning.queries import ActPlanView, load_plans
+from tracker.terminal import day_option
 
 
 def plan_row(view: ActPlanView) -> dict[str, Any]:
@@ -30,17 +30,9 @@ def plan_row(view: ActPlanView) -> dict[str, Any]:
     }
 
 
-def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_day(value)
-    except DateError as exc:
-        raise click.BadParameter(str(exc)) from None
-
 
 @click.command("plan")
-@click.option("--as-of", "as_of", callback=_day, metavar="YYYY-MM-DD", help="Plan as of this day (default: today).")
+@click.option("--as-of", "as_of", callback=day_option, metavar="YYYY-MM-DD", help="Plan as of this day (default today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per act.")
 @with_appcontext
 def plan_command(as_of: dt.date | None, as_json: bool) -> None:
