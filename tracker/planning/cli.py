@@ -32,7 +32,7 @@ def plan_row(view: ActPlanView) -> dict[str, Any]:
 
 
 @click.command("plan")
-@click.option("--as-of", "as_of", callback=day_option, metavar="YYYY-MM-DD", help="Plan as of this day (default today).")
+@click.option("--as-of", "as_of", callback=day_option, metavar="YYYY-MM-DD", help="Plan as of this day (today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per act.")
 @with_appcontext
 def plan_command(as_of: dt.date | None, as_json: bool) -> None:
