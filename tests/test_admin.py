@@ -108,3 +108,11 @@ def test_the_users_page_lists_the_teams_with_their_reminder_forms_and_has_unique
         assert soup.select_one(f"label[for='{field['id']}']") or field.find_parent("label"), field["id"]
     # Every column header says what the column is, the action columns too.
     assert all(th.get_text(strip=True) for th in soup.select("th"))
+
+
+def test_the_role_choices_use_the_role_labels(app):
+    from tracker.auth.admin_views import ROLE_CHOICES
+    from tracker.labels import label
+
+    with app.test_request_context():
+        assert [(c.value, str(c.label)) for c in ROLE_CHOICES] == [(r.value, label(r)) for r in Role]

@@ -143,6 +143,10 @@ def test_an_admin_mails_a_reset_link_through_the_outbox(users, mail_app, smtp, s
     body = mail.get_payload(decode=True).decode() if not mail.is_multipart() else mail.get_payload(0).get_payload(
         decode=True).decode()
     link = re.search(r"http://127\.0\.0\.1:5000(/reset/\S+)", body).group(1)
+    # One language, the recipient's (Dutch here), and the moment in the tracker's time zone: no doubled text.
+    assert mail["Subject"] == "Nieuw wachtwoord kiezen"
+    assert body.startswith("Beste viewer,") and "Dear" not in body
+    assert "tot 28 november 2026 15:00:" in body  # made 2026-11-28 12:00 UTC, valid for two hours
     client = mail_app.test_client()
     assert _post(client, link, {"new": NEW, "repeat": NEW}).status_code == 302
     login_to(mail_app, "viewer@example.nl", NEW)

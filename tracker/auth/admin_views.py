@@ -27,12 +27,13 @@ from tracker.commands import run
 from tracker.config import parse_days
 from tracker.db import get_session
 from tracker.errors import Refused, form_errors
-from tracker.i18n import current_language, format_moment
-from tracker.labels import LABELS
 from tracker.parsing import MAX_ID, whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ROLE_CHOICES = [SelectChoice(r.value, LABELS[r]) for r in Role]  # lazy: each reader sees their own word
+# The words of tracker.labels (the same msgids; labels builds on auth, so auth cannot import it), lazy: each reader
+# sees their own language.
+ROLE_WORDS = {Role.VIEWER: _l("lezer"), Role.EDITOR: _l("bewerker"), Role.ADMIN: _l("beheerder")}
+ROLE_CHOICES = [SelectChoice(r.value, ROLE_WORDS[r]) for r in Role]
 AUDIT_PAGE = 100
 
 
@@ -176,7 +177,7 @@ def send_reset() -> Response:
     queue_mail(db, reset_mail(user, token, row.expires_at, current_app.config["TRACKER"]), now)
     db.commit()
     flash(_("%(email)s: herstellink verstuurd, geldig tot %(until)s.", email=user.email,
-            until=format_moment(row.expires_at, current_language())))
+            until=current_app.jinja_env.filters["when"](row.expires_at)))
     return redirect(url_for("admin.users"))
 
 
@@ -205,7 +206,7 @@ def audit() -> str:
     try:
         before = whole_number(raw, 1, MAX_ID) if raw else None
     except ValueError as exc:
-        abort(400, description=f"before: an event number, {exc}")
+        abort(400, description=_("Ongeldig startpunt (before): %(error)s", error=str(exc)))
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)
     if before is not None:
         query = query.where(AuditEvent.id < before)
