@@ -77,6 +77,7 @@ def test_own_sessions_are_listed_and_can_be_ended(users, app):
     page = laptop.get("/settings/sessions").get_data(as_text=True)
     assert page.count("data-session=") == 3
     assert "Phone Browser/1.0" in page and "192.0.2.44" in page and "deze sessie" in page
+    assert "Een sessie eindigt na 12 uur zonder gebruik en uiterlijk 7 dagen na het inloggen." in page
     phone_id = re.search(r'data-session="(\d+)"[^>]*>\s*<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td>192\.0\.2\.44',
                          page).group(1)
     csrf = csrf_from(page)
