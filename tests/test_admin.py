@@ -4,7 +4,7 @@ from sqlalchemy import select
 from tests.conftest import csrf_from
 from tracker.audit.models import AuditEvent
 from tracker.auth import service
-from tracker.auth.models import Role
+from tracker.auth.models import Role, Team
 
 
 def test_only_admins_reach_the_admin_pages(login):
@@ -47,14 +47,15 @@ def test_admin_form_errors_and_self_protection(login, users, session):
     response = admin.post(
         "/admin/users", data={"email": "viewer@example.nl", "name": "Dup", "role": "viewer", "csrf_token": token}
     )
-    assert response.status_code == 400 and "exists already" in response.get_data(as_text=True)
+    duplicate = "Er is al een gebruiker met e-mailadres viewer@example.nl"
+    assert response.status_code == 400 and duplicate in response.get_data(as_text=True)
     response = admin.post(
         "/admin/users", data={"email": "x@example.nl", "name": "X", "role": "god", "csrf_token": token}
     )
     assert response.status_code == 400
     me = users["admin@example.nl"]
     response = admin.post(f"/admin/users/{me}", data={"role": "viewer", "active": "y", "csrf_token": token})
-    assert response.status_code == 400 and "your own admin role" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "uw eigen beheerdersrol" in response.get_data(as_text=True)
     assert admin.post("/admin/users/999999", data={"role": "viewer", "csrf_token": token}).status_code == 404
     assert admin.get("/admin/audit?before=abc").status_code == 400
 
@@ -88,3 +89,30 @@ def test_an_admin_sets_a_teams_reminder_lead_times(login, session):
     editor = login("ezk.editor@example.nl")
     own = csrf_from(editor.get("/").get_data(as_text=True))
     assert editor.post("/admin/teams/EZK/reminders", data={"csrf_token": own}).status_code == 403
+
+
+def test_the_users_page_lists_the_teams_with_their_reminder_forms_and_has_unique_ids(login, session):
+    admin = login("admin@example.nl")
+    soup = BeautifulSoup(admin.get("/admin/users").get_data(as_text=True), "html.parser")
+    teams = [tr["data-team"] for tr in soup.select("#teams-table tr[data-team]")]
+    assert teams == sorted(session.scalars(select(Team.key))) and "EZK" in teams
+    ezk = soup.select_one('#teams-table tr[data-team="EZK"] form')
+    assert ezk["action"] == "/admin/teams/EZK/reminders" and ezk.select_one("input[name=reminder_days]")
+    ids = [el["id"] for el in soup.select("[id]")]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    # The New-user labels point at the New-user fields, not at a row of the users table.
+    for label in soup.select("#new-user label[for]"):
+        assert soup.select_one(f"#new-user #{label['for']}") is not None, label["for"]
+    # Each row's fields have labels of their own.
+    for field in soup.select("#users form.user-form select, #users form.user-form input[type=checkbox]"):
+        assert soup.select_one(f"label[for='{field['id']}']") or field.find_parent("label"), field["id"]
+    # Every column header says what the column is, the action columns too.
+    assert all(th.get_text(strip=True) for th in soup.select("th"))
+
+
+def test_the_role_choices_use_the_role_labels(app):
+    from tracker.auth.admin_views import ROLE_CHOICES
+    from tracker.labels import label
+
+    with app.test_request_context():
+        assert [(c.value, str(c.label)) for c in ROLE_CHOICES] == [(r.value, label(r)) for r in Role]

@@ -46,7 +46,7 @@ def test_login_and_logout(users, app, session):
 def test_a_wrong_password_is_refused_and_audited(users, app, session):
     response = post_login(app.test_client(), "viewer@example.nl", "wrong password!")
     assert response.status_code == 401
-    assert "password is wrong" in response.get_data(as_text=True)
+    assert "wachtwoord klopt niet" in response.get_data(as_text=True)
     event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (event.action, event.actor) == ("login.failure", "viewer@example.nl")
 

@@ -17,6 +17,7 @@ from tracker.auth.jobs import purge_sessions
 from tracker.auth.models import LoginThrottle, UserSession
 from tracker.clock import clock_of
 from tracker.config import ConfigError, load_settings
+from tracker.i18n import format_moment
 
 
 def test_a_session_ends_after_the_absolute_lifetime_however_active(users, app):
@@ -75,7 +76,8 @@ def test_own_sessions_are_listed_and_can_be_ended(users, app):
     login_client(app, "admin@example.nl")  # someone else's session is never listed
     page = laptop.get("/settings/sessions").get_data(as_text=True)
     assert page.count("data-session=") == 3
-    assert "Phone Browser/1.0" in page and "192.0.2.44" in page and "this session" in page
+    assert "Phone Browser/1.0" in page and "192.0.2.44" in page and "deze sessie" in page
+    assert "Een sessie eindigt na 12 uur zonder gebruik en uiterlijk 7 dagen na het inloggen." in page
     phone_id = re.search(r'data-session="(\d+)"[^>]*>\s*<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td>192\.0\.2\.44',
                          page).group(1)
     csrf = csrf_from(page)
@@ -86,7 +88,10 @@ def test_own_sessions_are_listed_and_can_be_ended(users, app):
     admin_csrf = csrf_from(admin_page.get("/settings/sessions").get_data(as_text=True))
     own_ids = re.findall(r'data-session="(\d+)"', laptop.get("/settings/sessions").get_data(as_text=True))
     assert admin_page.post(f"/settings/sessions/{own_ids[0]}/end", data={"csrf_token": admin_csrf}).status_code == 404
-    # End all others: only this one stays.
+    # End all others: the link asks first on a page of its own, which ends nothing; its POST ends them.
+    confirm = laptop.get("/settings/sessions/end-others")
+    assert confirm.status_code == 200 and "Alle andere sessies beëindigen?" in confirm.get_data(as_text=True)
+    assert tablet.get("/").status_code == 200
     assert laptop.post("/settings/sessions/end-others", data={"csrf_token": csrf}).status_code == 302
     assert tablet.get("/").status_code == 302 and laptop.get("/").status_code == 200
     page = laptop.get("/settings/sessions").get_data(as_text=True)
@@ -119,10 +124,10 @@ def test_api_tokens_expire_and_record_their_last_use(users, viewer, app, db):
     value = re.search(r"trk_[A-Za-z0-9_\-]+", page.get_data(as_text=True)).group(0)
     clock = clock_of(app)
     created = clock.now()
-    assert "2026-12-28 12:00" in page.get_data(as_text=True)  # created 2026-11-28 12:00 UTC, for 30 days
+    assert "28 december 2026 13:00" in page.get_data(as_text=True)  # created 2026-11-28 12:00 UTC, for 30 days
     api = app.test_client()
     bearer = {"Authorization": f"Bearer {value}"}
-    assert "nooit / never" in viewer.get("/settings/tokens").get_data(as_text=True)
+    assert "nooit" in viewer.get("/settings/tokens").get_data(as_text=True)
     assert api.get("/api/v1/regulations", headers=bearer).status_code == 200
     clock.advance(dt.timedelta(seconds=20))
     assert api.get("/api/v1/regulations", headers=bearer).status_code == 200
@@ -132,12 +137,12 @@ def test_api_tokens_expire_and_record_their_last_use(users, viewer, app, db):
     api.get("/api/v1/regulations", headers=bearer)
     with db.sessionmaker() as s:
         assert s.scalar(select(ApiToken.last_used_at)) == clock.now()
-    assert clock.now().strftime("%Y-%m-%d %H:%M") in viewer.get("/settings/tokens").get_data(as_text=True)
+    assert format_moment(clock.now(), "nl") in viewer.get("/settings/tokens").get_data(as_text=True)
     clock.set(created + dt.timedelta(days=30))
     expired = api.get("/api/v1/regulations", headers=bearer)
     assert expired.status_code == 401 and "expired" in expired.get_json()["detail"]
     again = login_client(app, "viewer@example.nl")  # the browser session itself ended long ago
-    assert "verlopen / expired" in again.get("/settings/tokens").get_data(as_text=True)
+    assert ">verlopen<" in again.get("/settings/tokens").get_data(as_text=True)
 
 
 def test_a_new_token_lasts_90_days_by_default(users, app):
@@ -148,3 +153,25 @@ def test_a_new_token_lasts_90_days_by_default(users, app):
     with app.extensions["tracker.db"].sessionmaker() as s:
         row = s.scalars(select(ApiToken)).one()
         assert row.expires_at - row.created_at == dt.timedelta(days=90)
+
+
+def test_revoking_an_api_token_asks_first_on_a_page_of_its_own(users, viewer, app, db):
+    csrf = csrf_from(viewer.get("/settings/tokens").get_data(as_text=True))
+    page = viewer.post("/settings/tokens", data={"name": "dashboard", "days": "30", "csrf_token": csrf})
+    with db.sessionmaker() as s:
+        token_id = s.scalars(select(ApiToken.id)).one()
+    listing = viewer.get("/settings/tokens").get_data(as_text=True)
+    assert f'href="/settings/tokens/{token_id}/revoke"' in listing and "<form" not in listing.split('id="tokens"')[1]
+    confirm = viewer.get(f"/settings/tokens/{token_id}/revoke")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Token dashboard intrekken?" in text and 'id="confirm-form"' in text
+    with db.sessionmaker() as s:
+        assert s.scalar(select(ApiToken.revoked_at)) is None  # asking revokes nothing
+    done = viewer.post(f"/settings/tokens/{token_id}/revoke", data={"csrf_token": csrf_from(text)})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/settings/tokens")
+    with db.sessionmaker() as s:
+        assert s.scalar(select(ApiToken.revoked_at)) is not None
+    assert ">ingetrokken<" in viewer.get("/settings/tokens").get_data(as_text=True)
+    assert page.status_code == 200
+    other = login_client(app, "admin@example.nl")
+    assert other.get(f"/settings/tokens/{token_id}/revoke").status_code == 404  # only one's own tokens

@@ -42,7 +42,7 @@ def test_an_attacker_is_slowed_and_the_owner_is_not_locked_out(users, app, setti
     # Another worker (another app) sees the same counter: it lives in the database.
     other = another_app(settings)
     response = post_login(other.test_client(), "viewer@example.nl", PASSWORD)
-    assert response.status_code == 429 and "wait 1 seconds" in response.get_data(as_text=True)
+    assert response.status_code == 429 and "wacht 1 seconden" in response.get_data(as_text=True)
     other.extensions["tracker.db"].dispose()
     # Other accounts from the same address are not touched.
     assert post_login(app.test_client(), "admin@example.nl", PASSWORD).status_code == 302

@@ -62,10 +62,10 @@ def test_create_without_password_prints_a_one_time_password(seeded, app, session
 
 def test_bad_input_is_a_clear_error_and_changes_nothing(seeded, app, session):
     cases = [
-        (["users", "create", "not-an-email", "--name", "X"], "is not an e-mail address"),
-        (["users", "create", "x@example.nl", "--name", "X", "--team", "NOPE"], "unknown team(s): NOPE"),
-        (["users", "create", "x@example.nl", "--name", "X", "--password-stdin"], "at least 12 characters"),
-        (["users", "set-role", "nobody@example.nl", "admin"], "no user with e-mail nobody@example.nl"),
+        (["users", "create", "not-an-email", "--name", "X"], "is geen e-mailadres"),
+        (["users", "create", "x@example.nl", "--name", "X", "--team", "NOPE"], "Onbekend team: NOPE"),
+        (["users", "create", "x@example.nl", "--name", "X", "--password-stdin"], "ten minste 12 tekens"),
+        (["users", "set-role", "nobody@example.nl", "admin"], "Er is geen gebruiker met e-mailadres nobody@example.nl"),
     ]
     for args, message in cases:
         result = invoke(app, *args, input="short\n")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -24,10 +26,14 @@ bp = Blueprint("tokens", __name__)
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Naam / name", validators=[DataRequired(), Length(max=100)])
+    name = StringField(
+        _l("Naam"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("Bijvoorbeeld het script dat het gebruikt."),
+    )
     days = SelectField(
-        "Geldig / valid for",
-        choices=[SelectChoice(str(d), f"{d} dagen / days") for d in TOKEN_DAY_CHOICES],
+        _l("Geldig"),
+        choices=[SelectChoice(str(d), _l("%(num)d dagen", num=d)) for d in TOKEN_DAY_CHOICES],
         default=str(TOKEN_DAYS),
     )
 
@@ -56,11 +62,21 @@ def tokens() -> tuple[str, int]:
     return _render(TokenForm(formdata=None), new_token=token)
 
 
-@bp.post("/settings/tokens/<int:token_id>/revoke")
-def revoke(token_id: int) -> Response:
+@bp.route("/settings/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
+def revoke(token_id: int) -> str | Response:
+    """Revoking stops every script that uses the token: GET asks first on a page of its own, POST revokes."""
     row = get_session().get(ApiToken, token_id)
     if row is None or row.user_id != current_user.id:  # this page manages only the user's own tokens
-        abort(404, description="No such token.")
+        abort(404, description=_("Dit token bestaat niet."))
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            heading=_("Token %(name)s intrekken?", name=row.name),
+            explanation=_("Scripts en dashboards die dit token gebruiken, krijgen daarna geen toegang meer. Intrekken "
+                          "kan niet ongedaan worden gemaakt."),
+            confirm_label=_("Ja, intrekken"),
+            back_url=url_for("tokens.tokens"),
+        )
     run(get_session(), RevokeApiToken(token_id), current_actor(), get_clock())
-    flash("Token ingetrokken / revoked.")
+    flash(_("Token %(name)s ingetrokken.", name=row.name))
     return redirect(url_for("tokens.tokens"))

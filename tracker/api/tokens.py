@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from tracker.api.common import TOKEN_DAY_CHOICES, TOKEN_DAYS, create_token, revoke_token
@@ -30,7 +31,7 @@ class RevokeApiToken:
 
 def _may_manage(actor: Actor, user_id: int) -> None:
     if not (actor.is_process or actor.role == "admin" or actor.user_id == user_id):
-        raise Forbidden("You manage only your own API tokens.")
+        raise Forbidden(_l("U beheert alleen uw eigen API-tokens."))
 
 
 @handles(CreateApiToken)
@@ -38,13 +39,14 @@ def _create(session: Session, cmd: CreateApiToken, actor: Actor, clock: Clock) -
     """The new row and the token itself: shown once, only its hash is kept."""
     user: User | None = service.find_user(session, cmd.email)
     if user is None or not user.active:
-        raise NotFound(f"no active user with e-mail {cmd.email.strip().lower()}", "email")
+        email = cmd.email.strip().lower()
+        raise NotFound(_l("Er is geen actieve gebruiker met e-mailadres %(email)s.", email=email), "email")
     _may_manage(actor, user.id)
     if not cmd.name.strip() or len(cmd.name) > 100:
-        raise InvalidFields("a name of 1 to 100 characters tells your tokens apart", "name")
+        raise InvalidFields(_l("Geef een naam van 1 tot 100 tekens, zodat u uw tokens uit elkaar houdt."), "name")
     if cmd.days not in TOKEN_DAY_CHOICES:
         choices = ", ".join(map(str, TOKEN_DAY_CHOICES))
-        raise InvalidFields(f"a token lasts one of {choices} days", "days")
+        raise InvalidFields(_l("Kies een geldigheid van %(choices)s dagen.", choices=choices), "days")
     return create_token(session, user, cmd.name, actor=actor, now=clock.now(), days=cmd.days)
 
 
@@ -52,5 +54,5 @@ def _create(session: Session, cmd: CreateApiToken, actor: Actor, clock: Clock) -
 def _revoke(session: Session, cmd: RevokeApiToken, actor: Actor, clock: Clock) -> None:
     row = session.get(ApiToken, cmd.token_id)
     if row is None or not (actor.is_process or actor.role == "admin" or actor.user_id == row.user_id):
-        raise NotFound("No such token.", "token_id")  # another's token is not even confirmed to exist
+        raise NotFound(_l("Dit token bestaat niet."), "token_id")  # another's token is not even confirmed to exist
     revoke_token(session, row, actor=actor, now=clock.now())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -37,8 +39,8 @@ def change_password() -> str | Response | tuple[str, int]:
             form_errors(form, exc)
         else:
             db.commit()
-            flash(f"Wachtwoord gewijzigd / password changed; {ended} andere sessie(s) beëindigd / other session(s) "
-                  "ended.")
+            flash(ngettext("Wachtwoord gewijzigd; %(num)d andere sessie beëindigd.",
+                           "Wachtwoord gewijzigd; %(num)d andere sessies beëindigd.", ended))
             return redirect(safe_next(request.args.get("next")))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form, forced=current_user.must_change_password), status
@@ -50,7 +52,7 @@ def reset(token: str) -> str | Response | tuple[str, int]:
     db = get_session()
     now = get_clock().now()
     if len(token) > 100 or passwords.find_reset(db, token, now=now) is None:
-        abort(404, description="This reset link is unknown, used or expired: ask an admin for a new one.")
+        abort(404, description=str(passwords.LINK_GONE))
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
@@ -59,7 +61,7 @@ def reset(token: str) -> str | Response | tuple[str, int]:
             form_errors(form, exc)
         else:
             db.commit()
-            flash("Wachtwoord ingesteld; log in. / Password set; log in.")
+            flash(_("Wachtwoord ingesteld; log nu in."))
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
 
@@ -80,19 +82,28 @@ def end_session(session_id: int) -> Response:
     db = get_session()
     mine = sessions.current_row(db, current_user.get_id())
     if not sessions.end_one(db, _user(), session_id, actor=current_actor(), now=get_clock().now()):
-        abort(404, description="No such session of yours.")
+        abort(404, description=_("U hebt geen sessie met dit nummer."))
     db.commit()
     if mine is not None and mine.id == session_id:
-        flash("Uitgelogd / logged out.")
+        flash(_("U bent uitgelogd."))
         return redirect(url_for("auth.login"))
-    flash("Sessie beëindigd / session ended.")
+    flash(_("Sessie beëindigd."))
     return redirect(url_for("account.list_sessions"))
 
 
-@bp.post("/settings/sessions/end-others")
-def end_others() -> Response:
+@bp.route("/settings/sessions/end-others", methods=["GET", "POST"])
+def end_others() -> str | Response:
+    """Ending every other session logs the user out elsewhere at once: GET asks first, POST does it."""
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            heading=_("Alle andere sessies beëindigen?"),
+            explanation=_("U wordt dan op al uw andere apparaten en browsers uitgelogd; deze sessie blijft."),
+            confirm_label=_("Ja, alle andere beëindigen"),
+            back_url=url_for("account.list_sessions"),
+        )
     db = get_session()
     ended = sessions.end_others(db, _user(), current_user.get_id(), now=get_clock().now(), actor=current_actor())
     db.commit()
-    flash(f"{ended} andere sessie(s) beëindigd / other session(s) ended.")
+    flash(ngettext("%(num)d andere sessie beëindigd.", "%(num)d andere sessies beëindigd.", ended))
     return redirect(url_for("account.list_sessions"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -28,31 +30,36 @@ from tracker.errors import Refused, form_errors
 from tracker.parsing import MAX_ID, whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ROLE_CHOICES = [SelectChoice(r.value, r.value) for r in Role]
+# The words of tracker.labels (the same msgids; labels builds on auth, so auth cannot import it), lazy: each reader
+# sees their own language.
+ROLE_WORDS = {Role.VIEWER: _l("lezer"), Role.EDITOR: _l("bewerker"), Role.ADMIN: _l("beheerder")}
+ROLE_CHOICES = [SelectChoice(r.value, ROLE_WORDS[r]) for r in Role]
 AUDIT_PAGE = 100
 
 
 @bp.before_request
 def _admins_only() -> None:
     if not is_admin(current_user):
-        abort(403, description="Only admins manage users and teams.")
+        abort(403, description=_("Alleen beheerders beheren gebruikers en teams."))
 
 
 class UserForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Naam / name", validators=[DataRequired(), Length(max=200)])
-    role = SelectField("Rol / role", choices=ROLE_CHOICES)
-    teams = SelectMultipleField("Teams")
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Rol"), choices=ROLE_CHOICES)
+    teams = SelectMultipleField(_l("Teams"))
     password = PasswordField(
-        "Wachtwoord / password (empty: generate a one-time password; the user changes it at first login)",
+        _l("Wachtwoord"),
         validators=[Optional(), Length(min=service.MIN_PASSWORD, max=1000)],
+        description=_l("Leeg: de tracker maakt een eenmalig wachtwoord; de gebruiker kiest bij de eerste keer inloggen "
+                       "een eigen wachtwoord."),
     )
 
 
 class UserUpdateForm(FlaskForm):
-    role = SelectField("Rol / role", choices=ROLE_CHOICES)
-    teams = SelectMultipleField("Teams")
-    active = BooleanField("Actief / active")
+    role = SelectField(_l("Rol"), choices=ROLE_CHOICES)
+    teams = SelectMultipleField(_l("Teams"))
+    active = BooleanField(_l("Actief"))
 
 
 def _valid_days(form: FlaskForm, field: StringField) -> None:
@@ -64,15 +71,19 @@ def _valid_days(form: FlaskForm, field: StringField) -> None:
 
 
 class TeamRemindersForm(FlaskForm):
-    reminder_days = StringField("Herinneringen (dagen vooraf) / reminder lead times", validators=[_valid_days])
+    reminder_days = StringField(_l("Herinneringen, dagen vooraf"), validators=[_valid_days])
 
 
 class TeamForm(FlaskForm):
+    # Own ids: the new-user form on the same page has a field `name` too.
     key = StringField(
-        "Afkorting / key",
-        validators=[DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9_\-]+$", message="letters, digits, - and _")],
+        _l("Afkorting"),
+        validators=[
+            DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9_\-]+$", message=_l("Alleen letters, cijfers, - en _."))
+        ],
+        id="team-key",
     )
-    name = StringField("Naam / name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)], id="team-name")
 
 
 def _team_choices() -> list[SelectChoice]:
@@ -92,6 +103,7 @@ def _render_users(form: UserForm, status: int = 200, generated: str | None = Non
         users=users,
         update_forms=update_forms,
         generated=generated,
+        teams=get_session().scalars(select(Team).order_by(Team.key)).all(),
         team_form=TeamForm(formdata=None),
         reset_form=ResetForm(formdata=None),
     ), status
@@ -112,9 +124,7 @@ def users() -> tuple[str, int]:
     except Refused as exc:
         form_errors(form, exc)
         return _render_users(form, exc.status if exc.status in (403, 409) else 400)
-    return _render_users(
-        UserForm(formdata=None), 200, generated=None if form.password.data else f"{user.email}: {password}"
-    )
+    return _render_users(UserForm(formdata=None), 200, generated=None if form.password.data else (user.email, password))
 
 
 def _execute(command: object) -> None:
@@ -127,24 +137,26 @@ def _execute(command: object) -> None:
 
 def _form_or_400(form: FlaskForm) -> None:
     if not form.validate_on_submit():
-        abort(400, description="; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()) or "invalid form")
+        labels = {f.name: f.label.text for f in form}
+        described = "; ".join(f"{labels.get(k, k)}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+        abort(400, description=described or _("Het formulier is niet goed ingevuld."))
 
 
 @bp.post("/users/<int:user_id>")
 def update_user(user_id: int) -> Response | tuple[str, int]:
     user = get_session().get(User, user_id)
     if user is None:
-        abort(404, description="No such user.")
+        abort(404, description=_("Deze gebruiker bestaat niet."))
     form = UserUpdateForm()
     form.teams.choices = _team_choices()
     _form_or_400(form)
     _execute(UpdateUser(user.email, form.role.data, tuple(form.teams.data or ()), bool(form.active.data)))
-    flash(f"{user.email}: opgeslagen / saved.")
+    flash(_("%(email)s: opgeslagen.", email=user.email))
     return redirect(url_for("admin.users"))
 
 
 class ResetForm(FlaskForm):
-    reset_email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    reset_email = EmailField(_l("E-mailadres van de gebruiker"), validators=[DataRequired(), Length(max=254)])
 
 
 @bp.post("/users/reset")
@@ -156,7 +168,7 @@ def send_reset() -> Response:
     db = get_session()
     user = service.find_user(db, form.reset_email.data)
     if user is None:
-        abort(404, description=f"No user {form.reset_email.data.strip().lower()}.")
+        abort(404, description=_("Er is geen gebruiker %(email)s.", email=form.reset_email.data.strip().lower()))
     now = get_clock().now()
     try:
         row, token = passwords.create_reset(db, user, actor=current_actor(), now=now)
@@ -164,7 +176,8 @@ def send_reset() -> Response:
         abort(400, description="; ".join(m for _, m in exc.errors))
     queue_mail(db, reset_mail(user, token, row.expires_at, current_app.config["TRACKER"]), now)
     db.commit()
-    flash(f"{user.email}: reset-link verstuurd / reset link sent (valid until {row.expires_at:%Y-%m-%d %H:%M} UTC).")
+    flash(_("%(email)s: herstellink verstuurd, geldig tot %(until)s.", email=user.email,
+            until=current_app.jinja_env.filters["when"](row.expires_at)))
     return redirect(url_for("admin.users"))
 
 
@@ -173,7 +186,7 @@ def create_team() -> Response | tuple[str, int]:
     form = TeamForm()
     _form_or_400(form)
     _execute(CreateTeam(form.key.data, form.name.data))
-    flash(f"Team {form.key.data} aangemaakt / created.")
+    flash(_("Team %(key)s aangemaakt.", key=form.key.data))
     return redirect(url_for("admin.users"))
 
 
@@ -183,7 +196,7 @@ def team_reminders(key: str) -> Response:
     form = TeamRemindersForm()
     _form_or_400(form)
     _execute(SetTeamReminders(key, form.reminder_days.data))
-    flash(f"{key}: herinneringen opgeslagen / reminder lead times saved.")
+    flash(_("%(key)s: herinneringen opgeslagen.", key=key))
     return redirect(url_for("admin.users"))
 
 
@@ -193,7 +206,7 @@ def audit() -> str:
     try:
         before = whole_number(raw, 1, MAX_ID) if raw else None
     except ValueError as exc:
-        abort(400, description=f"before: an event number, {exc}")
+        abort(400, description=_("Ongeldig startpunt (before): %(error)s", error=str(exc)))
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)
     if before is not None:
         query = query.where(AuditEvent.id < before)

@@ -1,24 +1,26 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Wachtwoord / password", validators=[DataRequired(), Length(max=1000)])
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(), Length(max=1000)])
 
 
 class NewPasswordForm(FlaskForm):
     new = PasswordField(
-        "Nieuw wachtwoord / new password",
+        _l("Nieuw wachtwoord"),
         validators=[DataRequired(), Length(max=1000)],
-        description="at least 12 characters; not a common password, nor your name or e-mail; a few unrelated words "
-        "work well",
+        description=_l("Ten minste 12 tekens; geen veelgebruikt wachtwoord, en niet uw naam of e-mailadres. Een paar "
+                       "losse woorden achter elkaar werkt goed."),
     )
     repeat = PasswordField(
-        "Herhaal / repeat", validators=[DataRequired(), EqualTo("new", message="the two passwords differ")]
+        _l("Herhaal het nieuwe wachtwoord"),
+        validators=[DataRequired(), EqualTo("new", message=_l("De twee wachtwoorden verschillen."))],
     )
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Huidig wachtwoord / current password", validators=[DataRequired(), Length(max=1000)])
+    current = PasswordField(_l("Huidig wachtwoord"), validators=[DataRequired(), Length(max=1000)])

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
 from tracker.auth import sessions
@@ -41,20 +42,24 @@ def queue_mail(session: Session, mail: AccountMail, now: dt.datetime, app: Flask
 
 
 def reset_mail(user: User, token: str, expires_at: dt.datetime, settings: Settings) -> AccountMail:
+    """The reset link's mail, in the recipient's language (their stored choice, else Dutch)."""
     link = f"{settings.base_url}/reset/{token}"
-    until = expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
-    text = (
-        f"Beste {user.name},\n\nEen beheerder van de EU-implementatietracker heeft voor u een link gemaakt om een "
-        f"nieuw wachtwoord te kiezen. De link werkt een keer, tot {until}:\n\n{link}\n\n"
-        "Hebt u hier niet om gevraagd? Negeer dan dit bericht; uw wachtwoord blijft zoals het is.\n\n"
-        f"Dear {user.name},\n\nAn administrator of the EU implementation tracker made you a link to choose a new "
-        f"password. It works once, until {until} ({settings.timezone}):\n\n{link}\n\n"
-        "If you did not ask for this, ignore this message; your password stays as it is.\n"
-    )
+    with force_locale(user.language or "nl"):
+        # The app's own date filter (tracker.i18n builds on auth, so auth cannot import it): the moment in the
+        # tracker's time zone, written the recipient's way.
+        until = current_app.jinja_env.filters["when"](expires_at)
+        text = "\n\n".join([
+            gettext("Beste %(name)s,", name=user.name),
+            gettext("Een beheerder van de EU-implementatietracker heeft voor u een link gemaakt om een nieuw "
+                    "wachtwoord te kiezen. De link werkt één keer, tot %(until)s:", until=until),
+            link,
+            gettext("Hebt u hier niet om gevraagd? Negeer dan dit bericht; uw wachtwoord blijft zoals het is."),
+        ]) + "\n"
+        subject = gettext("Nieuw wachtwoord kiezen")
     return AccountMail(
         key=f"password-reset:{sessions.hash_token(token)[:32]}",
         user_id=user.id,
         recipient=user.email,
-        subject="Nieuw wachtwoord kiezen / choose a new password",
+        subject=subject,
         body_text=text,
     )

@@ -12,6 +12,7 @@ import datetime as dt
 import secrets
 
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,8 @@ from tracker.audit.record import Actor, record
 from tracker.auth import service, sessions
 from tracker.auth.models import PasswordReset, User
 from tracker.errors import InvalidFields
+
+LINK_GONE = _l("Deze herstellink is onbekend, al gebruikt of verlopen: vraag een beheerder om een nieuwe.")
 
 RESET_LIFETIME = dt.timedelta(hours=2)
 
@@ -45,9 +48,9 @@ def change(
     if not verify(user, current):
         record(session, actor, now, "user.password.change_refused", target=user, label=user.email)
         session.flush()
-        raise InvalidFields("the current password is wrong", "current")
+        raise InvalidFields(_l("Het huidige wachtwoord klopt niet."), "current")
     if new == current:
-        raise InvalidFields("choose a password different from the current one", "new")
+        raise InvalidFields(_l("Kies een ander wachtwoord dan het huidige."), "new")
     try:
         _store(user, new, now)
     except InvalidFields as exc:
@@ -75,7 +78,7 @@ def set_by_other(session: Session, user: User, password: str, *, actor: Actor, n
 def create_reset(session: Session, user: User, *, actor: Actor, now: dt.datetime) -> tuple[PasswordReset, str]:
     """A new one-time link's row and token (shown or mailed once); earlier unused links of the user stop working."""
     if not user.active:
-        raise InvalidFields(f"{user.email} is deactivated: activate the account first", "email")
+        raise InvalidFields(_l("%(email)s is niet actief: zet het account eerst op actief.", email=user.email), "email")
     _void_resets(session, user, now)
     token = secrets.token_urlsafe(32)
     row = PasswordReset(user_id=user.id, token_hash=sessions.hash_token(token), created_at=now,
@@ -98,7 +101,7 @@ def use_reset(session: Session, token: str, new: str, *, address: str | None, no
     """The owner chooses a new password through the link; the link is used up and every session ends."""
     row = find_reset(session, token, now=now)
     if row is None:
-        raise InvalidFields("this reset link is unknown, used or expired: ask an admin for a new one", "token")
+        raise InvalidFields(LINK_GONE, "token")
     user = row.user
     try:
         _store(user, new, now)
@@ -109,7 +112,7 @@ def use_reset(session: Session, token: str, new: str, *, address: str | None, no
         update(PasswordReset).where(PasswordReset.id == row.id, PasswordReset.used_at.is_(None)).values(used_at=now)
     ).rowcount
     if claimed != 1:
-        raise InvalidFields("this reset link is unknown, used or expired: ask an admin for a new one", "token")
+        raise InvalidFields(LINK_GONE, "token")
     user.must_change_password = False
     ended = sessions.end_others(session, user, None, now=now, action=None)
     record(session, Actor(user.email, user.id, address), now, "user.password.reset", target=user, label=user.email,

@@ -8,6 +8,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -50,8 +51,13 @@ def _dummy_hash() -> str:
 def normalise_email(email: str) -> str:
     value = (email or "").strip().lower()
     if not EMAIL.fullmatch(value) or len(value) > 254:
-        raise AccountError(f"{email!r} is not an e-mail address", "email")
+        raise AccountError(_l("%(email)s is geen e-mailadres.", email=repr(email)), "email")
     return value
+
+
+def _not_a_role(role: str) -> AccountError:
+    known = ", ".join(r.value for r in Role)
+    return AccountError(_l("%(role)s is geen rol; kies uit %(known)s.", role=repr(role), known=known), "role")
 
 
 def check_password(password: str, *, name: str = "", email: str = "") -> str:
@@ -71,7 +77,10 @@ def teams_by_key(session: Session, keys: list[str]) -> list[Team]:
     missing = [k for k in keys if k not in found]
     if missing:
         known = ", ".join(session.scalars(select(Team.key).order_by(Team.key)))
-        raise AccountError(f"unknown team(s): {', '.join(missing)}; known teams: {known}", "teams")
+        raise AccountError(
+            _l("Onbekend team: %(missing)s. Bekende teams: %(known)s.", missing=", ".join(missing), known=known),
+            "teams",
+        )
     return [found[k] for k in keys]
 
 
@@ -89,13 +98,13 @@ def create_user(
 ) -> User:
     address = normalise_email(email)
     if find_user(session, address):
-        raise AccountError(f"a user with e-mail {address} exists already", "email")
+        raise AccountError(_l("Er is al een gebruiker met e-mailadres %(email)s.", email=address), "email")
     if not (name or "").strip():
-        raise AccountError("a name is required", "name")
+        raise AccountError(_l("Vul een naam in."), "name")
     try:
         role_value = Role(role)
     except ValueError:
-        raise AccountError(f"{role!r} is not a role; one of: {', '.join(r.value for r in Role)}", "role") from None
+        raise _not_a_role(role) from None
     user = User(
         email=address,
         name=name.strip(),
@@ -133,7 +142,7 @@ def set_role(session: Session, user: User, role: str, *, actor: Actor, now: dt.d
     try:
         new = Role(role)
     except ValueError:
-        raise AccountError(f"{role!r} is not a role; one of: {', '.join(r.value for r in Role)}", "role") from None
+        raise _not_a_role(role) from None
     if new is not user.role:
         record(
             session,
@@ -174,8 +183,8 @@ def authenticate(session: Session, email: str, password: str, *, address: str | 
         if blocked is not None:
             record(session, actor, now, "login.throttled", changes={"wait_seconds": [None, blocked.wait_seconds(now)]})
             raise LoginRefused(
-                f"Too many failed log-in attempts: wait {blocked.wait_seconds(now)} seconds and try again. / "
-                f"Te veel mislukte pogingen: wacht {blocked.wait_seconds(now)} seconden.",
+                _l("Te veel mislukte pogingen om in te loggen: wacht %(seconds)d seconden en probeer het opnieuw.",
+                   seconds=blocked.wait_seconds(now)),
                 throttled=True,
             )
     session.commit()  # the slots hold whatever happens next, and other workers see them now
@@ -187,7 +196,7 @@ def authenticate(session: Session, email: str, password: str, *, address: str | 
         ok = False
     if not ok or user is None or not user.active:
         record(session, Actor(actor.label, user.id if user else None, address), now, "login.failure")
-        raise LoginRefused("E-mail address or password is wrong, or the account is not active.")
+        raise LoginRefused(_l("Het e-mailadres of het wachtwoord klopt niet, of het account is niet actief."))
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     user.last_login_at = now
@@ -220,7 +229,7 @@ def end_session(session: Session, token: str, *, now: dt.datetime) -> None:
 # -- commands ------------------------------------------------------------------------------------
 def _admin_only(actor: Actor) -> None:
     if not (actor.is_process or actor.role == Role.ADMIN.value):
-        raise Forbidden("Only admins manage users and teams.")
+        raise Forbidden(_l("Alleen beheerders beheren gebruikers en teams."))
 
 
 @handles(CreateUser)
@@ -244,10 +253,10 @@ def _update_user(session: Session, cmd: UpdateUser, actor: Actor, clock: Clock) 
     _admin_only(actor)
     user = find_user(session, cmd.email)
     if user is None:
-        raise NotFound(f"no user with e-mail {cmd.email.strip().lower()}", "email")
+        raise NotFound(_l("Er is geen gebruiker met e-mailadres %(email)s.", email=cmd.email.strip().lower()), "email")
     if user.id == actor.user_id and (cmd.role not in (None, Role.ADMIN.value) or cmd.active is False):
         raise InvalidFields(
-            "You cannot remove your own admin role or deactivate yourself.",
+            _l("U kunt uw eigen beheerdersrol niet weghalen en uzelf niet op inactief zetten."),
             "role" if cmd.active is not False else "active",
         )
     now = clock.now()
@@ -272,11 +281,11 @@ def _create_team(session: Session, cmd: CreateTeam, actor: Actor, clock: Clock) 
     _admin_only(actor)
     key, name = cmd.key.strip(), cmd.name.strip()
     if not re.fullmatch(r"[A-Za-z0-9_\-]{1,40}", key):
-        raise InvalidFields("a team key is 1 to 40 letters, digits, - or _", "key")
+        raise InvalidFields(_l("Een teamafkorting heeft 1 tot 40 letters, cijfers, - of _."), "key")
     if not name or len(name) > 200:
-        raise InvalidFields("a name of 1 to 200 characters is required", "name")
+        raise InvalidFields(_l("Vul een naam van 1 tot 200 tekens in."), "name")
     if session.scalar(select(Team.id).where(Team.key == key)) is not None:
-        raise Duplicate(f"A team with key {key!r} exists already.", "key")
+        raise Duplicate(_l("Er is al een team met afkorting %(key)s.", key=key), "key")
     team = Team(key=key, name=name)
     session.add(team)
     session.flush()
@@ -289,7 +298,7 @@ def _set_team_reminders(session: Session, cmd: SetTeamReminders, actor: Actor, c
     _admin_only(actor)
     team = session.scalars(select(Team).where(Team.key == cmd.key)).first()
     if team is None:
-        raise NotFound(f"No team {cmd.key!r}.", "key")
+        raise NotFound(_l("Er is geen team %(key)s.", key=cmd.key), "key")
     raw = (cmd.reminder_days or "").strip()
     try:
         new = ",".join(map(str, parse_days(raw))) if raw else None

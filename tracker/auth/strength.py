@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
@@ -28,21 +29,24 @@ def personal_words(name: str, email: str) -> list[str]:
 
 
 def password_problem(password: str | None, *, name: str = "", email: str = "") -> str | None:
-    """Why `password` may not be used, or None. The message is for the person choosing it."""
+    """Why `password` may not be used, or None. The message is for the person choosing it (a lazy translation,
+    read in the reader's language where it is shown)."""
     password = password or ""
     if len(password) < MIN_LENGTH:
-        return f"a password needs at least {MIN_LENGTH} characters"
+        return _l("Een wachtwoord heeft ten minste %(num)d tekens.", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"a password has at most {MAX_LENGTH} characters"
+        return _l("Een wachtwoord heeft ten hoogste %(num)d tekens.", num=MAX_LENGTH)
     if not password.strip():
-        return "a password cannot be only spaces"
+        return _l("Een wachtwoord kan niet alleen uit spaties bestaan.")
     words = personal_words(name, email)
     folded = password.lower()
     if any(w in folded for w in words):
-        return "a password may not contain your name or e-mail address"
+        return _l("Een wachtwoord mag uw naam of e-mailadres niet bevatten.")
     result = zxcvbn(password[:ZXCVBN_LENGTH], user_inputs=words)
     if result["score"] < MIN_SCORE:
-        warning = (result["feedback"].get("warning") or "it is a common password or pattern").rstrip(".")
-        warning = warning[0].lower() + warning[1:]
-        return f"this password is too easy to guess ({warning}); a few unrelated words work well"
+        # zxcvbn's own explanation is English only; the advice that helps is the same whatever the pattern was.
+        return _l(
+            "Dit wachtwoord is te makkelijk te raden: het is een veelgebruikt wachtwoord, woord of patroon. Een paar "
+            "losse woorden achter elkaar werkt goed."
+        )
     return None

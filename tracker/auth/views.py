@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -19,7 +21,7 @@ from tracker.db import get_db, get_session
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Log in to see the tracker. / Log in om verder te gaan."
+login_manager.login_message = _l("Log in om verder te gaan.")
 login_manager.session_protection = None  # the server-side session row is the protection
 
 PUBLIC_ENDPOINTS = {
@@ -60,11 +62,11 @@ def register_auth(app: Flask) -> None:
             return None  # the API authenticates with its own Bearer tokens
         if not current_user.is_authenticated:
             if request.method != "GET":
-                abort(401, description="Log in first.")
+                abort(401, description=_("Log eerst in."))
             return login_manager.unauthorized()
         if current_user.must_change_password and request.endpoint not in BEFORE_CHANGE:
             if request.method != "GET":
-                abort(403, description="Choose a new password first (/settings/password).")
+                abort(403, description=_("Kies eerst een nieuw wachtwoord (/settings/password)."))
             return redirect(url_for("account.change_password", next=request.full_path.rstrip("?")))
         return None
 
@@ -91,7 +93,7 @@ def login() -> str | Response | tuple[str, int]:
         login_user(user)
         db.commit()
         if user.must_change_password:
-            flash("Kies eerst een eigen wachtwoord. / Choose a password of your own first.")
+            flash(_("Kies eerst een eigen wachtwoord."))
             return redirect(url_for("account.change_password", next=safe_next(request.args.get("next"))))
         return redirect(safe_next(request.args.get("next")))
     status = 400 if request.method == "POST" else 200
@@ -107,5 +109,5 @@ def logout() -> Response:
     logout_user()
     session.clear()
     db.commit()
-    flash("Uitgelogd / logged out.")
+    flash(_("U bent uitgelogd."))
     return redirect(url_for("auth.login"))
