@@ -22,6 +22,7 @@ from tracker.auth.current import current_actor
 from tracker.auth.mail_hook import queue_mail, reset_mail
 from tracker.auth.models import Role, Team, User
 from tracker.auth.permissions import is_admin
+from tracker.auth.words import ROLE_WORDS
 from tracker.clock import get_clock
 from tracker.commands import run
 from tracker.config import parse_days
@@ -30,9 +31,7 @@ from tracker.errors import Refused, form_errors
 from tracker.parsing import MAX_ID, whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-# The words of tracker.labels (the same msgids; labels builds on auth, so auth cannot import it), lazy: each reader
-# sees their own language.
-ROLE_WORDS = {Role.VIEWER: _l("lezer"), Role.EDITOR: _l("bewerker"), Role.ADMIN: _l("beheerder")}
+# The roles' words (tracker.auth.words), lazy: each reader sees their own language.
 ROLE_CHOICES = [SelectChoice(r.value, ROLE_WORDS[r]) for r in Role]
 AUDIT_PAGE = 100
 

@@ -7,10 +7,5 @@ from flask_babel import lazy_gettext as _l
 from tracker.auth.models import Role
 from tracker.labels import register
 
-register(
-    {
-        Role.VIEWER: _l("lezer"),
-        Role.EDITOR: _l("bewerker"),
-        Role.ADMIN: _l("beheerder"),
-    }
-)
+ROLE_WORDS = {Role.VIEWER: _l("lezer"), Role.EDITOR: _l("bewerker"), Role.ADMIN: _l("beheerder")}
+register(ROLE_WORDS)
