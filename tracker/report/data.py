@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Team
 from tracker.dates import DateError, PrecisionDate
+from tracker.regulations.certainty import marker_text
 from tracker.regulations.models import (
     Authority,
     Deadline,
@@ -279,13 +280,14 @@ def gather(
             planning=planned.get(reg.id),
         )
         for move in moves.get(reg.id, []):
-            act.changes.append(Line(t("moved_to", lang, stage=stage_label(move.to_stage, lang),
-                                      date=pdate(move.effective, lang)),
+            act.changes.append(Line(_marked(t("moved_to", lang, stage=stage_label(move.to_stage, lang),
+                                              date=pdate(move.effective, lang)), move),
                                     note=move.note, reference=move.reference))
         act.changes.extend(item_lines.get(reg.id, []))
         upcoming_own = [d for d in own if _open(d, options.as_of) and d.due_on is not None
                         and d.due_on >= options.as_of]
-        act.next_deadlines = [Line(f"{pdate(d.due, lang)}: {d.title}") for d in upcoming_own[:NEXT_DEADLINES]]
+        act.next_deadlines = [
+            Line(_marked(f"{pdate(d.due, lang)}: {d.title}", d)) for d in upcoming_own[:NEXT_DEADLINES]]
         for d in own:
             if not _open(d, options.as_of) or d.due_on is None:
                 continue
@@ -297,7 +299,8 @@ def gather(
         for designation in designations.get(reg.id, []):
             status = t(designation.status.value, lang)
             scope = f" ({designation.scope})" if designation.scope else ""
-            act.designations.append(Line(f"{designation.authority.key}: {designation.role}{scope}, {status}"))
+            act.designations.append(
+                Line(_marked(f"{designation.authority.key}: {designation.role}{scope}, {status}", designation)))
         if (before.to_stage if before else None) != act.stage:
             stage_changes.append(Row([reg.key, stage_label(before.to_stage if before else None, lang),
                                       stage_label(act.stage, lang), pdate(act.since, lang)]))
@@ -415,3 +418,9 @@ def _selection(options: ReportOptions, lang: str) -> list[str]:
     if options.kind:
         parts.append(f"{t('kind', lang)} {options.kind.value.replace('_', ' ')}")
     return parts or [t("no_filters", lang)]
+
+
+def _marked(text: str, row: object) -> str:
+    """A fact the seed read or inferred from the report, or that the report contradicts, says so (issue 17)."""
+    marker = marker_text(row)
+    return f"{text} [{marker}]" if marker else text
