@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import Role
 from tracker.notify.models import OutboxStatus
+from tracker.planning.status import Status as PlanStatus
 from tracker.regulations.models import (
     Certainty,
     DeadlineKind,
@@ -64,10 +65,16 @@ LABELS: dict[enum.Enum, LazyString] = {
     OutboxStatus.SENDING: _l("wordt verstuurd"),
     OutboxStatus.SENT: _l("verstuurd"),
     OutboxStatus.FAILED: _l("mislukt"),
+    PlanStatus.ON_TRACK: _l("Op schema"),
+    PlanStatus.AT_RISK: _l("Risico"),
+    PlanStatus.LATE: _l("Te laat"),
+    PlanStatus.STALLED: _l("Niet bevestigd"),
+    PlanStatus.DONE: _l("Gereed"),
+    PlanStatus.UNPLANNED: _l("Geen doeldatum"),
 }
 
 LABELLED = (Stage, MoveKind, RegulationKind, DeadlineKind, DesignationStatus, EvaluationLevel, EvaluationStatus, Role,
-            OutboxStatus, Certainty)
+            OutboxStatus, Certainty, PlanStatus)
 
 
 def label(value: enum.Enum | None) -> str:
