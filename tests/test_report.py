@@ -53,7 +53,10 @@ def test_the_page_shows_the_report_with_a_download_per_format(viewer):
     assert "In werking getreden en per 17-2-2024 van toepassing" in dsa
     assert "ACM: Digital Services Coordinator" in dsa
     # The planning feature's status and reason as of the report's date (tracker.planning: "report.planning").
-    assert "Planning: Risico: Entry into force forecast 1 Jul 2025, 500 days after the target 17 Feb 2024" in dsa
+    assert (
+        "Planning: Risico: Inwerkingtreding voorspeld op 1 juli 2025, 500 dagen na de doeldatum 17 februari 2024 "
+        "(Application to all intermediary services)."
+    ) in dsa
 
 
 def test_the_html_download_is_the_same_report_in_english(viewer):
