@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.conftest import SEED, csrf_from
@@ -92,6 +93,14 @@ def test_every_seeded_act_as_of_the_report(seeded, session):
         "De doeldatum 2 mei 2023 (Application of the regulation in the EU) is verstreken en de regeling is niet in "
         "werking; inwerkingtreding voorspeld op 1 januari 2025, 610 dagen na de doeldatum."
     )
+
+
+def test_a_reason_is_written_when_read_in_the_language_of_its_reader(app, seeded, session):
+    dsa = statuses(session, END_SEPT_2023)["DSA"]
+    with app.test_request_context(), force_locale("en"):
+        english = dsa.reason
+    assert "1 July 2025" in english and "17 February 2024" in english and "juli" not in english
+    assert dsa.reason == DSA_REASON  # the same plan, read again outside that English moment
 
 
 def test_as_of_today_every_act_the_report_described_is_stalled_until_confirmed(seeded, session):
