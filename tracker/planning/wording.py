@@ -88,7 +88,7 @@ def in_force_since(since: PrecisionDate | None) -> LazyString:
 
 
 def no_target() -> LazyString:
-    return _l("Geen doeldatum: markeer een van de termijnen van de regeling als de EU-datum die gehaald moet worden.")
+    return _l("Markeer een van de termijnen van de regeling als de EU-datum die gehaald moet worden.")
 
 
 def target_passed(due: PrecisionDate, title: str, planned: bool, in_force: Shown, late: int) -> LazyString:
