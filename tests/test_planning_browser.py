@@ -26,14 +26,14 @@ def test_the_timeline_reads_at_each_width_and_confirm_still_current(
     width: int,
     tmp_path: Path,
 ):
-    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=False)
+    context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": 900}, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
         page.goto(f"{live_url}/login")
         page.fill("input[name=email]", "ezk.editor@example.nl")
         page.fill("input[name=password]", "correct horse battery staple")
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.goto(f"{live_url}/regulations/DSA")
         svg = page.locator("#timeline svg")
         expect(svg).to_be_visible()
@@ -41,7 +41,7 @@ def test_the_timeline_reads_at_each_width_and_confirm_still_current(
         # The picture keeps a readable size (at least 720 px wide; on a phone its frame scrolls, not the page).
         assert box is not None and box["width"] >= min(720, width) and box["height"] >= 150
         assert frame is not None and frame["x"] + frame["width"] <= width
-        expect(page.locator("#timeline-data")).to_contain_text("17 Feb 2024")
+        expect(page.locator("#timeline-data")).to_contain_text("17 februari 2024")
         expect(page.locator("#planning .plan-badge")).to_have_attribute("data-status", "stalled")
         no_sideways_scroll(page)
         shot = page.locator("#planning").screenshot(path=str(tmp_path / f"timeline-{width}.png"))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.conftest import SEED, csrf_from
@@ -73,18 +74,33 @@ LATE_SLACK = {"DMA": -610, "DGA": -465, "P2B": -1309}  # target minus forecast i
 def statuses(session, day):
     return {v.regulation.key: v.plan for v in load_plans(session, day).values()}
 
+# DSA as of the report: consultation, forecast in force 1 Jul 2025, 500 days after its target (17 Feb 2024).
+DSA_REASON = (
+    "Inwerkingtreding voorspeld op 1 juli 2025, 500 dagen na de doeldatum 17 februari 2024 "
+    "(Application to all intermediary services)."
+)
+
 
 def test_every_seeded_act_as_of_the_report(seeded, session):
     plans = statuses(session, END_SEPT_2023)
     assert {k: p.status.value for k, p in plans.items()} == {k: v[0] for k, v in AS_OF_REPORT.items()}
     dsa = plans["DSA"]
     assert (dsa.slack_days, dsa.forecast_in_force) == (-500, dt.date(2025, 7, 1))
-    assert dsa.reason == (
-        "Entry into force forecast 1 Jul 2025, 500 days after the target 17 Feb 2024 "
-        "(Application to all intermediary services)."
-    )
+    assert dsa.reason == DSA_REASON
     assert {k: plans[k].slack_days for k in LATE_SLACK} == LATE_SLACK
-    assert "has passed" in plans["DMA"].reason and "610 days after the target" in plans["DMA"].reason
+    # DMA: target 2 May 2023, forecast 1 Jan 2025: 610 days late.
+    assert plans["DMA"].reason == (
+        "De doeldatum 2 mei 2023 (Application of the regulation in the EU) is verstreken en de regeling is niet in "
+        "werking; inwerkingtreding voorspeld op 1 januari 2025, 610 dagen na de doeldatum."
+    )
+
+
+def test_a_reason_is_written_when_read_in_the_language_of_its_reader(app, seeded, session):
+    dsa = statuses(session, END_SEPT_2023)["DSA"]
+    with app.test_request_context(), force_locale("en"):
+        english = dsa.reason
+    assert "1 July 2025" in english and "17 February 2024" in english and "juli" not in english
+    assert dsa.reason == DSA_REASON  # the same plan, read again outside that English moment
 
 
 def test_as_of_today_every_act_the_report_described_is_stalled_until_confirmed(seeded, session):
@@ -93,7 +109,9 @@ def test_as_of_today_every_act_the_report_described_is_stalled_until_confirmed(s
     assert {k for k, p in plans.items() if p.status.value == "stalled"} == set(AS_OF_REPORT) - done
     assert {k for k, p in plans.items() if p.status.value == "done"} == done
     # DGA's last move is its bill going to parliament in October 2023 (from 1 October): 1154 days before today.
-    assert plans["DGA"].reason.startswith("No stage move and no review since 1 Oct 2023 (1154 days; the limit is 120)")
+    assert plans["DGA"].reason.startswith(
+        "Geen faseovergang en geen bevestiging sinds 1 oktober 2023 (1154 dagen; de grens is 120 dagen): "
+    )
 
 
 def test_tracker_plan_json_as_of_the_report(seeded, database_url, tmp_path):
@@ -117,7 +135,7 @@ def test_tracker_plan_json_as_of_the_report(seeded, database_url, tmp_path):
         "forecast_in_force": "2025-07-01",
         "slack_days": -500,
         "status": "at_risk",
-        "reason": rows["DSA"]["reason"],
+        "reason": DSA_REASON,
     }
     assert rows["WOZT"]["forecast_in_force"] is None and rows["AIA"]["target"] is None
 
@@ -166,12 +184,16 @@ def test_act_page_timeline_and_confirm_still_current(login, seeded):
     soup = BeautifulSoup(html, "html.parser")
     assert soup.select_one("#planning .plan-badge")["data-status"] == "stalled"
     svg = soup.select_one("#timeline svg")
-    assert svg["role"] == "img" and svg.find("title") and "stalled" in svg.find("desc").get_text().lower()
+    assert svg["role"] == "img" and svg.find("title").get_text() == "Tijdlijn van DSA"
+    assert svg.find("desc").get_text().startswith("Niet bevestigd: Geen faseovergang en geen bevestiging sinds ")
+    scroll = soup.select_one("#timeline .timeline-scroll")
+    assert (scroll["role"], scroll["tabindex"]) == ("region", "0")
+    assert soup.find(id=scroll["aria-labelledby"]).get_text() == "Tijdlijn van DSA, schuift zijwaarts"
     assert svg.select(".bar-current") and svg.select(".bar-forecast") and svg.select(".marker-target")
     assert svg.select(".marker-today") and len(svg.select(".marker-deadline")) == 5  # DSA's five dated deadlines
     table = soup.select_one("#timeline-data")
     assert table.select_one('tr[data-step="council_of_state"]')["data-kind"] in ("planned", "forecast")
-    assert table.select_one('tr[data-marker="target"]').get_text(" ", strip=True).endswith("17 Feb 2024")
+    assert table.select_one('tr[data-marker="target"]').get_text(" ", strip=True) == "doeldatum — 17 februari 2024"
 
     response = editor.post("/regulations/DSA/plan/review", data={"csrf_token": csrf_from(html), "note": "unchanged"})
     assert response.status_code == 302
@@ -197,11 +219,11 @@ def test_a_planned_date_at_quarter_precision_moves_the_forecast(login):
     editor = login("ezk.editor@example.nl")
     token = csrf_from(editor.get("/regulations/DSA").get_data(as_text=True))
     bad = editor.post("/regulations/DSA/plan/planned", data={"csrf_token": token, "step": "in_force", "date": "soon"})
-    assert bad.status_code == 422 and "not a date" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "&#39;soon&#39; is geen bestaande datum" in bad.get_data(as_text=True)
     ok = editor.post("/regulations/DSA/plan/planned", data={"csrf_token": token, "step": "in_force", "date": "2027-Q1"})
     assert ok.status_code == 302
     soup = BeautifulSoup(editor.get("/regulations/DSA").get_data(as_text=True), "html.parser")
-    assert soup.select_one("#plan-in-force").get_text(" ", strip=True).startswith("Q1 2027 (gepland / planned)")
+    assert soup.select_one("#plan-in-force").get_text(" ", strip=True).startswith("1e kwartaal 2027 (gepland)")
 
 
 def test_portfolio_page_sorted_by_slack(viewer):
@@ -277,8 +299,10 @@ def test_the_digest_has_a_section_at_risk_late_and_stalled_for_the_readers_acts(
         assert [(v.regulation.key, v.plan.status.value) for v in built.planning] == [
             ("CER", "stalled"), ("NIS2", "stalled")]
         message = digest.render(built, settings, app.config["SECRET_KEY"])
-        assert "AT RISK, LATE AND STALLED (2)" in message.body_text
-        assert "- NIS2 [Stalled]: No stage move and no review since 30 Sep 2023" in message.body_text
+        assert "RISICO, TE LAAT EN NIET BEVESTIGD (2)" in message.body_text
+        assert (
+            "- NIS2 [Niet bevestigd]: Geen faseovergang en geen bevestiging sinds 30 september 2023 ("
+        ) in message.body_text
         html = BeautifulSoup(message.body_html, "html.parser")
         assert html.find("a", href="http://127.0.0.1:5000/regulations/NIS2#planning")
 

@@ -53,7 +53,10 @@ def test_the_page_shows_the_report_with_a_download_per_format(viewer):
     assert "In werking getreden en per 17-2-2024 van toepassing" in dsa
     assert "ACM: Digital Services Coordinator" in dsa
     # The planning feature's status and reason as of the report's date (tracker.planning: "report.planning").
-    assert "Planning: Risico: Entry into force forecast 1 Jul 2025, 500 days after the target 17 Feb 2024" in dsa
+    assert (
+        "Planning: Risico: Inwerkingtreding voorspeld op 1 juli 2025, 500 dagen na de doeldatum 17 februari 2024 "
+        "(Application to all intermediary services)."
+    ) in dsa
 
 
 def test_the_html_download_is_the_same_report_in_english(viewer):
@@ -67,6 +70,34 @@ def test_the_html_download_is_the_same_report_in_english(viewer):
     assert "Annex 2: Evaluations of the digital economy" in text
     assert "Publication and entry into force t.b.d." in text
     assert len(soup.select("table.evaluations tbody tr")) == 23
+
+
+def test_the_page_speaks_the_readers_language_and_defaults_the_report_to_it(viewer):
+    dutch = soup_of(viewer.get("/report", query_string={"as_of": "2023-09-30"}))
+    assert dutch.select_one("select[name=lang] option[selected]")["value"] == "nl"
+    assert dutch.select_one(".report-web")["lang"] == "nl"
+    assert dutch.select_one("#downloads").get_text(" ", strip=True).startswith("Downloaden:")
+    assert "lang=nl" in dutch.select_one("#download-docx")["href"]
+    labels = [label.get_text(" ", strip=True).split(" ")[0] for label in dutch.select("#report-filters label")]
+    assert labels[:3] == ["Stand", "Sinds", "Pijler"]
+    assert [o.get_text() for o in dutch.select("select[name=lang] option")] == ["Nederlands", "English"]
+
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    soup = soup_of(viewer.get("/report", query_string={"as_of": "2023-09-30"}, headers=english))
+    assert soup.html["lang"] == "en"
+    assert soup.select_one("select[name=lang] option[selected]")["value"] == "en"
+    assert soup.select_one(".report-web")["lang"] == "en"
+    assert soup.select_one("article.report h1").get_text() == (
+        "Progress report on the implementation of EU digital legislation"
+    )
+    assert "lang=en" in soup.select_one("#download-pdf")["href"]
+    # The planning line follows the report's language: its dates are English (1 July 2025, 17 February 2024).
+    dsa = soup.select_one('section.act[data-key="DSA"]').get_text(" ", strip=True)
+    assert "1 July 2025" in dsa and "17 February 2024" in dsa
+    # An English reader may still ask for the Dutch report.
+    chosen = soup_of(viewer.get("/report", query_string={"as_of": "2023-09-30", "lang": "nl"}, headers=english))
+    assert chosen.select_one(".report-web")["lang"] == "nl"
+    assert chosen.select_one("article.report h1").get_text() != soup.select_one("article.report h1").get_text()
 
 
 @pytest.mark.parametrize(("query", "param"), [

@@ -32,6 +32,7 @@ _ORDINAL_EN = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"}
 def init_i18n(app: Flask) -> None:
     import tracker.auth.words
     import tracker.notify.words
+    import tracker.planning.words
     import tracker.regulations.words  # noqa: F401  (each registers its words for tracker.labels)
 
     Babel(

@@ -1,4 +1,5 @@
-"""Backward and forward planning of a national implementing act (pure: no database, no clock, no Flask).
+"""Backward and forward planning of a national implementing act (pure: no database, no clock, no request; the
+reasons are lazy strings from tracker.planning.wording, written in the reader's language when read).
 
 Everything here is a function of the act's current stage and its start, the stage durations, the planned dates a
 team entered, the target (the EU date the national act must meet) and `today`.
@@ -23,11 +24,14 @@ Rules, each a choice users can read back in the reason text:
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import LazyString
+
 from tracker.dates import PrecisionDate
+from tracker.planning import wording
+from tracker.planning.status import Status
 from tracker.regulations.stages import Stage
 
 # The steps a national act goes through after the EU act, in order; `publication` is the time from the last vote
@@ -46,46 +50,6 @@ DEFAULT_STALLED_DAYS = 120
 DEFAULT_RISK_DAYS = 60
 MIN_MONTHS_BEFORE_IN_FORCE = 2  # Aanwijzing 4.17, fourth paragraph
 CHANGE_DATES = ((1, 1), (7, 1))  # Aanwijzing 4.17, first paragraph: 1 January and 1 July
-
-
-class Status(enum.StrEnum):
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    LATE = "late"
-    STALLED = "stalled"
-    DONE = "done"
-    UNPLANNED = "unplanned"
-
-    @property
-    def label_nl(self) -> str:
-        return STATUS_LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        return STATUS_LABELS[self][1]
-
-    @property
-    def urgency(self) -> int:
-        """Lower is more urgent: late and at risk come first on the board."""
-        return URGENCY[self]
-
-
-STATUS_LABELS = {
-    Status.ON_TRACK: ("Op schema", "On track"),
-    Status.AT_RISK: ("Risico", "At risk"),
-    Status.LATE: ("Te laat", "Late"),
-    Status.STALLED: ("Niet bevestigd", "Stalled"),
-    Status.DONE: ("Gereed", "Done"),
-    Status.UNPLANNED: ("Geen doeldatum", "Unplanned"),
-}
-URGENCY = {
-    Status.LATE: 0,
-    Status.AT_RISK: 1,
-    Status.STALLED: 2,
-    Status.ON_TRACK: 3,
-    Status.UNPLANNED: 4,
-    Status.DONE: 5,
-}
 
 
 @dataclass(frozen=True)
@@ -171,7 +135,7 @@ class Step:
 @dataclass(frozen=True)
 class Plan:
     status: Status
-    reason: str
+    why: LazyString | str  # the reason, rendered when read
     steps: tuple[Step, ...] = ()
     in_force: Window | None = None  # forecast (or planned) entry into force
     in_force_kind: str = "forecast"
@@ -182,6 +146,11 @@ class Plan:
     @property
     def forecast_in_force(self) -> dt.date | None:
         return self.in_force.hi if self.in_force else None
+
+    @property
+    def reason(self) -> str:
+        """Why the plan has its status, in the current language (the request's, or a mail recipient's)."""
+        return str(self.why)
 
 
 # -- the rules ---------------------------------------------------------------------------------------
@@ -297,8 +266,7 @@ def plan_for(data: PlanInput, today: dt.date) -> Plan:
     since_day = data.since.first_day if data.since else None
     activity = max((d for d in (since_day, data.last_review) if d is not None), default=None)
     if data.stage is Stage.IN_FORCE:
-        when = data.since.display() if data.since else "an unrecorded date"
-        return Plan(Status.DONE, f"In force since {when}.", last_activity=activity)
+        return Plan(Status.DONE, wording.in_force_since(data.since), last_activity=activity)
 
     steps, in_force, in_force_kind = forward(
         data.stage, data.since, data.durations, data.planned, today, data.eu_exception
@@ -316,38 +284,27 @@ def plan_for(data: PlanInput, today: dt.date) -> Plan:
     return Plan(status, reason, plan.steps, in_force, in_force_kind, latest_in_force, slack, activity)
 
 
-def _judge(data: PlanInput, plan: Plan, today: dt.date) -> tuple[Status, str]:
+def _judge(data: PlanInput, plan: Plan, today: dt.date) -> tuple[Status, LazyString]:
     status, reason = _against_target(data, plan, today)
     idle = (today - plan.last_activity).days if plan.last_activity else None
     if plan.last_activity is None or (idle is not None and idle > data.stalled_days):
-        since = PrecisionDate.day(plan.last_activity).display() if plan.last_activity else "ever"
-        days = f" ({idle} days; the limit is {data.stalled_days})" if idle is not None else ""
-        stalled = f"No stage move and no review since {since}{days}: confirm it is still current."
         # What the plan would say if the stage is still right: a team confirming learns where it stands.
-        return Status.STALLED, stalled + (f" If it is: {reason}" if status in (Status.LATE, Status.AT_RISK) else "")
+        then = reason if status in (Status.LATE, Status.AT_RISK) else None
+        return Status.STALLED, wording.stalled(plan.last_activity, idle, data.stalled_days, then)
     return status, reason
 
 
-def _against_target(data: PlanInput, plan: Plan, today: dt.date) -> tuple[Status, str]:
+def _against_target(data: PlanInput, plan: Plan, today: dt.date) -> tuple[Status, LazyString]:
     target = data.target
     if target is None or target.day is None:
-        return Status.UNPLANNED, "No target: mark one of the act's deadlines as the EU date to meet."
-    due = target.due.display()
-    forecast = plan.in_force.display() if plan.in_force else "?"
-    what = "planned" if plan.in_force_kind == "planned" else "forecast"
+        return Status.UNPLANNED, wording.no_target()
+    forecast = wording.window(plan.in_force)
+    planned = plan.in_force_kind == "planned"
     slack = plan.slack_days or 0
     if target.day < today:
-        return Status.LATE, (
-            f"The target {due} ({target.title}) has passed and the act is not in force; "
-            f"entry into force {what} {forecast}, {-slack} days after the target."
-        )
+        return Status.LATE, wording.target_passed(target.due, target.title, planned, forecast, -slack)
     if slack < 0:
-        return Status.AT_RISK, (
-            f"Entry into force {what} {forecast}, {-slack} days after the target {due} ({target.title})."
-        )
+        return Status.AT_RISK, wording.after_target(target.due, target.title, planned, forecast, -slack)
     if slack < data.risk_days:
-        return Status.AT_RISK, (
-            f"Entry into force {what} {forecast}: only {slack} days before the target {due} "
-            f"(the margin is {data.risk_days} days)."
-        )
-    return Status.ON_TRACK, f"Entry into force {what} {forecast}, {slack} days before the target {due}."
+        return Status.AT_RISK, wording.within_margin(target.due, planned, forecast, slack, data.risk_days)
+    return Status.ON_TRACK, wording.before_target(target.due, planned, forecast, slack)

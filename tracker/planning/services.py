@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import date_input
 from tracker.audit.record import Actor, record
 from tracker.auth.models import Team
 from tracker.clock import Clock
 from tracker.commands import handles
-from tracker.dates import DateError, PrecisionDate
+from tracker.dates import DateError
 from tracker.errors import Forbidden, InvalidFields, NotFound
 from tracker.planning.commands import ConfirmCurrent, SetDuration, SetPlannedDate, SetTarget
 from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
@@ -26,7 +28,7 @@ def confirm_current(session: Session, cmd: ConfirmCurrent, actor: Actor, clock: 
     reg = editable(session, cmd.key, actor)
     note = (cmd.note or "").strip() or None
     if note and len(note) > NOTE_LENGTH:
-        raise InvalidFields(f"at most {NOTE_LENGTH} characters", "note")
+        raise InvalidFields(_l("hoogstens %(num)d tekens", num=NOTE_LENGTH), "note")
     review = Review(
         regulation_id=reg.id, reviewed_on=clock.today(), recorded_at=clock.now(), actor=actor.label, note=note
     )
@@ -49,7 +51,9 @@ def confirm_current(session: Session, cmd: ConfirmCurrent, actor: Actor, clock: 
 def set_planned_date(session: Session, cmd: SetPlannedDate, actor: Actor, clock: Clock) -> PlannedDate | None:
     reg = editable(session, cmd.key, actor)
     if cmd.step not in PLANNABLE:
-        raise InvalidFields(f"{cmd.step!r} is not a step; known: {', '.join(PLANNABLE)}", "step")
+        raise InvalidFields(
+            _l("%(step)s is geen stap; kies uit %(known)s", step=repr(cmd.step), known=", ".join(PLANNABLE)), "step"
+        )
     row = session.scalars(
         select(PlannedDate).where(PlannedDate.regulation_id == reg.id, PlannedDate.step == cmd.step)
     ).first()
@@ -62,11 +66,11 @@ def set_planned_date(session: Session, cmd: SetPlannedDate, actor: Actor, clock:
         session.flush()
         return None
     try:
-        planned = PrecisionDate.parse(text)
+        planned = date_input.parse(text)
     except DateError as exc:
         raise InvalidFields(str(exc), "date") from None
     if not planned.known:
-        raise InvalidFields("a planned date must be known; leave it empty to clear it", "date")
+        raise InvalidFields(_l("een geplande datum moet bekend zijn; laat het veld leeg om hem te wissen"), "date")
     if row is None:
         row = PlannedDate(regulation_id=reg.id, step=cmd.step)
         session.add(row)
@@ -83,9 +87,11 @@ def set_target(session: Session, cmd: SetTarget, actor: Actor, clock: Clock) -> 
     if cmd.deadline_id is not None:
         deadline = session.get(Deadline, cmd.deadline_id)
         if deadline is None or deadline.regulation_id != reg.id:
-            raise NotFound(f"No deadline {cmd.deadline_id} on {reg.key}.", "deadline_id")
+            raise NotFound(_l("%(key)s heeft geen termijn %(id)s.", key=reg.key, id=cmd.deadline_id), "deadline_id")
         if not deadline.due.known:
-            raise InvalidFields("a target needs a known date; this deadline is t.b.d.", "deadline_id")
+            raise InvalidFields(
+                _l("een doeldatum moet een bekende datum hebben; deze termijn is nog niet bepaald"), "deadline_id"
+            )
     row = session.get(ActPlan, reg.id)
     if row is None:
         row = ActPlan(regulation_id=reg.id, eu_exception=False)
@@ -113,11 +119,13 @@ def set_target(session: Session, cmd: SetTarget, actor: Actor, clock: Clock) -> 
 @handles(SetDuration)
 def set_duration(session: Session, cmd: SetDuration, actor: Actor, clock: Clock) -> StageDuration | None:
     if cmd.step not in STEPS:
-        raise InvalidFields(f"{cmd.step!r} is not a step; known: {', '.join(STEPS)}", "step")
+        raise InvalidFields(
+            _l("%(step)s is geen stap; kies uit %(known)s", step=repr(cmd.step), known=", ".join(STEPS)), "step"
+        )
     if cmd.days is not None and not 0 <= cmd.days <= MAX_DAYS:
-        raise InvalidFields(f"must be a whole number of days from 0 to {MAX_DAYS}", "days")
+        raise InvalidFields(_l("geef een heel aantal dagen van 0 tot en met %(max)d", max=MAX_DAYS), "days")
     if cmd.key and cmd.team:
-        raise InvalidFields("set a duration for one act or one team, not both", "team")
+        raise InvalidFields(_l("geef een duur voor een regeling of voor een team, niet voor allebei"), "team")
     reg_id = team_id = None
     label, regulation_id = "default", None
     if cmd.key:
@@ -126,14 +134,14 @@ def set_duration(session: Session, cmd: SetDuration, actor: Actor, clock: Clock)
     elif cmd.team:
         team = session.scalars(select(Team).where(Team.key == cmd.team)).first()
         if team is None:
-            raise NotFound(f"No team {cmd.team!r}.", "team")
+            raise NotFound(_l("Er is geen team %(team)s.", team=repr(cmd.team)), "team")
         if not actor.may_edit_team(team.id):
-            raise Forbidden(f"You may not change the durations of team {team.key}.")
+            raise Forbidden(_l("U mag de doorlooptijden van team %(team)s niet wijzigen.", team=team.key))
         team_id, label = team.id, f"team {team.key}"
     elif not (actor.is_process or actor.role == "admin"):
-        raise Forbidden("Only an administrator changes the default durations.")
+        raise Forbidden(_l("Alleen een beheerder wijzigt de standaarddoorlooptijden."))
     if cmd.days is None and reg_id is None and team_id is None:
-        raise InvalidFields("the default duration cannot be cleared; give a number of days", "days")
+        raise InvalidFields(_l("de standaardduur kan niet gewist worden; geef een aantal dagen"), "days")
     row = session.scalars(
         select(StageDuration).where(
             StageDuration.step == cmd.step,

@@ -10,11 +10,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from tracker.dates import PrecisionDate
-from tracker.planning.plan import STEP_LABELS, STEPS, Plan
+from tracker.planning.plan import STEPS, Plan
+from tracker.planning.wording import LANE_NAMES, STEP_NAMES, Shown, window
 from tracker.regulations.stages import Stage
 
 WIDTH, LEFT, RIGHT, TOP, LANE = 960, 210, 20, 46, 26
+IN_FORCE = {"planned": _l("inwerkingtreding (gepland)"), "forecast": _l("inwerkingtreding (voorspeld)")}
 LANES = (*STEPS, "in_force")
 
 
@@ -24,24 +28,25 @@ class Bar:
     x: float
     width: float
     kind: str  # done, current, planned, forecast
-    label: str
-    start: str
-    end: str
+    label: object  # the step's name, and the dates below: written in the reader's language when shown
+    start: object
+    end: object
+    step: str = ""  # the step's key (a lane of LANES)
 
 
 @dataclass(frozen=True)
 class Marker:
     x: float
-    label: str
+    label: object  # a deadline's title, or the marker kind's word in the reader's language
     kind: str  # target, deadline, today, in_force
-    when: str
+    when: object
 
 
 @dataclass
 class Timeline:
     width: int
     height: int
-    lanes: list[tuple[float, str, str]] = field(default_factory=list)  # (y, Dutch label, English label)
+    lanes: list[tuple[float, object]] = field(default_factory=list)  # (y, the step's name)
     bars: list[Bar] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     ticks: list[tuple[float, str]] = field(default_factory=list)
@@ -74,7 +79,7 @@ def build(
         return round(LEFT + inner * (day - start).days / span, 1)
 
     tl = Timeline(WIDTH, TOP + LANE * len(LANES) + 16)
-    tl.lanes = [(TOP + i * LANE, STEP_LABELS[k][0], STEP_LABELS[k][1]) for i, k in enumerate(LANES)]
+    tl.lanes = [(TOP + i * LANE, LANE_NAMES[k]) for i, k in enumerate(LANES)]
     tl.ticks = [(x(dt.date(y, 1, 1)), str(y)) for y in range(start.year, end.year + 1)]
     lane = {k: i for i, k in enumerate(LANES)}
     # Done: each recorded stage lasts until the next change (the current one until today, shown solid).
@@ -91,24 +96,26 @@ def build(
                 x(effective.first_day),
                 width,
                 kind,
-                STEP_LABELS[stage.value][1],
-                effective.display(),
-                PrecisionDate.day(stop).display() if until else "today",
+                STEP_NAMES[stage.value],
+                Shown(effective),
+                Shown(stop) if until else _l("vandaag"),
+                stage.value,
             )
         )
     for s in plan.steps:
         begin = max(s.start.lo, today) if s.kind == "current" else s.start.lo
         width = max(x(s.end.hi) - x(begin), 2.0)
         kind = "forecast" if s.kind == "current" else s.kind
-        tl.bars.append(Bar(lane[s.key], x(begin), width, kind, s.label_en, s.start.display(), s.end.display()))
+        shown = (STEP_NAMES[s.key], window(s.start), window(s.end))
+        tl.bars.append(Bar(lane[s.key], x(begin), width, kind, *shown, s.key))
     if plan.in_force:
         tl.markers.append(
-            Marker(x(plan.in_force.hi), "in force (" + plan.in_force_kind + ")", "in_force", plan.in_force.display())
+            Marker(x(plan.in_force.hi), IN_FORCE[plan.in_force_kind], "in_force", window(plan.in_force))
         )
     for title, due in deadlines:
         if due.first_day:
-            tl.markers.append(Marker(x(due.first_day), title, "deadline", due.display()))
+            tl.markers.append(Marker(x(due.first_day), title, "deadline", Shown(due)))
     if target and target.first_day:
-        tl.markers.append(Marker(x(target.first_day), "target", "target", target.display()))
-    tl.markers.append(Marker(x(today), "today", "today", PrecisionDate.day(today).display()))
+        tl.markers.append(Marker(x(target.first_day), _l("doeldatum"), "target", Shown(target)))
+    tl.markers.append(Marker(x(today), _l("vandaag"), "today", Shown(today)))
     return tl

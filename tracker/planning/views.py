@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -20,9 +21,10 @@ from tracker.dates import DateError, parse_day
 from tracker.db import get_session
 from tracker.errors import Refused
 from tracker.hooks import add_page_context
+from tracker.labels import label
 from tracker.parsing import whole_number
-from tracker.planning import commands
-from tracker.planning.plan import PLANNABLE, STEP_LABELS, STEPS, Status
+from tracker.planning import commands, wording
+from tracker.planning.plan import PLANNABLE, STEPS, Status
 from tracker.planning.queries import ActPlanView, load_plans
 from tracker.planning.timeline import build
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
@@ -39,7 +41,14 @@ def parse_status(raw: str | None) -> Status | None:
     try:
         return Status(text)
     except ValueError:
-        abort(400, description=f"status: {text!r} is not a status; known: {', '.join(s.value for s in Status)}")
+        abort(
+            400,
+            description=_(
+                "Planning: %(text)s is geen planningstatus; kies uit %(known)s.",
+                text=repr(text),
+                known=", ".join(f"{s.value} ({label(s)})" for s in Status),
+            ),
+        )
 
 
 def _board_context(board: Board) -> dict[str, Any]:
@@ -73,8 +82,8 @@ def _regulation_context(page: RegulationPage) -> dict[str, Any]:
         "planning": view,
         "planning_timeline": build(history, view.plan, deadlines, view.target.due if view.target else None, today),
         "planning_editable": can_edit_team(current_user, reg.team_id),
-        "planning_steps": [(k, STEP_LABELS[k]) for k in PLANNABLE],
-        "duration_steps": [(k, STEP_LABELS[k]) for k in STEPS],
+        "planning_steps": [(k, wording.STEP_NAMES[k]) for k in PLANNABLE],
+        "duration_steps": [(k, wording.STEP_NAMES[k]) for k in STEPS],
     }
 
 
@@ -82,13 +91,20 @@ def _report_lines(subject: tuple[list[Regulation], dt.date]) -> dict[int, str]:
     """The progress report's line per act (tracker.report's "report.planning" hook): status and reason then."""
     regulations, as_of = subject
     plans = load_plans(get_session(), as_of, regulations)
-    return {reg_id: f"{view.plan.status.label_nl}: {view.plan.reason}" for reg_id, view in plans.items()}
+    return {reg_id: f"{label(view.plan.status)}: {view.plan.reason}" for reg_id, view in plans.items()}
 
 
 def register(app: Any) -> None:
     add_page_context(app, "board", _board_context)
     add_page_context(app, "regulation_page", _regulation_context)
     add_page_context(app, "report.planning", _report_lines)
+    # Globals, not a context processor: the planning macros that other pages import see no page context.
+    app.jinja_env.globals.update(
+        step_names=wording.STEP_NAMES,
+        step_kinds=wording.STEP_KINDS,
+        duration_sources=wording.DURATION_SOURCES,
+        planning_window=wording.window,
+    )
 
 
 bp.record_once(lambda state: register(state.app))
@@ -109,7 +125,7 @@ def review(key: str) -> Response:
     return _run(
         commands.ConfirmCurrent(key, request.form.get("note")),
         key,
-        "Bevestigd: nog actueel. / Confirmed: still current.",
+        _("Bevestigd: de planning is nog actueel."),
     )
 
 
@@ -117,8 +133,8 @@ def review(key: str) -> Response:
 def planned(key: str) -> Response:
     step = request.form.get("step", "")
     if step not in PLANNABLE:
-        abort(400, description=f"step: {step!r} is not a step; known: {', '.join(PLANNABLE)}")
-    return _run(commands.SetPlannedDate(key, step, request.form.get("date")), key, "Planning opgeslagen / saved.")
+        abort(400, description=_("Stap: %(step)s is geen stap van de planning; kies er een uit de lijst.", step=step))
+    return _run(commands.SetPlannedDate(key, step, request.form.get("date")), key, _("Geplande start opgeslagen."))
 
 
 @bp.post("/regulations/<key>/plan/target")
@@ -126,10 +142,10 @@ def target(key: str) -> Response:
     raw = request.form.get("deadline_id", "").strip()
     try:
         deadline_id = whole_number(raw, 1, 2**31 - 1) if raw else None
-    except ValueError as exc:
-        abort(400, description=f"deadline_id: must be {exc}")
+    except ValueError:
+        abort(400, description=_("Doeldatum: kies een termijn uit de lijst."))
     cmd = commands.SetTarget(key, deadline_id, request.form.get("eu_exception") == "1")
-    return _run(cmd, key, "Doeldatum opgeslagen / target saved.")
+    return _run(cmd, key, _("Doeldatum opgeslagen."))
 
 
 @bp.post("/regulations/<key>/plan/duration")
@@ -138,14 +154,14 @@ def duration(key: str) -> Response:
     raw = request.form.get("days", "").strip()
     try:
         days = whole_number(raw, 0, 3650) if raw else None
-    except ValueError as exc:
-        abort(400, description=f"days: must be {exc}")
+    except ValueError:
+        abort(400, description=_("Dagen: geef een heel aantal dagen van 0 tot en met 3650, of laat het leeg."))
     scope = request.form.get("scope", "act")
     if scope not in ("act", "team"):
-        abort(400, description="scope: use act or team")
+        abort(400, description=_("Voor: kies deze regeling of het team."))
     reg = get_session().scalars(select(Regulation).where(Regulation.key == key)).first()
     if reg is None:
-        abort(404, description=f"No regulation with short name {key!r}.")
+        abort(404, description=_("Er is geen regeling met de korte naam %(key)s.", key=repr(key)))
     team = get_session().get(Team, reg.team_id)
     cmd = commands.SetDuration(
         step,
@@ -154,7 +170,7 @@ def duration(key: str) -> Response:
         team=team.key if scope == "team" else None,
         source=request.form.get("source"),
     )
-    return _run(cmd, key, "Duur opgeslagen / duration saved.")
+    return _run(cmd, key, _("Duur opgeslagen."))
 
 
 # -- the portfolio timeline -----------------------------------------------------------------------------
@@ -164,8 +180,9 @@ def portfolio() -> str:
     raw = request.args.get("as_of", "").strip()
     try:
         as_of = parse_day(raw) if raw else today
-    except DateError as exc:
-        abort(400, description=f"as_of: {exc}")
+    except DateError:
+        problem = _("Stand op: %(text)s is geen dag; schrijf JJJJ-MM-DD, bijvoorbeeld 2023-09-30.", text=repr(raw))
+        abort(400, description=problem)
     db = get_session()
     choices = filter_choices(db, regulations=False)
     try:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.auth.models import Team
 from tracker.clock import get_clock
 from tracker.db import get_session
+from tracker.i18n import current_language
 from tracker.regulations.models import Authority, RegulationKind
 from tracker.report.build import file_name, read, render
 from tracker.report.html import template_values
@@ -21,24 +24,32 @@ KNOWN = {"as_of", "since", "lang", "pillar", "team", "authority", "kind", "mine"
 def _options(known: set[str] = KNOWN) -> ReportOptions:
     unknown = sorted(set(request.args) - known)
     if unknown:
-        abort(400, description=f"{unknown[0]}: not a report parameter; use {', '.join(sorted(known))}")
+        abort(
+            400,
+            description=_(
+                "%(name)s: geen instelling van het rapport; gebruik %(known)s.",
+                name=unknown[0],
+                known=", ".join(sorted(known)),
+            ),
+        )
     for single in ("as_of", "since", "lang", "authority", "kind", "mine"):
         if len(request.args.getlist(single)) > 1:
-            abort(400, description=f"{single}: give it once")
+            abort(400, description=_("%(name)s: geef het één keer.", name=single))
     teams = request.args.getlist("team")
     mine = request.args.get("mine", "").strip()
     if mine not in ("", "0", "1"):
-        abort(400, description="mine: use 1 (only my teams) or leave it out")
+        abort(400, description=_("mine: gebruik 1 (alleen mijn teams) of laat het weg."))
     if mine == "1":  # as on the board: the teams of the person asking (the links then name them)
         if not current_user.teams:
-            abort(400, description="mine: you belong to no team; choose a team instead")
+            abort(400, description=_("mine: u hoort bij geen team; kies een team."))
         teams += [team.key for team in current_user.teams]
     try:
         return parse_options(
             today=get_clock().today(),
             as_of=request.args.get("as_of"),
             since=request.args.get("since"),
-            lang=request.args.get("lang"),
+            # The report's language follows the reader's unless chosen: an English reader gets an English report.
+            lang=request.args.get("lang") or current_language(),
             pillars=request.args.getlist("pillar"),
             teams=teams,
             authority=request.args.get("authority"),
@@ -51,7 +62,9 @@ def _options(known: set[str] = KNOWN) -> ReportOptions:
 def _report(options: ReportOptions):  # type: ignore[no-untyped-def]
     clock = get_clock()
     try:
-        return read(get_session(), options, today=clock.today(), tz=clock.tz)
+        # In the report's language: the planning feature's line per act (a hook) is written while reading.
+        with force_locale(options.lang):
+            return read(get_session(), options, today=clock.today(), tz=clock.tz)
     except OptionError as exc:
         abort(400, description=str(exc))
 
@@ -77,7 +90,7 @@ def download() -> Response:
     """?format=docx|pdf|html and the page's parameters. The format is checked first: nothing is drawn for a bad
     request."""
     if len(request.args.getlist("format")) > 1:
-        abort(400, description="format: give it once")
+        abort(400, description=_("%(name)s: geef het één keer.", name="format"))
     try:
         fmt = parse_format(request.args.get("format"))
     except OptionError as exc:
