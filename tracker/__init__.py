@@ -38,7 +38,7 @@ def create_app(
     )
     app.extensions["tracker.db"] = Database(settings.database_url)
     install(app, clock or Clock(settings.tz, settings.clock))
-    import tracker.models  # noqa: F401  (every model and the revision counter's flush hook)
+    import tracker.models
     from tracker.web import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter
@@ -82,6 +82,10 @@ def create_app(
 
     app.register_blueprint(planning_bp)
     register_web(app)
+    import tracker.auth.words
+    import tracker.notify.words
+    import tracker.planning.words
+    import tracker.regulations.words  # noqa: F401  (each feature registers the words of its codes: tracker.labels)
     from tracker.i18n import init_i18n
 
     init_i18n(app)

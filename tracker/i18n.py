@@ -13,9 +13,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from flask import Flask, current_app, g, has_request_context, redirect, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_locale
-from werkzeug.wrappers import Response
 
 from tracker.config import LANGUAGES, PROJECT_ROOT
 from tracker.dates import Precision, PrecisionDate
@@ -30,11 +29,6 @@ _ORDINAL_EN = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"}
 
 
 def init_i18n(app: Flask) -> None:
-    import tracker.auth.words
-    import tracker.notify.words
-    import tracker.planning.words
-    import tracker.regulations.words  # noqa: F401  (each registers its words for tracker.labels)
-
     Babel(
         app,
         locale_selector=select_language,
@@ -49,7 +43,6 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["when"] = lambda value: format_moment(value, current_language())
     app.jinja_env.filters["day"] = lambda value: format_day(value, current_language())
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
-    app.add_url_rule("/taal", "choose_language", choose_language, methods=["POST"])
 
 
 def select_language() -> str:
@@ -72,32 +65,6 @@ def select_language() -> str:
 def current_language() -> str:
     locale = get_locale()
     return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def choose_language() -> Response:
-    """The language switch on every page: kept in the session, and with the account when someone is logged in."""
-    language = request.form.get("language", "")
-    if language in LANGUAGES:
-        session["language"] = language
-        _remember_on_account(language)
-    target = request.form.get("next", "")
-    from tracker.auth.navigation import safe_next
-
-    return redirect(safe_next(target), code=303)
-
-
-def _remember_on_account(language: str) -> None:
-    from flask_login import current_user
-
-    if not getattr(current_user, "is_authenticated", False):
-        return
-    from tracker.auth.current import current_actor
-    from tracker.clock import get_clock
-    from tracker.commands import run
-    from tracker.db import get_session
-    from tracker.notify.commands import ChooseLanguage
-
-    run(get_session(), ChooseLanguage(language), current_actor(), get_clock())
 
 
 # -- dates and times ----------------------------------------------------------------------------

@@ -8,18 +8,20 @@ words is a bug that `tests/test_i18n.py` finds: the page would show its code ("n
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable
 
 from flask_babel import LazyString
 
-LABELS: dict[enum.Enum, LazyString] = {}
+# Keyed by (enum, value): members of two StrEnums with the same value ("done") are equal and hash alike.
+LABELS: dict[tuple[type[enum.Enum], object], LazyString] = {}
 LABELLED: list[type[enum.Enum]] = []
 
 
-def register(words: Mapping[enum.Enum, LazyString]) -> None:
-    """Add a feature's words; every member of each enum named must have them."""
-    for member, text in words.items():
-        LABELS[member] = text
+def register(words: Iterable[tuple[enum.Enum, LazyString]]) -> None:
+    """Add a feature's words as (member, words) pairs: not a dict, in which members of two StrEnums with the same
+    value would be one key. Every member of each enum named must have them."""
+    for member, text in words:
+        LABELS[(type(member), member.value)] = text
         if type(member) not in LABELLED:
             LABELLED.append(type(member))
 
@@ -28,4 +30,4 @@ def label(value: enum.Enum | None) -> str:
     """The reader's word for a coded value; '' for None."""
     if value is None:
         return ""
-    return str(LABELS[value])
+    return str(LABELS[(type(value), value.value)])

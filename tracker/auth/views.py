@@ -33,10 +33,10 @@ PUBLIC_ENDPOINTS = {
     "notify.unsubscribe",
     "ops.readyz",
     "ops.metrics",
-    "choose_language",
+    "notify.choose_language",
 }
 # What a user who must change their password may still reach.
-BEFORE_CHANGE = {"account.change_password", "auth.logout", "static", "choose_language"}
+BEFORE_CHANGE = {"account.change_password", "auth.logout", "static", "notify.choose_language"}
 
 
 @login_manager.user_loader

@@ -8,4 +8,4 @@ from tracker.auth.models import Role
 from tracker.labels import register
 
 ROLE_WORDS = {Role.VIEWER: _l("lezer"), Role.EDITOR: _l("bewerker"), Role.ADMIN: _l("beheerder")}
-register(ROLE_WORDS)
+register(ROLE_WORDS.items())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,10 +16,11 @@ from wtforms.validators import Optional, ValidationError
 from tracker.audit.record import Actor
 from tracker.auth.current import current_actor
 from tracker.auth.models import User
+from tracker.auth.navigation import safe_next
 from tracker.auth.permissions import is_admin
 from tracker.clock import get_clock
 from tracker.commands import run
-from tracker.config import parse_days
+from tracker.config import LANGUAGES, parse_days
 from tracker.db import get_session
 from tracker.errors import Refused, form_errors
 from tracker.hooks import add_page_context
@@ -161,3 +162,15 @@ def retry(message_id: int) -> Response:
     _execute(commands.RetryMessage(message_id))
     flash(_("Het bericht staat weer in de wachtrij."))
     return redirect(url_for("notify.outbox_page"))
+
+
+@bp.post("/taal")
+def choose_language() -> Response:
+    """The language switch on every page: kept in the session, and with the account (audited) when someone is
+    logged in, so it follows the person to another browser and into their mails."""
+    language = request.form.get("language", "")
+    if language in LANGUAGES:
+        session["language"] = language
+        if current_user.is_authenticated:
+            run(get_session(), commands.ChooseLanguage(language), current_actor(), get_clock())
+    return redirect(safe_next(request.form.get("next", "")), code=303)

@@ -8,10 +8,10 @@ from tracker.labels import register
 from tracker.notify.models import OutboxStatus
 
 register(
-    {
-        OutboxStatus.PENDING: _l("wacht"),
-        OutboxStatus.SENDING: _l("wordt verstuurd"),
-        OutboxStatus.SENT: _l("verstuurd"),
-        OutboxStatus.FAILED: _l("mislukt"),
-    }
+    [
+        (OutboxStatus.PENDING, _l("wacht")),
+        (OutboxStatus.SENDING, _l("wordt verstuurd")),
+        (OutboxStatus.SENT, _l("verstuurd")),
+        (OutboxStatus.FAILED, _l("mislukt")),
+    ]
 )

@@ -8,12 +8,12 @@ from tracker.labels import register
 from tracker.planning.status import Status
 
 register(
-    {
-        Status.ON_TRACK: _l("Op schema"),
-        Status.AT_RISK: _l("Risico"),
-        Status.LATE: _l("Te laat"),
-        Status.STALLED: _l("Niet bevestigd"),
-        Status.DONE: _l("Gereed"),
-        Status.UNPLANNED: _l("Geen doeldatum"),
-    }
+    [
+        (Status.ON_TRACK, _l("Op schema")),
+        (Status.AT_RISK, _l("Risico")),
+        (Status.LATE, _l("Te laat")),
+        (Status.STALLED, _l("Niet bevestigd")),
+        (Status.DONE, _l("Gereed")),
+        (Status.UNPLANNED, _l("Geen doeldatum")),
+    ]
 )
