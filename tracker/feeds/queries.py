@@ -14,11 +14,10 @@ from sqlalchemy import ColumnElement, Select, Subquery, func, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.auth.models import Team
-from tracker.date_words import shown
+from tracker.date_words import format_day, format_pdate, shown
 from tracker.dates import Precision
 from tracker.db import make_precision
 from tracker.feeds.ical import FeedItem, FeedMeta
-from tracker.i18n import format_day, format_pdate
 from tracker.labels import label as word
 from tracker.parsing import whole_number
 from tracker.planning.events import planning_events

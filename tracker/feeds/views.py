@@ -14,12 +14,12 @@ from tracker import metrics
 from tracker.auth.current import current_actor
 from tracker.clock import get_clock
 from tracker.commands import run
+from tracker.date_words import current_language
 from tracker.db import get_session
 from tracker.feeds import store, tokens
 from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
 from tracker.feeds.queries import FeedFilter, FeedParamError, feed_items, feed_meta, parse_filter
 from tracker.hooks import add_page_context
-from tracker.i18n import current_language
 from tracker.regulations.filters import filter_choices
 from tracker.regulations.models import Regulation
 

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.config import WEEKDAYS, Settings
-from tracker.date_words import shown
-from tracker.i18n import format_day
+from tracker.date_words import format_day, shown
 from tracker.notify import marks
 from tracker.notify.marks import NotifyMark
 from tracker.notify.models import Follow
