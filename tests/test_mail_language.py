@@ -73,3 +73,17 @@ def test_the_digest_and_a_reminder_pass_axe_in_chromium(outbox, browser: Browser
         problems += [f"{kind}: {v['id']}: {v['help']}" for v in results.response["violations"]]
     context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_the_password_reset_mail_speaks_the_users_language(mail_app):
+    from tracker.auth.mail_hook import reset_mail
+
+    expires = dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)  # 11:00 in Amsterdam
+    settings = mail_app.config["TRACKER"]
+    with mail_app.app_context():
+        dutch = reset_mail(User(id=1, email="a@x.nl", name="Ann", language=None), "tok", expires, settings)
+        english = reset_mail(User(id=2, email="b@x.nl", name="Bo", language="en"), "tok", expires, settings)
+    assert dutch.subject == "Nieuw wachtwoord kiezen"
+    assert dutch.body_text.startswith("Beste Ann,\n\n") and "Dear" not in dutch.body_text  # no doubled text
+    assert "tot 1 december 2026 11:00:\n\nhttp://127.0.0.1:5000/reset/tok\n" in dutch.body_text
+    assert "1 December 2026 11:00" in english.body_text and "december" not in english.body_text
