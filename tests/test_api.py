@@ -222,12 +222,20 @@ def read_csv(response):
 def test_csv_exports_open_in_excel_with_dutch_characters(viewer):
     rows = read_csv(viewer.get("/export/board.csv?as_of=2023-09-30&pillar=3"))
     header, body = rows[0], rows[1:]
-    assert header[0] == "korte naam" and "fase" in header
+    assert header == ["Korte naam", "Titel", "Soort", "Pijler", "Team", "Fase", "Sinds", "Volgende termijn",
+                      "Termijn", "Verlopen", "Binnen 30 dagen", "Stand op", "Link"]  # one stage column, in Dutch
     dsa = next(r for r in body if r[0] == "DSA")
-    assert dsa[header.index("fase")] == "Consultatie en toetsen"
+    assert dsa[header.index("Fase")] == "Consultatie en toetsen" and dsa[header.index("Soort")] == "verordening"
+    # An English reader gets English headers and words (Accept-Language, as a browser sends it).
+    english = read_csv(viewer.get("/export/board.csv?as_of=2023-09-30&pillar=3", headers={"Accept-Language": "en"}))
+    assert english[0][:5] == ["Short name", "Title", "Type", "Pillar", "Team"]
+    en_dsa = next(r for r in english[1:] if r[0] == "DSA")
+    assert en_dsa[header.index("Fase")] == "Consultation and checks" and en_dsa[header.index("Soort")] == "regulation"
     assert {r[0] for r in body} == {
         "DSA", "DMA", "DGA", "DA", "AIA", "P2B", "EIDAS2", "EPRIVACY", "NLF", "ONLINE_OPZEGGEN", "BARC"
     }
     dates = read_csv(viewer.get("/export/dates.csv"))
+    assert dates[0] == ["Soort", "Regeling", "Onderwerp", "Datum", "Precisie", "Eerste dag", "Status", "Toelichting",
+                        "Bron", "Link", "Laatste dag (bereik)", "Zekerheid"]
     assert any("coördinatie" in cell for row in dates for cell in row)  # Dutch characters survive
     assert viewer.get("/export/board.csv?team=NOPE").status_code == 400

@@ -47,8 +47,13 @@ def test_both_exports_neutralise_every_payload(viewer, seeded):
     cells = {cell for row in _rows(viewer.get("/export/dates.csv")) for cell in row}
     for payload in PAYLOADS:
         assert "'" + payload in cells and payload not in cells
-    board = _rows(viewer.get("/export/board.csv"))
-    header = board[0]
-    dsa_row = next(r for r in board[1:] if r[0] == "DSA")
-    assert dsa_row[header.index("titel")] == "'" + PAYLOADS[0]
-    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in board for cell in row)
+    # The rule holds whatever the language of the headers and words.
+    for language, title in (("nl", "Titel"), ("en", "Title")):
+        board = _rows(viewer.get("/export/board.csv", headers={"Accept-Language": language}))
+        header = board[0]
+        dsa_row = next(r for r in board[1:] if r[0] == "DSA")
+        assert dsa_row[header.index(title)] == "'" + PAYLOADS[0]
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in board for cell in row)
+    english = _rows(viewer.get("/export/dates.csv", headers={"Accept-Language": "en"}))
+    assert english[0][:4] == ["Type", "Regulation", "Subject", "Date"]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in english for cell in row)

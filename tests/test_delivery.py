@@ -227,7 +227,7 @@ def test_a_poison_message_fails_alone_with_its_reason_and_the_rest_is_delivered(
     assert sorted(rcpts for rcpts, _ in handler.accepted) == [  # no Bcc got in
         ["m@bzk.nl"], ["m@ezk.nl"], ["m@jenv.nl"], ["r@ezk.nl"]]
     subjects = sorted(m["Subject"] for m in received)
-    assert "[EU tracker] AEZK: x Bcc: a@b - in 3 days (1 Jun 2027)" in subjects
+    assert "[EU tracker] AEZK: x Bcc: a@b - over 3 dagen (1 juni 2027)" in subjects
     assert "Raw Bcc: c@d.nl" in subjects
     long_subject = next(s for s in subjects if "LLL" in s)
     assert len(long_subject) == outbox.SUBJECT_LENGTH and long_subject.endswith("\u2026")

@@ -56,14 +56,15 @@ def test_the_digest_of_a_fixed_week(mail_app, users, moved, smtp):
     jobs.run_delivery(mail_app, MOMENT)
     mails = {m["To"]: m for m in (email.message_from_bytes(b, policy=policy.default) for b in handler.messages)}
     mail = mails["viewer@example.nl"]
-    assert mail["Subject"].startswith("[EU tracker] Weekly digest 2026-W49: 1 change(s)")
+    assert mail["Subject"] == ("[EU tracker] Weekoverzicht 2026-W49: 1 wijziging, 1 termijn in de komende 8 weken, "
+                               "24 termijnen verlopen")
     assert mail["List-Unsubscribe"].startswith("<http://127.0.0.1:5000/unsubscribe/")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail["Auto-Submitted"] == "auto-generated"
     text = mail.get_body(("plain",)).get_content()
     assert "stage.move" in text and "ezk.editor@example.nl" in text and "consultation -> council_of_state" in text
     assert "http://127.0.0.1:5000/regulations/DSA" in text
-    assert "VERLOPEN / OVERDUE" in text and "17 Feb 2024" in text  # the DSA date in the seed lies in the past
+    assert "Verlopen (24)" in text and "17 februari 2024" in text  # the DSA date in the seed lies in the past
     html = BeautifulSoup(mail.get_body(("html",)).get_content(), "html.parser")
     assert html.find("a", href="http://127.0.0.1:5000/regulations/DSA")
     # A JenV editor sees their own team's acts, where nothing moved.
@@ -87,7 +88,8 @@ def test_empty_weeks_send_nothing_or_one_line_as_the_user_chooses(mail_app, user
     assert jobs.run_digests(mail_app, MOMENT, week=far_week) == 1
     with db.sessionmaker() as s:
         only = s.scalars(select(OutboxMessage)).one()
-        assert only.recipient == "notice@x.nl" and "nothing changed" in only.subject
+        assert only.recipient == "notice@x.nl"
+        assert only.subject == "[EU tracker] Weekoverzicht 2040-W10: niets gewijzigd"
         assert only.body_text.count("\n") <= 3
 
 
@@ -101,7 +103,8 @@ def test_one_click_unsubscribe_works_without_logging_in(mail_app, users, smtp):
     path = link.split("127.0.0.1:5000", 1)[1]
     assert client.get(path).status_code == 200
     response = client.post(path, data={"List-Unsubscribe": "One-Click"})
-    assert response.status_code == 200 and "no longer receive" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "viewer@example.nl ontvangt het weekoverzicht niet meer." in response.get_data(as_text=True)
     with db.sessionmaker() as s:
         assert s.scalars(select(User.digest_enabled).where(User.email == "viewer@example.nl")).one() is False
     assert client.post("/unsubscribe/forged-token").status_code == 404
@@ -111,7 +114,7 @@ def test_settings_page_and_follow_button(login, session):
     client = login("viewer@example.nl")
     token = csrf_from(client.get("/settings").get_data(as_text=True))
     bad = client.post("/settings", data={"csrf_token": token, "reminder_days": "soon", "digest_when_empty": "skip"})
-    assert bad.status_code == 400 and "give up to 8 whole numbers" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Geef tot 8 hele aantallen dagen van 0 tot 730" in bad.get_data(as_text=True)
     ok = client.post("/settings", data={"csrf_token": token, "reminder_days": "7, 60", "digest_when_empty": "notice"})
     assert ok.status_code == 302
     user = session.scalars(select(User).where(User.email == "viewer@example.nl")).one()
@@ -128,7 +131,7 @@ def test_cli_digest_preview_and_send(mail_app, users):
 
     runner = mail_app.test_cli_runner()
     result = runner.invoke(cli, ["digest", "preview", "viewer@example.nl", "--week", "2026-W49"])
-    assert result.exit_code == 0 and "Subject: [EU tracker] Weekly digest 2026-W49" in result.output
+    assert result.exit_code == 0 and "Subject: [EU tracker] Weekoverzicht 2026-W49" in result.output
     assert runner.invoke(cli, ["digest", "preview", "ghost@example.nl"]).exit_code == 1
     bad = runner.invoke(cli, ["digest", "send", "--week", "49"])
     assert bad.exit_code == 2 and "ISO week" in bad.output
@@ -143,6 +146,6 @@ def test_admin_outbox_page(mail_app, users):
     jobs.run_digests(mail_app, MOMENT)
     admin = login_client(mail_app, "admin@example.nl")
     page = admin.get("/admin/outbox").get_data(as_text=True)
-    assert "Weekly digest 2026-W49" in page and "pending (4)" in page
+    assert "Weekoverzicht 2026-W49" in page and "wacht (4)" in page
     assert admin.get("/admin/outbox?status=bogus").status_code == 400
     assert login_client(mail_app, "viewer@example.nl").get("/admin/outbox").status_code == 403

@@ -100,14 +100,19 @@ def test_every_kind_of_feed_parses_with_three_parsers(app, feed_url, params, cou
         assert type(start) is dt.date and end == start + dt.timedelta(days=1)
         assert e.decoded("DTSTAMP") == e.decoded("LAST-MODIFIED")
         assert str(e["URL"]).startswith("http") and e["CATEGORIES"]
-        assert "Stage:" in str(e["DESCRIPTION"]) and "Source:" in str(e["DESCRIPTION"])
+        lines = str(e["DESCRIPTION"]).splitlines()
+        assert lines[0].startswith("Datum: ") and lines[1].startswith(("Huidige fase: ", "Fase niet vastgelegd"))
+        assert any(line.startswith("Bron: ") for line in lines)
         assert bool(e.walk("VALARM")) == ("alarm" in params)
 
 
 def test_calendar_properties(app, feed_url):
     body = fetch(app, feed_url, team="EZK").data.decode()
-    assert "NAME:EU implementation tracker - team EZK" in body
-    assert "X-WR-CALNAME:EU implementation tracker - team EZK" in body
+    assert "\r\nNAME:EU-implementatietracker - team EZK\r\n" in body
+    assert "X-WR-CALNAME:EU-implementatietracker - team EZK" in body
+    calendar = icalendar.Calendar.from_ical(body)
+    assert str(calendar["X-WR-CALDESC"]) == "Termijnen en evaluatiedata van de digitale EU-regelgeving in Nederland"
+    assert str(calendar["DESCRIPTION"]) == str(calendar["X-WR-CALDESC"])
     assert re.search(r"^REFRESH-INTERVAL;VALUE=DURATION:PT\d+H\r?$", body, re.M)
     assert re.search(r"^X-PUBLISHED-TTL:PT\d+H\r?$", body, re.M)
     assert "PRODID:" in body and "VERSION:2.0" in body
@@ -117,12 +122,13 @@ def test_summaries_name_act_and_obligation_and_coarse_dates_say_their_precision(
     _, events = parse_all(fetch(app, feed_url).data)
     summaries = {str(e["SUMMARY"]) for e in events}
     assert "DSA - Member states designate a Digital Services Coordinator and other competent authorities" in summaries
-    assert "DA - evaluation (2028)" in summaries
-    da = next(e for e in events if str(e["SUMMARY"]) == "DA - evaluation (2028)")
+    assert "DA - evaluatie (2028)" in summaries
+    da = next(e for e in events if str(e["SUMMARY"]) == "DA - evaluatie (2028)")
     assert da.decoded("DTSTART") == dt.date(2028, 1, 1)
-    assert "precision: year" in str(da["DESCRIPTION"])
+    assert str(da["DESCRIPTION"]).startswith("Datum: 2028 (getoond op de eerste dag van de periode, de regel van de "
+                                             "tracker voor data die geen dag zijn)\n")
     assert not any("t.b.d." in s for s in summaries)  # AIA's evaluation is n.t.b.: left out
-    assert not any("AIA - evaluation" in s for s in summaries)
+    assert not any("AIA - evaluatie" in s for s in summaries)
 
 
 def test_filters_select_the_right_items(app, feed_url):
@@ -150,6 +156,7 @@ def test_filters_select_the_right_items(app, feed_url):
     ({"authority": "FBI"}, "authority: 'FBI' is not known"), ({"kind": "meetings"}, "kind: 'meetings'"),
     ({"colour": "red"}, "unknown parameter(s) colour"), ({"alarm": "soon"}, "alarm: give up to"),
     ({"alarm": "1,2,3,4,5,6"}, "alarm: give up to"), ({"alarm": "999"}, "alarm: give up to"),
+    ({"lang": "fr"}, "lang: 'fr' is not a language of the feeds"),
 ])
 def test_bad_parameters_are_a_clear_400(app, feed_url, params, message):
     response = fetch(app, feed_url, **params)
@@ -324,7 +331,7 @@ def test_cli_feed_url_and_rotate(app, users):
 
 def test_regulation_page_shows_the_feed_link_once_the_user_has_one(app, login):
     client = login("viewer@example.nl")
-    assert "subscribe to DSA" in client.get("/regulations/DSA").get_data(as_text=True)
+    assert "Abonneer in uw agenda op de data van DSA" in client.get("/regulations/DSA").get_data(as_text=True)
     client.get("/calendar")
     html = client.get("/regulations/DSA").get_data(as_text=True)
     assert re.search(r"/feeds/[^.]+\.ics\?regulation=DSA", html) and "webcal://" in html
@@ -333,3 +340,37 @@ def test_regulation_page_shows_the_feed_link_once_the_user_has_one(app, login):
 def test_feed_dates_for_dtstamp_come_from_the_rows_not_the_clock(app, feed_url):
     _, events = parse_all(fetch(app, feed_url).data)
     assert {e.decoded("DTSTAMP") for e in events} == {NOW.replace(microsecond=0)}
+
+
+def test_a_feed_speaks_dutch_unless_its_url_asks_for_english(app, feed_url):
+    dutch, english = fetch(app, feed_url, team="EZK"), fetch(app, feed_url, team="EZK", lang="en")
+    assert dutch.headers["ETag"] != english.headers["ETag"]  # two feeds: the query is part of the key
+    # Each stays byte-identical when fetched again (the pieces, keyed by their content, keep the languages apart).
+    assert fetch(app, feed_url, team="EZK").data == dutch.data
+    assert fetch(app, feed_url, team="EZK", lang="en").data == english.data
+    nl_events, en_events = by_uid(parse_all(dutch.data)[1]), by_uid(parse_all(english.data)[1])
+    assert nl_events.keys() == en_events.keys()  # the same dates, in other words
+    assert "NAME:EU implementation tracker - team EZK" in english.data.decode()
+    summaries = {str(e["SUMMARY"]) for e in en_events.values()}
+    assert "DA - evaluation (2028)" in summaries and "DA - evaluatie (2028)" not in summaries
+    da = next(e for e in en_events.values() if str(e["SUMMARY"]) == "DA - evaluation (2028)")
+    assert str(da["DESCRIPTION"]).startswith("Date: 2028 (")
+    dsc = next(e for e in en_events.values() if str(e["SUMMARY"]).startswith("DSA - Member states designate"))
+    lines = str(dsc["DESCRIPTION"]).splitlines()
+    assert lines[0] == "Date: 17 February 2024" and lines[2] == "Type: designation of authority"
+    assert lines[1] == "Current stage: Consultation and checks since Q2 2023"
+    assert any(line.startswith("Source: ") for line in lines)
+    nl_dsc = nl_events[str(dsc["UID"])]
+    assert str(nl_dsc["DESCRIPTION"]).splitlines()[:3] == [
+        "Datum: 17 februari 2024", "Huidige fase: Consultatie en toetsen sinds 2e kwartaal 2023",
+        "Soort: aanwijzing toezichthouder"]
+
+
+def test_the_calendar_page_gives_an_english_link_only_to_an_english_reader(app, login):
+    client = login("viewer@example.nl")
+    dutch = client.get("/calendar").get_data(as_text=True)
+    assert re.search(r'id="https-url" readonly value="[^"]+\.ics"', dutch)  # no lang: Dutch is the default
+    english = client.get("/calendar?team=EZK", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    url = re.search(r'id="https-url" readonly value="([^"]+)"', english).group(1).replace("&amp;", "&")
+    assert url.endswith(".ics?team=EZK&lang=en")
+    assert "NAME:EU implementation tracker - team EZK" in fetch(app, url).data.decode()

@@ -18,13 +18,17 @@ from sqlalchemy import func, select, update
 from bench import synthetic
 from tests.conftest import NOW, TODAY, csrf_from
 from tracker.auth import service
+from tracker.date_words import shown
+from tracker.dates import Precision
 from tracker.db import QueryCounter
 from tracker.feeds import pieces as pieces_module
 from tracker.feeds import tokens
 from tracker.feeds.cache import CACHE
 from tracker.feeds.ical import FeedItem, build_calendar
 from tracker.feeds.models import FeedPiece, FeedRender
-from tracker.feeds.queries import FeedFilter, _when, feed_meta, parse_filter
+from tracker.feeds.queries import FeedFilter, feed_meta, parse_filter
+from tracker.i18n import format_day, format_pdate
+from tracker.labels import label
 from tracker.regulations.certainty import marker_text
 from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation
 from tracker.regulations.queries import stages_as_of
@@ -35,20 +39,26 @@ PARAMS = [{}, {"team": "EZK"}, {"regulation": "DSA"}, {"authority": "ACM"}, {"ki
 
 
 def reference_items(session, f: FeedFilter, today: dt.date) -> list[FeedItem]:
-    """The feed's items as the tracker built them before pieces (ORM rows; the text of every line)."""
+    """The feed's items as the tracker built them before pieces (ORM rows; the Dutch text of every line)."""
     host = urlsplit(BASE).hostname
     stages = stages_as_of(session, today)
+
+    def when(due):
+        if due.precision is Precision.DAY:
+            return "", f"Datum: {shown(due)}"
+        return f" ({shown(due)})", (f"Datum: {shown(due)} (getoond op de eerste dag van de periode, de regel van de "
+                                    "tracker voor data die geen dag zijn)")
 
     def stage_line(reg):
         change = stages.get(reg.id) if reg else None
         if change is None:
-            return "Stage: not recorded"
-        return f"Stage: {change.to_stage.label_en} ({change.to_stage.label_nl}) since {change.effective.display()}"
+            return "Fase niet vastgelegd"
+        return f"Huidige fase: {label(change.to_stage)} sinds {format_pdate(change.effective)}"
 
     def source_line(row):
         quote = f' - "{row.source_quote}"' if row.source_quote else ""
         marker = f"\n{marker_text(row)}" if marker_text(row) else ""  # a reading, inference or contradiction
-        return f"Source: {row.source_ref}{quote}{marker}" if row.source_ref else "Source: entered in the tracker"
+        return f"Bron: {row.source_ref}{quote}{marker}" if row.source_ref else "Bron: ingevoerd in de tracker"
 
     def scoped(rows, team_of):
         for row, reg in rows:
@@ -67,10 +77,10 @@ def reference_items(session, f: FeedFilter, today: dt.date) -> list[FeedItem]:
         dated = session.scalars(select(Deadline).where(Deadline.due_on.is_not(None)))
         rows = [(d, regs[d.regulation_id]) for d in dated]
         for d, reg in scoped(rows, lambda row, reg: reg.team_id):
-            suffix, when = _when(d.due.precision, d.due.display())
+            suffix, date_line = when(d.due)
             url = f"{BASE}/regulations/{reg.key}"
-            lines = [when, stage_line(reg), f"Kind: {d.kind.value.replace('_', ' ')}"]
-            lines += [f"Met on: {d.met_on.isoformat()}"] if d.met_on else []
+            lines = [date_line, stage_line(reg), f"Soort: {label(d.kind)}"]
+            lines += [f"Gehaald op: {format_day(d.met_on)}"] if d.met_on else []
             lines += [d.note] if d.note else []
             lines += [source_line(d), url]
             items.append(FeedItem(f"deadline-{d.id}@{host}", d.due_on, f"{reg.key} - {d.title}{suffix}",
@@ -80,15 +90,15 @@ def reference_items(session, f: FeedFilter, today: dt.date) -> list[FeedItem]:
         rows = [(e, regs.get(e.regulation_id))
                 for e in session.scalars(select(Evaluation).where(Evaluation.due_on.is_not(None)))]
         for e, reg in scoped(rows, lambda row, reg: reg.team_id if reg else row.team_id):
-            suffix, when = _when(e.due.precision, e.due.display())
-            label = reg.key if reg else e.subject
+            suffix, date_line = when(e.due)
+            name = reg.key if reg else e.subject
             about = "" if reg is None or e.subject in (reg.title, reg.key) else f": {e.subject}"
             url = f"{BASE}/regulations/{reg.key}#evaluations" if reg else f"{BASE}/"
-            lines = [when, stage_line(reg), f"Evaluation ({e.level.value}, {e.status.value})"]
+            lines = [date_line, stage_line(reg), f"Evaluatie ({label(e.level)}, {label(e.status)})"]
             lines += [e.due_note] if e.due_note else []
             lines += [source_line(e), url]
-            items.append(FeedItem(f"evaluation-{e.id}@{host}", e.due_on, f"{label} - evaluation{about}{suffix}",
-                                  "\n".join(lines), url, (label, "evaluation", e.level.value), e.updated_at,
+            items.append(FeedItem(f"evaluation-{e.id}@{host}", e.due_on, f"{name} - evaluatie{about}{suffix}",
+                                  "\n".join(lines), url, (name, "evaluation", e.level.value), e.updated_at,
                                   e.sequence))
     return items
 

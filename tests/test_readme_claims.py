@@ -455,10 +455,10 @@ def test_reminders_count_from_the_first_day_of_the_dates_period(app, seeded, use
     jobs.run_reminders(app, dt.datetime(2030, 6, 24, 9, tzinfo=dt.UTC))
     members = ["ezk.editor@example.nl", "viewer@example.nl"]
     assert sorted(r for r, _ in quarterly()) == members
-    assert all("in 7 days" in subject for _, subject in quarterly())
+    assert all("over 7 dagen" in subject for _, subject in quarterly())
     jobs.run_reminders(app, dt.datetime(2030, 6, 30, 9, tzinfo=dt.UTC))
     tomorrow = quarterly()[2:]
-    assert sorted(r for r, _ in tomorrow) == members and all("tomorrow" in subject for _, subject in tomorrow)
+    assert sorted(r for r, _ in tomorrow) == members and all("morgen" in subject for _, subject in tomorrow)
 
 
 # -- configuration ---------------------------------------------------------------------------------

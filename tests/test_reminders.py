@@ -83,8 +83,8 @@ def test_each_lead_time_exactly_once_to_members_and_followers(mail_app, world, s
     assert set(by_person) == {"a@ezk.nl", "b@ezk.nl", "f@bzk.nl"}  # members and the follower, not x@bzk.nl
     for subjects in by_person.values():
         assert len(subjects) == 5  # 90, 30, 7, 1 days and overdue, each once
-        assert any("in 90 days" in s for s in subjects) and any("overdue" in s for s in subjects)
-        assert any("tomorrow" in s for s in subjects)
+        assert any("over 90 dagen" in s for s in subjects) and any("verlopen" in s for s in subjects)
+        assert any("morgen" in s for s in subjects)
     first = messages[0]
     assert first["Auto-Submitted"] == "auto-generated" and first["Message-ID"] and first["Date"]
     assert first["From"] == "tracker@ministerie.example"
@@ -102,7 +102,7 @@ def test_a_moved_deadline_gets_reminders_for_its_new_date_and_a_met_one_stops(ma
         s.execute(update(Deadline).where(Deadline.id == world["deadline_id"]).values(due_on=new_due))
     run_day(mail_app, DUE - dt.timedelta(days=6))  # now 36 days before the new date: its 90-day reminder
     assert len(handler.messages) == 6
-    assert all("in 36 days" in m["Subject"] for m in received(handler)[3:])
+    assert all("over 36 dagen" in m["Subject"] for m in received(handler)[3:])
     with db.transaction() as s:
         s.execute(update(Deadline).where(Deadline.id == world["deadline_id"]).values(met_on=DUE))
     run_day(mail_app, new_due - dt.timedelta(days=7))
@@ -287,10 +287,10 @@ def test_several_reminders_due_for_one_person_go_out_as_one_mail_listing_them(ma
     mails = received(handler)
     assert sorted(m["To"] for m in mails) == ["a@ezk.nl", "b@ezk.nl", "f@bzk.nl"]
     for mail in mails:
-        assert mail["Subject"] == "[EU tracker] 2 dates to watch"
+        assert mail["Subject"] == "[EU tracker] 2 data om op te letten"
         text = mail.get_body(("plain",)).get_content()
         assert text.index("DSA - Designate the DSC") < text.index("DSA - Report to the Commission")  # by date
-        assert "1 Jun 2027" in text and "4 Jun 2027" in text and "in 7 days" in text and "in 10 days" in text
+        assert "1 juni 2027" in text and "4 juni 2027" in text and "over 7 dagen" in text and "over 10 dagen" in text
         assert "Report to the Commission" in mail.get_body(("html",)).get_content()
     # The next lead time of each comes later, once, again in one mail per person.
     run_day(mail_app, DUE - dt.timedelta(days=1))

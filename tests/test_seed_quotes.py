@@ -244,8 +244,8 @@ def test_the_dates_export_carries_the_range_and_the_marker(viewer):
     rows = list(csv.reader(io.StringIO(raw), delimiter=";"))
     header = rows[0]
     gia = next(r for r in rows if r[2] == "Planned: possible agreement on the proposal")
-    assert gia[header.index("datum")] == "eind 2023 of in 2024"
-    assert gia[header.index("laatste dag (bereik)")] == "2024-12-31"
+    assert gia[header.index("Datum")] == "eind 2023 of in 2024"
+    assert gia[header.index("Laatste dag (bereik)")] == "2024-12-31"
     wibon = next(r for r in rows if r[2].startswith("Evaluatie Wet informatie-uitwisseling"))
-    assert "lopend" not in wibon[header.index("zekerheid / certainty")]
-    assert "na de afronding van de evaluatie" in wibon[header.index("zekerheid / certainty")]
+    assert "lopend" not in wibon[header.index("Zekerheid")]
+    assert "na de afronding van de evaluatie" in wibon[header.index("Zekerheid")]

@@ -8,13 +8,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, Subquery, func, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.auth.models import Team
+from tracker.date_words import format_day, format_pdate, shown
 from tracker.dates import Precision
 from tracker.db import make_precision
 from tracker.feeds.ical import FeedItem, FeedMeta
+from tracker.labels import label as word
 from tracker.parsing import whole_number
 from tracker.planning.events import planning_events
 from tracker.regulations.certainty import source_marker
@@ -23,7 +27,8 @@ from tracker.regulations.queries import stage_rows_as_of
 from tracker.regulations.stages import Stage
 
 KINDS = ("deadlines", "evaluations", "planning")  # planning: only when asked for (tracker.planning.events)
-PARAMS = ("team", "regulation", "authority", "kind", "alarm")
+PARAMS = ("team", "regulation", "authority", "kind", "alarm", "lang")
+LANGUAGES = ("nl", "en")  # a feed's texts: Dutch unless its URL asks for English (a calendar app sends no language)
 MAX_ALARMS = 5
 
 
@@ -38,6 +43,7 @@ class FeedFilter:
     authority: Authority | None = None
     kind: str | None = None
     alarm_days: tuple[int, ...] = ()
+    language: str = "nl"
 
     def query_string(self) -> str:
         pairs = [
@@ -46,18 +52,21 @@ class FeedFilter:
             ("authority", self.authority.key if self.authority else None),
             ("kind", self.kind),
             ("alarm", ",".join(map(str, self.alarm_days)) or None),
+            ("lang", self.language if self.language != "nl" else None),
         ]
         return urlencode([(k, v) for k, v in pairs if v])
 
     def title(self) -> str:
+        """The calendar's name, in the current language (the feed's, see `feed_meta`)."""
+        kinds = {"deadlines": _("termijnen"), "evaluations": _("evaluaties"), "planning": _("planning")}
         parts = [
-            f"team {self.team.key}" if self.team else None,
+            _("team %(key)s", key=self.team.key) if self.team else None,
             self.regulation.key if self.regulation else None,
-            f"authority {self.authority.key}" if self.authority else None,
-            {"deadlines": "deadlines", "evaluations": "evaluations", "planning": "planning"}.get(self.kind or ""),
+            _("toezichthouder %(key)s", key=self.authority.key) if self.authority else None,
+            kinds.get(self.kind or ""),
         ]
         chosen = [p for p in parts if p]
-        return "EU implementation tracker" + (f" - {', '.join(chosen)}" if chosen else " - all dates")
+        return _("EU-implementatietracker") + " - " + (", ".join(chosen) if chosen else _("alle data"))
 
 
 def parse_filter(session: Session, args: Mapping[str, str], multi: Mapping[str, list[str]]) -> FeedFilter:
@@ -94,6 +103,11 @@ def parse_filter(session: Session, args: Mapping[str, str], multi: Mapping[str, 
                 f"alarm: give up to {MAX_ALARMS} whole numbers of days (0-365), e.g. alarm=7,1"
             ) from None
         values["alarm_days"] = tuple(sorted(days, reverse=True))
+    language = (args.get("lang") or "").strip()
+    if language:
+        if language not in LANGUAGES:
+            raise FeedParamError(f"lang: {language!r} is not a language of the feeds; use {' or '.join(LANGUAGES)}")
+        values["language"] = language
     return FeedFilter(**values)  # type: ignore[arg-type]
 
 
@@ -144,54 +158,95 @@ def _evaluations(f: FeedFilter, then: Subquery) -> Select:
     return _scope(q, f, Evaluation.regulation_id, func.coalesce(reg.team_id, Evaluation.team_id))
 
 
-def _when(precision: Precision, shown: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Words:
+    """The fixed texts of a feed's events in one language, looked up once per build rather than once per event."""
+
+    language: str
+    date: str
+    coarse: str
+    stage: str
+    no_stage: str
+    kind: str
+    met_on: str
+    source: str
+    entered: str
+    evaluation: str
+    evaluation_line: str
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def words(language: str) -> Words:
+    with force_locale(language):
+        return Words(
+            language=language,
+            date=_("Datum"),
+            coarse=_("getoond op de eerste dag van de periode, de regel van de tracker voor data die geen dag zijn"),
+            stage=_("Huidige fase"),
+            no_stage=_("Fase niet vastgelegd"),
+            kind=_("Soort"),
+            met_on=_("Gehaald op"),
+            source=_("Bron"),
+            entered=_("ingevoerd in de tracker"),
+            evaluation=_("evaluatie"),
+            evaluation_line=_("Evaluatie"),
+        )
+
+
+def _when(precision: Precision, shown_due: str, w: Words) -> tuple[str, str]:
     if precision is Precision.DAY:
-        return "", f"Date: {shown}"
-    return f" ({shown})", (
-        f"Date: {shown} (precision: {precision.value}; shown on the first day of the period, "
-        "the tracker's rule for dates that are not days)"
-    )
+        return "", f"{w.date}: {shown_due}"
+    return f" ({shown_due})", f"{w.date}: {shown_due} ({w.coarse})"
 
 
 @functools.lru_cache(maxsize=4096)
-def _stage_line(stage: Stage | None, on: dt.date | None, precision: Precision | None) -> str:
+def _stage_line(stage: Stage | None, on: dt.date | None, precision: Precision | None, w: Words) -> str:
     if stage is None or on is None:
-        return "Stage: not recorded"
-    return f"Stage: {stage.label_en} ({stage.label_nl}) since {make_precision(on, precision).display()}"
+        return w.no_stage
+    with force_locale(w.language):
+        since = _("sinds %(when)s", when=format_pdate(make_precision(on, precision), w.language))
+        return f"{w.stage}: {word(stage)} {since}"
 
 
 @functools.lru_cache(maxsize=4096)
-def _due(*columns: object) -> tuple[str, str]:
+def _due(w: Words, *columns: object) -> tuple[str, str]:
     """(summary suffix, the description's date line) of a due date, from its five columns (a range keeps the
     report's words): few distinct values, so kept."""
     due = make_range(*columns)  # type: ignore[arg-type]
-    return _when(due.precision, due.display())
+    return _when(due.precision, shown(due, w.language), w)
 
 
-def _source_line(ref: str | None, quote: str | None, certainty: object = None, note: str | None = None,
+@functools.lru_cache(maxsize=256)
+def _labels(w: Words, *values: object) -> tuple[str, ...]:
+    with force_locale(w.language):
+        return tuple(word(v) for v in values)  # type: ignore[arg-type]
+
+
+def _source_line(w: Words, ref: str | None, quote: str | None, certainty: object = None, note: str | None = None,
                  alternative: str | None = None, conflicts: list | None = None) -> str:
     said = f' - "{quote}"' if quote else ""
     marked = source_marker({"certainty": certainty, "note": note, "alternative": alternative, "conflicts": conflicts})
     marker = f"\n{marked}" if marked else ""  # a reading, inference or contradiction
-    return f"Source: {ref}{said}{marker}" if ref else "Source: entered in the tracker"
+    return f"{w.source}: {ref}{said}{marker}" if ref else f"{w.source}: {w.entered}"
 
 
 def feed_items(session: Session, f: FeedFilter, *, base_url: str, today: dt.date) -> list[FeedItem]:
     """Every dated deadline and evaluation in the filter; t.b.d. items are left out. One query per kind, rows read
     as plain tuples (no ORM objects: this runs whenever the portfolio changed, for every feed asked for)."""
     host = urlsplit(base_url).hostname or "tracker"
+    w = words(f.language)
     then = stage_rows_as_of(today)
     items: list[FeedItem] = []
     if f.kind in (None, "deadlines"):
         for (d_id, due_on, due_precision, until, until_precision, due_label, title, kind, met_on, note, ref, quote,
              certainty, certainty_note, alternative, conflicts, updated_at, sequence,
              key, stage, stage_on, stage_precision) in session.execute(_deadlines(f, then)):
-            suffix, when = _due(due_on, due_precision, until, until_precision, due_label)
+            suffix, when = _due(w, due_on, due_precision, until, until_precision, due_label)
             url = f"{base_url}/regulations/{key}"
-            lines = [when, _stage_line(stage, stage_on, stage_precision), f"Kind: {kind.value.replace('_', ' ')}"]
-            lines += [f"Met on: {met_on.isoformat()}"] if met_on else []
+            lines = [when, _stage_line(stage, stage_on, stage_precision, w), f"{w.kind}: {_labels(w, kind)[0]}"]
+            lines += [f"{w.met_on}: {format_day(met_on, w.language)}"] if met_on else []
             lines += [note] if note else []
-            lines += [_source_line(ref, quote, certainty, certainty_note, alternative, conflicts), url]
+            lines += [_source_line(w, ref, quote, certainty, certainty_note, alternative, conflicts), url]
             items.append(
                 FeedItem(
                     uid=f"deadline-{d_id}@{host}",
@@ -208,18 +263,20 @@ def feed_items(session: Session, f: FeedFilter, *, base_url: str, today: dt.date
         for (e_id, due_on, due_precision, until, until_precision, due_label, subject, level, status, due_note, ref,
              quote, certainty, certainty_note, alternative, conflicts, updated_at, sequence,
              key, reg_title, stage, stage_on, stage_precision) in session.execute(_evaluations(f, then)):
-            suffix, when = _due(due_on, due_precision, until, until_precision, due_label)
+            suffix, when = _due(w, due_on, due_precision, until, until_precision, due_label)
             label = key if key is not None else subject
             about = "" if key is None or subject in (reg_title, key) else f": {subject}"
             url = f"{base_url}/regulations/{key}#evaluations" if key is not None else f"{base_url}/"
-            lines = [when, _stage_line(stage, stage_on, stage_precision), f"Evaluation ({level.value}, {status.value})"]
+            level_word, status_word = _labels(w, level, status)
+            lines = [when, _stage_line(stage, stage_on, stage_precision, w),
+                     f"{w.evaluation_line} ({level_word}, {status_word})"]
             lines += [due_note] if due_note else []
-            lines += [_source_line(ref, quote, certainty, certainty_note, alternative, conflicts), url]
+            lines += [_source_line(w, ref, quote, certainty, certainty_note, alternative, conflicts), url]
             items.append(
                 FeedItem(
                     uid=f"evaluation-{e_id}@{host}",
                     day=due_on,
-                    summary=f"{label} - evaluation{about}{suffix}",
+                    summary=f"{label} - {w.evaluation}{about}{suffix}",
                     description="\n".join(lines),
                     url=url,
                     categories=(label, "evaluation", level.value),
@@ -229,15 +286,17 @@ def feed_items(session: Session, f: FeedFilter, *, base_url: str, today: dt.date
             )
     if f.kind == "planning":
         regs = list(session.scalars(_scope(select(Regulation), f, Regulation.id, Regulation.team_id)))
-        events = planning_events(session, regs, today, base_url)
+        with force_locale(f.language):
+            events = planning_events(session, regs, today, base_url)
         items += [FeedItem(**{**vars(e), "uid": f"{e.uid}@{host}"}) for e in events]
     return items
 
 
 def feed_meta(f: FeedFilter, *, base_url: str) -> FeedMeta:
-    return FeedMeta(
-        name=f.title(),
-        description="Deadlines and evaluation dates of EU digital acts in the Netherlands",
-        url=f"{base_url}/calendar",
-        alarm_days=f.alarm_days,
-    )
+    with force_locale(f.language):
+        return FeedMeta(
+            name=f.title(),
+            description=_("Termijnen en evaluatiedata van de digitale EU-regelgeving in Nederland"),
+            url=f"{base_url}/calendar",
+            alarm_days=f.alarm_days,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from tracker import metrics
 from tracker.auth.current import current_actor
 from tracker.clock import get_clock
 from tracker.commands import run
+from tracker.date_words import current_language
 from tracker.db import get_session
 from tracker.feeds import store, tokens
 from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
@@ -30,7 +32,7 @@ def _regulation_feed_links(reg: Regulation) -> dict[str, object]:
     if feed is None:
         return {"feed_links": None}
     token = tokens.derive(current_app.config["SECRET_KEY"], feed.nonce)
-    only = FeedFilter(regulation=reg)
+    only = FeedFilter(regulation=reg, language=current_language())
     return {"feed_links": (feed_url(token, only), feed_url(token, only, webcal=True))}
 
 
@@ -61,7 +63,8 @@ def feed(token: str) -> BaseResponse:
     # One query: is the token valid (and made under today's key), the data's revision, and the shared copy's state.
     state = tokens.feed_state(db, token, current_app.config["SECRET_KEY"], key)
     if state is None:
-        abort(404, description="No such feed. If you rotated or revoked your link, subscribe with the new one.")
+        abort(404, description=_("Deze agenda bestaat niet. Hebt u uw link vernieuwd of ingetrokken, abonneer u dan "
+                                 "met de nieuwe link."))
     # The shared copy is current and the client holds its ETag: answer at once.
     if state.current_etag is not None and state.current_etag in request.if_none_match:
         return _headers(Response(status=304), state.current_etag)
@@ -82,7 +85,8 @@ def feed(token: str) -> BaseResponse:
     try:
         etag, body = store.serve(db, key, state.revision, build, now=clock.now(), stored=stored)
     except store.NotReady:
-        response = Response("The feed is being prepared; try again in a moment.\n", status=503, mimetype="text/plain")
+        response = Response(_("De agenda wordt klaargezet; probeer het zo opnieuw.") + "\n", status=503,
+                            mimetype="text/plain")
         response.headers["Retry-After"] = "10"
         return response
     if etag in request.if_none_match:
@@ -107,6 +111,8 @@ def calendar() -> str:
         f = parse_filter(db, {k: v for k, v in request.args.items() if v}, request.args.to_dict(flat=False))
     except FeedParamError as exc:
         abort(400, description=str(exc))
+    # The feed speaks the reader's language: a calendar app fetching it later sends none of its own.
+    f = dataclasses.replace(f, language=current_language())
     token = tokens.ensure_token(db, current_user, current_app.config["SECRET_KEY"], now=get_clock().now())
     db.commit()
     return render_template(

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import String, cast, exists, literal, or_, select
 from sqlalchemy.orm import Session
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.config import WEEKDAYS, Settings
+from tracker.date_words import format_day, shown
 from tracker.notify import marks
 from tracker.notify.marks import NotifyMark
 from tracker.notify.models import Follow
@@ -24,6 +27,7 @@ from tracker.regulations.models import Deadline, Evaluation, EvaluationStatus, R
 UPCOMING = dt.timedelta(weeks=8)
 EVALUATIONS_AHEAD = dt.timedelta(days=183)
 LIST_LIMIT = 50
+SUBJECT_TAG = "[EU tracker]"  # a tag people filter their mail on: the same in every language
 
 
 class WeekError(ValueError):
@@ -64,12 +68,22 @@ class Digest:
     week: tuple[int, int]
     since: dt.datetime
     until: dt.datetime
-    scope: str
+    teams: str  # the keys of the user's teams, "" for none
+    follows: bool  # and the acts they follow; neither: the whole portfolio
     changes: list[tuple[AuditEvent, Regulation | None]] = field(default_factory=list)
     upcoming: list[tuple[Deadline, Regulation]] = field(default_factory=list)
     overdue: list[tuple[Deadline, Regulation]] = field(default_factory=list)
     evaluations: list[tuple[Evaluation, Regulation | None]] = field(default_factory=list)
     planning: list[Any] = field(default_factory=list)  # acts at risk, late or stalled (tracker.planning)
+
+    @property
+    def scope(self) -> str:
+        """What the digest covers, in the current (the recipient's) language."""
+        if not self.teams and not self.follows:
+            return _("de hele portefeuille")
+        if self.teams and self.follows:
+            return _("teams %(teams)s en gevolgde regelingen", teams=self.teams)
+        return _("teams %(teams)s", teams=self.teams) if self.teams else _("gevolgde regelingen")
 
     @property
     def nothing_changed(self) -> bool:
@@ -80,27 +94,28 @@ class Digest:
         return not (self.changes or self.upcoming or self.overdue or self.evaluations)
 
 
-def _scope(session: Session, user: User) -> tuple[set[int] | None, str]:
-    """The regulations a user's digest covers: their teams' and those they follow; everything if neither."""
+def _scope(session: Session, user: User) -> tuple[set[int] | None, str, bool]:
+    """The regulations a user's digest covers (their teams' and those they follow; everything if neither), their
+    teams' keys and whether they follow any."""
     followed = set(session.scalars(select(Follow.regulation_id).where(Follow.user_id == user.id)))
     team_ids = user.team_ids
     if not team_ids and not followed:
-        return None, "the whole portfolio"
+        return None, "", False
     own = set(session.scalars(select(Regulation.id).where(Regulation.team_id.in_(team_ids)))) if team_ids else set()
     names = ", ".join(sorted(t.key for t in user.teams))
-    return own | followed, (f"teams {names}" if names else "") + (" and followed acts" if followed else "")
+    return own | followed, names, bool(followed)
 
 
 def build_digest(session: Session, user: User, week: tuple[int, int], settings: Settings) -> Digest:
     until = send_moment(week, settings)
     since = until - dt.timedelta(days=7)
     day = until.date()
-    reg_ids, scope = _scope(session, user)
+    reg_ids, teams, follows = _scope(session, user)
 
     def within(column):  # type: ignore[no-untyped-def]
         return column.in_(reg_ids) if reg_ids is not None else column.is_not(None)
 
-    digest = Digest(user=user, week=week, since=since, until=until, scope=scope)
+    digest = Digest(user=user, week=week, since=since, until=until, teams=teams, follows=follows)
     digest.changes = list(
         session.execute(
             select(AuditEvent, Regulation)
@@ -176,16 +191,39 @@ def render(digest: Digest, settings: Settings, secret_key: str) -> NewMessage | 
     envelope = dict(
         key=f"digest:{user.id}:{label}", kind="digest", user_id=user.id, recipient=user.email, headers=headers
     )
+    with force_locale(user.language or "nl"):
+        return _render(digest, envelope, label, unsubscribe, settings)
+
+
+def _render(
+    digest: Digest, envelope: dict[str, Any], label: str, unsubscribe: str, settings: Settings
+) -> NewMessage | None:
     if digest.empty:
-        if user.digest_when_empty != "notice":
+        if digest.user.digest_when_empty != "notice":
             return None
-        text = f"Nothing changed and nothing is due in {digest.scope} ({label}).\n\nUnsubscribe: {unsubscribe}\n"
-        return NewMessage(**envelope, subject=f"[EU tracker] Weekly digest {label}: nothing changed", body_text=text)
-    context = dict(d=digest, label=label, base=settings.base_url, unsubscribe=unsubscribe, tz=settings.tz)
+        text = (
+            _("Niets gewijzigd en niets te doen in %(scope)s (%(week)s).", scope=digest.scope, week=label)
+            + f"\n\n{_('Afmelden')}: {unsubscribe}\n"
+        )
+        subject = _("Weekoverzicht %(week)s: niets gewijzigd", week=label)
+        return NewMessage(**envelope, subject=f"{SUBJECT_TAG} {subject}", body_text=text)
+    language = digest.user.language or "nl"
+    context = dict(
+        d=digest, label=label, base=settings.base_url, unsubscribe=unsubscribe,
+        since=format_day(digest.since.astimezone(settings.tz).date(), language),
+        until=format_day(digest.until.astimezone(settings.tz).date(), language),
+        shown=lambda value: shown(value, language),
+    )
+    counts = ", ".join((
+        ngettext("%(num)d wijziging", "%(num)d wijzigingen", len(digest.changes)),
+        ngettext("%(num)d termijn in de komende 8 weken", "%(num)d termijnen in de komende 8 weken",
+                 len(digest.upcoming)),
+        ngettext("%(num)d termijn verlopen", "%(num)d termijnen verlopen", len(digest.overdue)),
+    ))
+    subject = _("Weekoverzicht %(week)s: %(counts)s", week=label, counts=counts)
     return NewMessage(
         **envelope,
-        subject=f"[EU tracker] Weekly digest {label}: {len(digest.changes)} change(s), "
-        f"{len(digest.upcoming)} deadline(s) ahead, {len(digest.overdue)} overdue",
+        subject=f"{SUBJECT_TAG} {subject}",
         body_text=render_template("emails/digest.txt", **context),
         body_html=render_template("emails/digest.html", **context),
     )

@@ -23,11 +23,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team, User, user_teams
 from tracker.config import Settings, parse_days
+from tracker.date_words import shown
 from tracker.notify import marks
 from tracker.notify.models import Follow
 from tracker.notify.outbox import NewMessage, enqueue, existing_keys
@@ -101,8 +104,7 @@ def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueIt
             Evaluation.status != EvaluationStatus.DONE,
         )
     ):
-        title = f"evaluation: {e.subject}"
-        items.append(DueItem("evaluation", e.id, title, e.due, e.due_on, reg, reg.team_id if reg else e.team_id))
+        items.append(DueItem("evaluation", e.id, e.subject, e.due, e.due_on, reg, reg.team_id if reg else e.team_id))
     return items
 
 
@@ -163,12 +165,33 @@ def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> SweepRes
     return SweepResult(len(items), len(ours))
 
 
+SUBJECT_TAG = "[EU tracker]"  # a tag people filter their mail on: the same in every language
+
+
+def language_of(user: User) -> str:
+    """The language of a user's mail: their choice, else Dutch."""
+    return user.language or "nl"
+
+
+def _when(lead: str, days: int) -> str:
+    if lead == "overdue":
+        return _("verlopen")
+    if days == 0:
+        return _("vandaag")
+    if days == 1:
+        return _("morgen")
+    return ngettext("over %(num)d dag", "over %(num)d dagen", days)
+
+
 def _context(item: DueItem, user: User, lead: str, *, today: dt.date, base_url: str) -> dict[str, object]:
-    label = item.regulation.key if item.regulation else "Evaluatie"
+    """What a reminder says about one item, in the current (the recipient's) language."""
+    label = item.regulation.key if item.regulation else _("Evaluatie")
     url = f"{base_url}/regulations/{item.regulation.key}" if item.regulation else f"{base_url}/"
     days = (item.due_on - today).days
-    when = "overdue" if lead == "overdue" else "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
-    return dict(item=item, user=user, label=label, url=url, when=when, lead=lead, days=days)
+    title = _("evaluatie: %(subject)s", subject=item.title) if item.kind == "evaluation" else item.title
+    due = shown(item.due, language_of(user))  # type: ignore[arg-type]
+    return dict(item=item, user=user, label=label, url=url, when=_when(lead, days), lead=lead, days=days,
+                title=title, due=due)
 
 
 def _combined(
@@ -176,33 +199,38 @@ def _combined(
 ) -> NewMessage:
     """One mail for several reminders due for one person in one sweep, listing them by date."""
     user = wanted[0][1]
-    entries = sorted(
-        (_context(item, user, lead, today=today, base_url=base_url) for item, _, lead in wanted),
-        key=lambda c: (c["item"].due_on, c["label"], c["item"].title),  # type: ignore[attr-defined]
-    )
-    overdue = sum(1 for c in entries if c["lead"] == "overdue")
-    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
-    context = dict(entries=entries, user=user, base_url=base_url, overdue=overdue)
-    return NewMessage(
-        key=f"reminders:{user.id}:{today.isoformat()}:{digest}",
-        kind="reminder",
-        user_id=user.id,
-        recipient=user.email,
-        subject=f"[EU tracker] {len(entries)} dates to watch" + (f", {overdue} overdue" if overdue else ""),
-        body_text=render_template("emails/reminders.txt", **context),
-        body_html=render_template("emails/reminders.html", **context),
-    )
+    with force_locale(language_of(user)):
+        entries = sorted(
+            (_context(item, user, lead, today=today, base_url=base_url) for item, _user, lead in wanted),
+            key=lambda c: (c["item"].due_on, c["label"], c["item"].title),  # type: ignore[attr-defined]
+        )
+        overdue = sum(1 for c in entries if c["lead"] == "overdue")
+        digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
+        context = dict(entries=entries, user=user, base_url=base_url, overdue=overdue)
+        subject = ngettext("%(num)d datum om op te letten", "%(num)d data om op te letten", len(entries))
+        if overdue:
+            subject += ngettext(", waarvan %(num)d verlopen", ", waarvan %(num)d verlopen", overdue)
+        return NewMessage(
+            key=f"reminders:{user.id}:{today.isoformat()}:{digest}",
+            kind="reminder",
+            user_id=user.id,
+            recipient=user.email,
+            subject=f"{SUBJECT_TAG} {subject}",
+            body_text=render_template("emails/reminders.txt", **context),
+            body_html=render_template("emails/reminders.html", **context),
+        )
 
 
 def _message(key: str, item: DueItem, user: User, lead: str, *, today: dt.date, base_url: str) -> NewMessage:
-    context = _context(item, user, lead, today=today, base_url=base_url)
-    label, when = context["label"], context["when"]
-    return NewMessage(
-        key=key,
-        kind="reminder",
-        user_id=user.id,
-        recipient=user.email,
-        subject=f"[EU tracker] {label}: {item.title} - {when} ({item.due.display()})",  # type: ignore[attr-defined]
-        body_text=render_template("emails/reminder.txt", **context),
-        body_html=render_template("emails/reminder.html", **context),
-    )
+    with force_locale(language_of(user)):
+        context = _context(item, user, lead, today=today, base_url=base_url)
+        subject = f"{context['label']}: {context['title']} - {context['when']} ({context['due']})"
+        return NewMessage(
+            key=key,
+            kind="reminder",
+            user_id=user.id,
+            recipient=user.email,
+            subject=f"{SUBJECT_TAG} {subject}",
+            body_text=render_template("emails/reminder.txt", **context),
+            body_html=render_template("emails/reminder.html", **context),
+        )

@@ -10,11 +10,14 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.clock import get_clock
+from tracker.date_words import current_language, format_day, shown
 from tracker.db import get_session
+from tracker.labels import label
 from tracker.regulations.certainty import marker_text
 from tracker.regulations.models import Deadline, Evaluation, Regulation
 from tracker.regulations.queries import board
@@ -56,22 +59,23 @@ def board_csv() -> Response:
     choices = filter_choices(db, regulations=False)
     result = board(db, as_of, _filters(choices["teams"], choices["authorities"]), today=current, limit=None)
     base = current_app.config["TRACKER"].base_url
+    language = current_language()
+    # Headers and words in the reader's language; the cells keep the formula rule (`neutralise`) whatever the text.
     rows: list[list[object]] = [
         [
-            "korte naam",
-            "titel",
-            "soort",
-            "pijler",
-            "team",
-            "fase",
-            "fase (EN)",
-            "sinds",
-            "volgende termijn",
-            "termijn",
-            "verlopen",
-            "binnen 30 dagen",
-            "stand op",
-            "link",
+            _("Korte naam"),
+            _("Titel"),
+            _("Soort"),
+            _("Pijler"),
+            _("Team"),
+            _("Fase"),
+            _("Sinds"),
+            _("Volgende termijn"),
+            _("Termijn"),
+            _("Verlopen"),
+            _("Binnen 30 dagen"),
+            _("Stand op"),
+            _("Link"),
         ]
     ]
     for c in result.cards:
@@ -80,13 +84,12 @@ def board_csv() -> Response:
             [
                 c.regulation.key,
                 c.regulation.title,
-                c.regulation.kind.value,
+                label(c.regulation.kind),
                 c.regulation.pillar,
                 c.regulation.team.key,
-                c.stage.label_nl if c.stage else "niet vastgelegd",
-                c.stage.label_en if c.stage else "not recorded",
-                c.since.display() if c.since else None,
-                nxt.due.display() if nxt else None,
+                label(c.stage) if c.stage else _("niet vastgelegd"),
+                shown(c.since, language) if c.since else None,
+                shown(nxt.due, language) if nxt else None,
                 nxt.title if nxt else None,
                 c.overdue,
                 c.due_soon,
@@ -94,16 +97,17 @@ def board_csv() -> Response:
                 f"{base}/regulations/{c.regulation.key}",
             ]
         )
-    return _csv(rows, f"bord-{as_of.isoformat()}.csv")
+    return _csv(rows, _("bord-%(day)s.csv", day=as_of.isoformat()))
 
 
 @bp.get("/export/dates.csv")
 def dates_csv() -> Response:
     db = get_session()
     base = current_app.config["TRACKER"].base_url
+    language = current_language()
     rows: list[list[object]] = [
-        ["soort", "regeling", "onderwerp", "datum", "precisie", "eerste dag", "status", "toelichting", "bron", "link",
-         "laatste dag (bereik)", "zekerheid / certainty"]
+        [_("Soort"), _("Regeling"), _("Onderwerp"), _("Datum"), _("Precisie"), _("Eerste dag"), _("Status"),
+         _("Toelichting"), _("Bron"), _("Link"), _("Laatste dag (bereik)"), _("Zekerheid")]
     ]
     for d in db.scalars(
         select(Deadline)
@@ -112,13 +116,13 @@ def dates_csv() -> Response:
     ):
         rows.append(
             [
-                f"termijn ({d.kind.value})",
+                f"{_('termijn')} ({label(d.kind)})",
                 d.regulation.key,
                 d.title,
-                d.due.display(),
+                shown(d.due, language),
                 d.due.precision.value,
                 d.due.start.isoformat() if d.due.start else None,
-                f"gehaald {d.met_on.isoformat()}" if d.met_on else "open",
+                _("gehaald op %(when)s", when=format_day(d.met_on, language)) if d.met_on else _("open"),
                 d.note,
                 d.source_ref,
                 f"{base}/regulations/{d.regulation.key}",
@@ -134,13 +138,13 @@ def dates_csv() -> Response:
         reg: Regulation | None = e.regulation
         rows.append(
             [
-                f"evaluatie ({e.level.value})",
+                f"{_('evaluatie')} ({label(e.level)})",
                 reg.key if reg else None,
                 e.subject,
-                e.due.display(),
+                shown(e.due, language),
                 e.due.precision.value,
                 e.due.start.isoformat() if e.due.start else None,
-                e.status.value,
+                label(e.status),
                 e.due_note,
                 e.source_ref,
                 f"{base}/regulations/{reg.key}" if reg else None,
@@ -148,4 +152,4 @@ def dates_csv() -> Response:
                 marker_text(e),
             ]
         )
-    return _csv(rows, "termijnen-en-evaluaties.csv")
+    return _csv(rows, _("termijnen-en-evaluaties.csv"))
