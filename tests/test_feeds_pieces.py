@@ -18,7 +18,6 @@ from sqlalchemy import func, select, update
 from bench import synthetic
 from tests.conftest import NOW, TODAY, csrf_from
 from tracker.auth import service
-from tracker.date_words import shown
 from tracker.dates import Precision
 from tracker.db import QueryCounter
 from tracker.feeds import pieces as pieces_module
@@ -45,8 +44,8 @@ def reference_items(session, f: FeedFilter, today: dt.date) -> list[FeedItem]:
 
     def when(due):
         if due.precision is Precision.DAY:
-            return "", f"Datum: {shown(due)}"
-        return f" ({shown(due)})", (f"Datum: {shown(due)} (getoond op de eerste dag van de periode, de regel van de "
+            return "", f"Datum: {format_pdate(due)}"
+        return f" ({format_pdate(due)})", (f"Datum: {format_pdate(due)} (getoond op de eerste dag van de periode, de regel van de "
                                     "tracker voor data die geen dag zijn)")
 
     def stage_line(reg):

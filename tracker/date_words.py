@@ -1,16 +1,18 @@
-"""Dates as their reader writes them, for features that write text outside templates (mails, feeds, CSV files).
+"""Dates and moments as their reader writes them: "17 september 2025", "3e kwartaal 2025", "2e helft 2025",
+"nog niet bepaald" (English "17 September 2025", "Q3 2025", "H2 2025", "to be determined"), a range "van – tot",
+the report's own words where a date carries them ("najaar 2023"), and moments in the app's time zone.
 
-The same rules as the template filters of `tracker.i18n` (`pdate`, `day`), kept in this leaf module because
-`tracker.i18n` wires up every feature's words, so a feature that imported it would close an import cycle
-(`tests/test_architecture.py`). `shown` adds what a mail, feed or CSV cell needs beyond a plain date: a range, or
-the report's own words.
+One leaf module (it knows no feature) for the template filters of `tracker.i18n` and for features that write text
+outside templates: mails, feeds, CSV files, planning reasons.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
+from flask import current_app
 from flask_babel import get_locale
 
 from tracker.config import LANGUAGES
@@ -28,9 +30,23 @@ def current_language() -> str:
 
 def format_pdate(value: PrecisionDate | None, language: str = DEFAULT_LANGUAGE) -> str:
     """'17 september 2025', 'september 2025', '3e kwartaal 2025', '2e helft 2025', '2025', 'nog niet bepaald'
-    (English: '17 September 2025', 'September 2025', 'Q3 2025', 'H2 2025', '2025', 'to be determined')."""
+    (English: '17 September 2025', 'September 2025', 'Q3 2025', 'H2 2025', '2025', 'to be determined');
+    a range 'van - tot'; the report's own words where the date carries them ('najaar 2023')."""
     if value is None:
         return ""
+    if value.label:
+        return value.label
+    return format_period(value, language)
+
+
+def format_period(value: PrecisionDate, language: str = DEFAULT_LANGUAGE) -> str:
+    """The computed period, also of a date shown by the report's words: '4e kwartaal 2023 – 2024'."""
+    if value.is_range:
+        return f"{_one(value.single, language)} – {_one(value.last, language)}"
+    return _one(value, language)
+
+
+def _one(value: PrecisionDate, language: str) -> str:
     s, p = value.start, value.precision
     if s is None:
         return "nog niet bepaald" if language == "nl" else "to be determined"
@@ -51,13 +67,19 @@ def format_day(value: dt.date | None, language: str = DEFAULT_LANGUAGE) -> str:
     return format_date(value, "d MMMM y", locale=language) if value is not None else ""
 
 
-def shown(value: PrecisionDate | None, language: str = DEFAULT_LANGUAGE) -> str:
-    """'17 september 2025', '4e kwartaal 2023 – 2024', or the report's words ('najaar 2023') where the date has them
-    (those are quoted as the report wrote them, in Dutch)."""
+def format_moment(value: dt.datetime | None, language: str = DEFAULT_LANGUAGE, tz: str | None = None) -> str:
+    """A moment in the app's time zone (Europe/Amsterdam unless set otherwise): '17 september 2025 14:05'.
+    Naive datetimes are UTC, as the database stores them."""
     if value is None:
         return ""
-    if value.label:
-        return value.label
-    if value.is_range:
-        return f"{format_pdate(value.single, language)} – {format_pdate(value.last, language)}"
-    return format_pdate(value, language)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    zone = ZoneInfo(tz or _app_timezone())
+    return format_datetime(value, "d MMMM y HH:mm", tzinfo=zone, locale=language)
+
+
+def _app_timezone() -> str:
+    try:
+        return current_app.config["TRACKER"].timezone
+    except RuntimeError:  # outside an application context
+        return "Europe/Amsterdam"

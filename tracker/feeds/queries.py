@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, Subquery, func, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.auth.models import Team
-from tracker.date_words import format_day, format_pdate, shown
+from tracker.date_words import format_day, format_pdate
 from tracker.dates import Precision
 from tracker.db import make_precision
 from tracker.feeds.ical import FeedItem, FeedMeta
@@ -213,7 +213,7 @@ def _due(w: Words, *columns: object) -> tuple[str, str]:
     """(summary suffix, the description's date line) of a due date, from its five columns (a range keeps the
     report's words): few distinct values, so kept."""
     due = make_range(*columns)  # type: ignore[arg-type]
-    return _when(due.precision, shown(due, w.language), w)
+    return _when(due.precision, format_pdate(due, w.language), w)
 
 
 @functools.lru_cache(maxsize=256)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.config import WEEKDAYS, Settings
-from tracker.date_words import format_day, shown
+from tracker.date_words import format_day, format_pdate
 from tracker.notify import marks
 from tracker.notify.marks import NotifyMark
 from tracker.notify.models import Follow
@@ -212,7 +212,7 @@ def _render(
         d=digest, label=label, base=settings.base_url, unsubscribe=unsubscribe,
         since=format_day(digest.since.astimezone(settings.tz).date(), language),
         until=format_day(digest.until.astimezone(settings.tz).date(), language),
-        shown=lambda value: shown(value, language),
+        shown=lambda value: format_pdate(value, language),
     )
     counts = ", ".join((
         ngettext("%(num)d wijziging", "%(num)d wijzigingen", len(digest.changes)),

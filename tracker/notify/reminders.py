@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team, User, user_teams
 from tracker.config import Settings, parse_days
-from tracker.date_words import shown
+from tracker.date_words import format_pdate
 from tracker.notify import marks
 from tracker.notify.models import Follow
 from tracker.notify.outbox import NewMessage, enqueue, existing_keys
@@ -189,7 +189,7 @@ def _context(item: DueItem, user: User, lead: str, *, today: dt.date, base_url: 
     url = f"{base_url}/regulations/{item.regulation.key}" if item.regulation else f"{base_url}/"
     days = (item.due_on - today).days
     title = _("evaluatie: %(subject)s", subject=item.title) if item.kind == "evaluation" else item.title
-    due = shown(item.due, language_of(user))  # type: ignore[arg-type]
+    due = format_pdate(item.due, language_of(user))  # type: ignore[arg-type]
     return dict(item=item, user=user, label=label, url=url, when=_when(lead, days), lead=lead, days=days,
                 title=title, due=due)
 

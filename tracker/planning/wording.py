@@ -12,8 +12,8 @@ import datetime as dt
 from flask_babel import LazyString, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 
+from tracker.date_words import current_language, format_day, format_pdate
 from tracker.dates import PrecisionDate
-from tracker.i18n import current_language, format_day, format_pdate
 
 STEP_NAMES: dict[str, LazyString] = {
     "internal_prep": _l("Interne voorbereiding"),

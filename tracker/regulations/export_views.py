@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.clock import get_clock
-from tracker.date_words import current_language, format_day, shown
+from tracker.date_words import current_language, format_day, format_pdate
 from tracker.db import get_session
 from tracker.labels import label
 from tracker.regulations.certainty import marker_text
@@ -88,8 +88,8 @@ def board_csv() -> Response:
                 c.regulation.pillar,
                 c.regulation.team.key,
                 label(c.stage) if c.stage else _("niet vastgelegd"),
-                shown(c.since, language) if c.since else None,
-                shown(nxt.due, language) if nxt else None,
+                format_pdate(c.since, language) if c.since else None,
+                format_pdate(nxt.due, language) if nxt else None,
                 nxt.title if nxt else None,
                 c.overdue,
                 c.due_soon,
@@ -119,7 +119,7 @@ def dates_csv() -> Response:
                 f"{_('termijn')} ({label(d.kind)})",
                 d.regulation.key,
                 d.title,
-                shown(d.due, language),
+                format_pdate(d.due, language),
                 d.due.precision.value,
                 d.due.start.isoformat() if d.due.start else None,
                 _("gehaald op %(when)s", when=format_day(d.met_on, language)) if d.met_on else _("open"),
@@ -141,7 +141,7 @@ def dates_csv() -> Response:
                 f"{_('evaluatie')} ({label(e.level)})",
                 reg.key if reg else None,
                 e.subject,
-                shown(e.due, language),
+                format_pdate(e.due, language),
                 e.due.precision.value,
                 e.due.start.isoformat() if e.due.start else None,
                 label(e.status),

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tracker.auth.models import Team
 from tracker.clock import get_clock
+from tracker.date_words import current_language
 from tracker.db import get_session
-from tracker.i18n import current_language
 from tracker.regulations.models import Authority, RegulationKind
 from tracker.report.build import file_name, read, render
 from tracker.report.html import template_values
