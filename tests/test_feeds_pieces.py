@@ -45,8 +45,9 @@ def reference_items(session, f: FeedFilter, today: dt.date) -> list[FeedItem]:
     def when(due):
         if due.precision is Precision.DAY:
             return "", f"Datum: {format_pdate(due)}"
-        return f" ({format_pdate(due)})", (f"Datum: {format_pdate(due)} (getoond op de eerste dag van de periode, de regel van de "
-                                    "tracker voor data die geen dag zijn)")
+        shown = format_pdate(due)
+        return f" ({shown})", (f"Datum: {shown} (getoond op de eerste dag van de periode, de regel van de "
+                               "tracker voor data die geen dag zijn)")
 
     def stage_line(reg):
         change = stages.get(reg.id) if reg else None
