@@ -220,3 +220,17 @@ def test_the_cli_writes_html_to_standard_output(seeded, app):
     soup = BeautifulSoup(result.output, "html.parser")
     assert {a["data-key"] for a in soup.select("section.act")} >= {"DSA", "DMA", "DGA", "DA", "AIA"}
     assert "Selectie Pijler 3" in soup.select_one(".title-page").get_text(" ", strip=True)
+
+
+def test_a_machine_without_pango_gets_a_clear_503_naming_the_debian_packages(viewer, monkeypatch):
+    """The README's run command installs only pip packages: without Pango the PDF must say what is missing. (The
+    missing library cannot be uninstalled here, so WeasyPrint's own failure is raised in its place.)"""
+    import tracker.report.pdf as pdf
+
+    def no_pango(*args, **kwargs):
+        raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
+
+    monkeypatch.setattr(pdf, "write_pdf", no_pango)
+    response = viewer.get("/report/download", query_string={"format": "pdf", "as_of": "2023-09-30"})
+    assert response.status_code == 503
+    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in response.get_data(as_text=True)

@@ -36,6 +36,14 @@ def read(session: Session, options: ReportOptions, *, today: dt.date, tz: ZoneIn
     return gather(session, options, today=today, tz=tz, planning=planning_source())
 
 
+# What a format needs from the system beyond pip (`scripts/test` installs them; the README names them).
+SYSTEM_LIBRARIES = {"pdf": "libpango-1.0-0 libpangoft2-1.0-0", "docx": "libcairo2"}
+
+
+class MissingLibrary(RuntimeError):
+    """A format whose system library is not installed on this machine: say which, instead of a crash."""
+
+
 def render(report: Report, fmt: str) -> bytes:
     """The report as `fmt` (html, pdf or docx); needs an app context for the templates."""
     figure = figure_parts(report)
@@ -43,13 +51,19 @@ def render(report: Report, fmt: str) -> bytes:
         from tracker.report.html import render_document
 
         return render_document(report, figure).encode("utf-8")
-    if fmt == "pdf":
-        from tracker.report.pdf import write_pdf
+    try:
+        if fmt == "pdf":
+            from tracker.report.pdf import write_pdf
 
-        return write_pdf(report, figure)
-    from tracker.report.docx import write_docx
+            return write_pdf(report, figure)
+        from tracker.report.docx import write_docx
 
-    return write_docx(report, figure)
+        return write_docx(report, figure)
+    except (ImportError, OSError) as exc:  # WeasyPrint and CairoSVG load Pango and Cairo when first used
+        raise MissingLibrary(
+            f"{fmt.upper()} needs system libraries that this machine lacks ({exc}); on Debian: "
+            f"apt-get install {SYSTEM_LIBRARIES[fmt]}"
+        ) from exc
 
 
 def file_name(options: ReportOptions, fmt: str) -> str:

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from tracker.clock import get_clock
 from tracker.db import get_db
-from tracker.report.build import read, render
+from tracker.report.build import MissingLibrary, read, render
 from tracker.report.options import FORMATS, OptionError, parse_options
 
 
@@ -37,6 +37,8 @@ def report_command(as_of: str | None, since: str | None, pillars: tuple[str, ...
             body = render(read(session, options, today=clock.today(), tz=clock.tz), fmt.lower())
     except OptionError as exc:
         raise click.BadParameter(exc.message, param_hint=f"--{exc.param.replace('_', '-')}") from None
+    except MissingLibrary as exc:
+        raise click.ClickException(str(exc)) from None
     if output == "-":
         sys.stdout.buffer.write(body)
         return

@@ -13,7 +13,7 @@ from tracker.clock import get_clock
 from tracker.date_words import current_language
 from tracker.db import get_session
 from tracker.regulations.models import Authority, RegulationKind
-from tracker.report.build import file_name, read, render
+from tracker.report.build import MissingLibrary, file_name, read, render
 from tracker.report.html import template_values
 from tracker.report.options import MEDIA_TYPES, OptionError, ReportOptions, parse_format, parse_options
 
@@ -96,7 +96,10 @@ def download() -> Response:
     except OptionError as exc:
         abort(400, description=str(exc))
     options = _options(KNOWN | {"format"})
-    body = render(_report(options), fmt)
+    try:
+        body = render(_report(options), fmt)
+    except MissingLibrary as exc:
+        abort(503, description=str(exc))
     response = Response(body, mimetype=MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name(options, fmt)}"'
     return response
