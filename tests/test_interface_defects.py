@@ -1,0 +1,30 @@
+"""Defects a new user met in the interface (issue 14), each fixed and kept fixed."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+
+def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def test_a_new_evaluation_starts_as_announced_so_it_gets_reminders(login):
+    page = soup(login("ezk.editor@example.nl").get("/regulations/DSA/evaluations/new"))
+    assert page.select_one("select[name=status] option[selected]")["value"] == "announced"
+
+
+def test_the_stage_move_hint_offers_no_unknown_date_the_move_refuses(login):
+    page = soup(login("ezk.editor@example.nl").get("/regulations/DSA"))
+    hint = page.select_one("#effective-hint").get_text()
+    assert "17-09-2025" in hint and "nog niet bepaald" not in hint and "t.b.d." not in hint
+    # A deadline, whose date may be unknown, does offer it.
+    deadline = soup(login("ezk.editor@example.nl").get("/regulations/DSA/deadlines/new"))
+    assert "nog niet bepaald" in deadline.select_one("#due-hint").get_text()
+
+
+def test_the_feed_link_is_labelled_with_its_own_scheme(login):
+    page = soup(login("viewer@example.nl").get("/calendar"))
+    url = page.select_one("#https-url")["value"]
+    label = page.select_one("label[for=https-url]").get_text()
+    assert url.startswith("http://127.0.0.1") and "(HTTP)" in label and "HTTPS" not in label
