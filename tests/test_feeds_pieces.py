@@ -237,7 +237,9 @@ def test_one_render_at_a_time_others_get_the_previous_version(app, seeded_feed, 
     client = app.test_client()
     before = client.get(seeded_feed)
     edit_dsa_deadline(login, "New obligation")
-    # Another worker holds the lease: this request is served the previous version and renders nothing.
+    # Another worker holds the lease: this request is served the previous version and renders nothing. A lease is a
+    # lock between processes, so it runs on the machine's wall clock (tracker/feeds/store.py), not the app's: the
+    # test sets it relative to that clock and holds on any day.
     session.execute(update(FeedRender).values(lease_until=time.time() + 60))
     session.commit()
     renders.clear()
