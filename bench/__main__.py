@@ -3,6 +3,7 @@
     python -m bench            # 100, 1,000 and 10,000 regulations; sweeps of 10,000 and 100,000 deadlines
     python -m bench --quick    # smaller sizes, within a minute
     python -m bench --out FILE # where the Markdown table goes (default bench/results.md)
+    python -m bench --only past_board delivery   # only these sections of bench/sections.py, printed, not written
 
 Every figure that matters is a ratio of two measurements taken in the same run, on fresh SQLite databases, with
 the app driven in-process through Flask's test client (the same app, no network in between). Times are medians.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import platform
 import re
 import sqlite3
@@ -39,7 +41,10 @@ def make_app(folder: Path, name: str) -> Flask:
     settings = load_settings(environ={}, overrides={"INSTANCE_PATH": str(folder / name),
                                                      "DATABASE_URL": f"sqlite:///{folder / name}.sqlite3"})
     migrate.upgrade(settings.database_url)
-    return create_app(settings=settings)
+    app = create_app(settings=settings)
+    # Thousands of requests: the tables are the output, not one access line per request on stderr.
+    logging.getLogger("tracker.access").setLevel(logging.WARNING)
+    return app
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> float:
@@ -203,7 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes; finishes within a minute")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.md"))
+    parser.add_argument("--only", nargs="+", metavar="SECTION", choices=[f.__name__ for f in SECTIONS],
+                        help="run only these sections of bench/sections.py and print them (results.md is kept)")
     args = parser.parse_args(argv)
+    if args.only:
+        with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
+            for section in SECTIONS:
+                if section.__name__ in args.only:
+                    print("\n".join(section(Path(tmp), args.quick)), flush=True)
+        return 0
     sizes = [100, 1000, 3000] if args.quick else [100, 1000, 10000]
     big, small = sizes[-1], sizes[-2]
     sweep_sizes = (2000, 20000) if args.quick else (10000, 100000)

@@ -14,19 +14,6 @@ FORMATS = ("html", "pdf", "docx")
 TARGET_SECONDS = 60.0
 
 
-def _build(session: Any, size: int) -> None:
-    try:
-        synthetic.build(session, size)
-    except AttributeError:
-        # bench/synthetic.py on main names its history list `history` and then calls `history.remirror`, which
-        # that list does not have (reported; bench/ is being reworked): do its two last steps here.
-        from tracker.regulations import history
-        from tracker.regulations.revision import bump
-
-        history.remirror(session)
-        bump(session)
-
-
 def measure_report(folder: Path, size: int, make_app: Any) -> dict[str, Any]:
     from tracker.report.build import read, render
     from tracker.report.figure import figure_parts
@@ -35,7 +22,7 @@ def measure_report(folder: Path, size: int, make_app: Any) -> dict[str, Any]:
     app = make_app(folder, f"report{size}")
     db = app.extensions["tracker.db"]
     with db.transaction() as s:
-        _build(s, size)
+        synthetic.build(s, size)
     result: dict[str, Any] = {"size": size}
     today = synthetic.TODAY
     clock_tz = app.extensions["tracker.clock"].tz
