@@ -305,6 +305,17 @@ def viewer(login) -> FlaskClient:
     return login("viewer@example.nl")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `markup_only` judge only what the browser gets (axe-core, ids, widths, focus), which the database
+    cannot change: the PostgreSQL run leaves them to the SQLite run (deselected, not skipped), to keep CI short."""
+    if not os.environ.get("TESTS_POSTGRES_URL"):
+        return
+    markup = [item for item in items if item.get_closest_marker("markup_only")]
+    if markup:
+        config.hook.pytest_deselected(items=markup)
+        items[:] = [item for item in items if not item.get_closest_marker("markup_only")]
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A skipped test means a component is missing here: that is a failure, not a pass."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -16,6 +16,8 @@ from tracker.audit.record import Actor
 from tracker.auth import passwords, service
 from tracker.clock import clock_of
 
+pytestmark = pytest.mark.markup_only  # what axe and the browser see: the same on both databases
+
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:  # noqa: F811

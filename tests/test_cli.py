@@ -72,12 +72,13 @@ def test_upgrade_seed_twice_and_board(run):
 
 
 def test_the_board_defaults_to_the_clocks_today(run, seeded):  # seeded: a copy of the migrated, seeded template
-    assert board(run)["as_of"] == "2026-11-28"
+    todays = board(run)
+    assert todays["as_of"] == "2026-11-28"
     # Today is the day in Amsterdam: 23:30 UTC on 31 December is already 1 January there.
     assert board(run, TRACKER_CLOCK="2026-12-31T23:30Z")["as_of"] == "2027-01-01"
     assert board(run, TRACKER_CLOCK="2026-12-31T22:30Z")["as_of"] == "2026-12-31"
     # Today's board holds every act at its latest stage (the DGA has moved on since Figure 8).
-    today = {r["short_name"]: r["stage"] for r in board(run)["regulations"]}
+    today = {r["short_name"]: r["stage"] for r in todays["regulations"]}
     assert today == {**FIGURE_8, "DGA": "parliament"}
 
 
@@ -114,3 +115,22 @@ def test_seed_before_upgrade_says_what_to_do(run):
     result = run("seed")
     assert result.returncode == 2
     assert "tracker db upgrade" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("outbox", "deliver"), ("reminders", "sweep"), ("users", "list")])
+def test_a_command_before_upgrade_says_what_to_do_without_a_traceback(args, tmp_path, database_url, monkeypatch,
+                                                                        capsys):
+    # In-process (tracker.cli.main is what the installed command calls): a process per case would cost seconds.
+    from tracker import cli
+
+    for name in [k for k in os.environ if k.startswith("TRACKER_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("TRACKER_CLOCK", CLOCK)
+    monkeypatch.setattr(sys, "argv", ["tracker", *args])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "tracker db upgrade" in err and "Traceback" not in err

@@ -12,6 +12,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import DBAPIError
 from werkzeug.serving import WSGIRequestHandler
 
 from tracker import create_app
@@ -288,4 +289,31 @@ def main() -> None:
     except ConfigError as exc:
         click.echo(f"tracker: configuration error: {exc}", err=True)
         sys.exit(2)
-    cli.main(prog_name="tracker")
+    try:
+        cli.main(prog_name="tracker")
+    except DBAPIError as exc:
+        sys.exit(_explain_database_error(exc))
+
+
+def _explain_database_error(exc: DBAPIError) -> int:
+    """A command that meets a missing table or an unreachable server says what to do, not a traceback.
+
+    Checked after the fact rather than before every command, so a working command costs no extra query."""
+    from sqlalchemy import create_engine
+
+    from tracker import migrate
+
+    assert _LOADED is not None
+    engine = create_engine(_LOADED.database_url)
+    try:
+        current = migrate.is_current(engine, _LOADED.database_url)
+    except DBAPIError as reach:
+        click.echo(f"tracker: cannot reach the database: {str(reach.orig).strip().splitlines()[0]}", err=True)
+        return 1
+    finally:
+        engine.dispose()
+    if not current:
+        click.echo("The database schema is not up to date: run `tracker db upgrade` first.", err=True)
+        return 2
+    click.echo(f"tracker: database error: {str(exc.orig).strip().splitlines()[0]}", err=True)
+    return 1
