@@ -28,7 +28,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 16
-INSTALL = "install it with scripts/bench, or by hand:"
 
 # wrk calls `done` once at the end; one machine-readable line is easier to trust than its human summary.
 DONE_LUA = """
@@ -87,7 +86,8 @@ def require_tools() -> tuple[str, str]:
     if shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None and shutil.which("gunicorn") is None:
         missing.append("gunicorn (PyPI: pip install -e .)")
     if missing:
-        raise MissingTool(f"the HTTP benchmark needs {', '.join(missing)}; {INSTALL} see scripts/bench")
+        raise MissingTool(f"the HTTP benchmark needs {', '.join(missing)}: install as named, or run "
+                          "scripts/bench, which installs them and runs the benchmark")
     return wrk, nginx  # type: ignore[return-value]
 
 
