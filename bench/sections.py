@@ -13,6 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import update
 
+from bench.http import http_feed, http_pages
+
 Section = Callable[[Path, bool], list[str]]
 
 
@@ -209,3 +211,4 @@ def delivery(folder: Path, quick: bool) -> list[str]:
 
 
 SECTIONS: list[Section] = [feed_after_change, past_board, sweep_only, delivery]
+SECTIONS += [http_pages, http_feed]  # bench/http.py: gunicorn, nginx, Radicale and wrk
