@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-FEED_FORMAT = "5"  # bump when the rendering changes, so every ETag changes with it
+FEED_FORMAT = "6"  # bump when the rendering changes, so every ETag changes with it
 
 
 class RenderCache:
