@@ -209,3 +209,7 @@ def delivery(folder: Path, quick: bool) -> list[str]:
 
 
 SECTIONS: list[Section] = [feed_after_change, past_board, sweep_only, delivery]
+
+from bench.feeds_serving import feeds_serving  # noqa: E402  (a section in a file of its own)
+
+SECTIONS.append(feeds_serving)

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from tracker.feeds import files, source, store
-from tracker.feeds.models import FeedRender
+from tracker.feeds.models import FeedPiece, FeedRender
 from tracker.feeds.pieces import OutOfTime, render_missing
 from tracker.feeds.pieces import prune as prune_pieces
 from tracker.feeds.queries import FeedFilter, FeedParamError, feed_meta, parse_filter
@@ -67,7 +67,8 @@ def warm(
     (what is done is kept; the rest waits for the next run)."""
     deadline = None if budget is None else time.monotonic() + budget
     feeds = [(q, b, f) for q, b in _in_use(session, now, base_url) if (f := _filter(session, q)) is not None]
-    made = assembled = 0
+    assembled = 0
+    before = _count(session)
     try:
         # Pieces depend only on link base, language and alarms: render each such set once, over every event.
         done: set[tuple[str, str, tuple[int, ...]]] = set()
@@ -77,7 +78,7 @@ def warm(
             done.add((base, f.language, f.alarm_days))
             whole = FeedFilter(language=f.language, alarm_days=f.alarm_days)
             rows = source.read(session, whole, base_url=base, today=today)
-            made += render_missing(session, rows.keys, rows.items, f.alarm_days, now=now, deadline=deadline)
+            render_missing(session, rows.keys, rows.items, f.alarm_days, now=now, deadline=deadline)
         current = revision.current(session)
         feed_store = store.Store(session, folder)
         for query, base, f in feeds:
@@ -99,8 +100,12 @@ def warm(
             assembled += served.etag != (stored.etag if stored else None)
     except (OutOfTime, store.NotReady):
         session.rollback()
-        return Warmed(made, assembled, complete=False)
-    return Warmed(made, assembled, complete=True)
+        return Warmed(_count(session) - before, assembled, complete=False)
+    return Warmed(_count(session) - before, assembled, complete=True)
+
+
+def _count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(FeedPiece)) or 0
 
 
 def prune(session: Session, folder: Path, *, now: dt.datetime) -> int:
