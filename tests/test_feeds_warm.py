@@ -4,6 +4,7 @@ invalidates only the feeds holding its events, and pruning that keeps what store
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import os
 import time
 
@@ -131,3 +132,22 @@ def test_scheduled_warm_continues_where_its_budget_ended(app, users, session, re
     assert 0 < first < _events(session)  # cut short: what it made is kept
     monkeypatch.setattr(jobs, "JOB_BUDGET", 240.0)
     assert first + jobs.run_warm(app) == _events(session) and jobs.run_warm(app) == 0
+
+
+def test_gzip_last_modified_and_ranges_come_from_the_files(app, users, session):
+    path = feed_path(app, session, "viewer@example.nl")
+    client = app.test_client()
+    plain = client.get(path)
+    packed = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and gzip.decompress(packed.data) == plain.data
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    assert "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    assert client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}
+                      ).status_code == 304
+    assert client.get(path, headers={"If-None-Match": packed.headers["ETag"]}).status_code == 200  # other bytes
+    rendered = session.scalar(select(FeedRender.rendered_at).where(FeedRender.feed_key == store.feed_key(
+        "", base_url=BASE)))
+    assert plain.last_modified == rendered.replace(microsecond=0)
+    assert client.get(path, headers={"If-Modified-Since": plain.headers["Last-Modified"]}).status_code == 304
+    part = client.get(path, headers={"Range": "bytes=0-14"})
+    assert part.status_code == 206 and part.data == b"BEGIN:VCALENDAR"

@@ -106,12 +106,14 @@ def plan(source: Source, meta: FeedMeta) -> Plan:
 class Stored:
     revision: int
     etag: str
+    rendered_at: dt.datetime | None = None  # when this content was made (Last-Modified)
 
 
 @dataclass(frozen=True)
 class Served:
     etag: str
     path: Path
+    rendered_at: dt.datetime | None
 
 
 class Store:
@@ -129,7 +131,7 @@ class Store:
         stored = self.session.scalar(
             select(FeedRender.body).where(FeedRender.feed_key == key, FeedRender.etag == etag)
         )
-        return files.write(self.folder, etag, zlib.decompress(stored)) if stored else None
+        return files.write(self.folder, etag, zlib.decompress(stored), stored) if stored else None
 
     def _claim(self, key: str, exists: bool, about: dict[str, object]) -> bool:
         """Take the feed's lease (committed at once so other workers see it); False when another worker holds it."""
@@ -176,7 +178,7 @@ class Store:
         if row is not None and row.revision == revision and row.etag:
             path = self.file(key, row.etag)
             if path is not None:
-                return Served(row.etag, path)
+                return Served(row.etag, path, row.rendered_at)
         wanted = build()
         if row is not None and row.etag == wanted.etag:
             # The change touched none of this feed's events: same ETag, same body.
@@ -184,24 +186,25 @@ class Store:
             session.commit()
             path = self.file(key, wanted.etag)
             if path is not None:
-                return Served(wanted.etag, path)
+                return Served(wanted.etag, path, row.rendered_at)
         give_up = time.monotonic() + WAIT_SECONDS
         while not self._claim(key, row is not None, about):
             if row is not None and row.etag:
                 previous = self.file(key, row.etag)
                 if previous is not None:
-                    return Served(row.etag, previous)  # one render at a time: meanwhile the previous version
+                    # one render at a time: meanwhile the previous version
+                    return Served(row.etag, previous, row.rendered_at)
             if time.monotonic() > give_up:
                 raise NotReady
             time.sleep(POLL_SECONDS)
             found = session.execute(
-                select(FeedRender.revision, FeedRender.etag).where(FeedRender.feed_key == key)
+                select(FeedRender.revision, FeedRender.etag, FeedRender.rendered_at).where(FeedRender.feed_key == key)
             ).first()
             row = Stored(*found) if found is not None else None
             if row is not None and row.etag == wanted.etag:
                 path = self.file(key, wanted.etag)
                 if path is not None:
-                    return Served(wanted.etag, path)
+                    return Served(wanted.etag, path, row.rendered_at)
         collecting = gc.isenabled()
         gc.disable()  # tens of thousands of short-lived tuples: no cycles to find, only full collections to pay
         try:
@@ -216,20 +219,21 @@ class Store:
             if row is not None and row.etag:
                 previous = self.file(key, row.etag)
                 if previous is not None:
-                    return Served(row.etag, previous)
+                    return Served(row.etag, previous, row.rendered_at)
             raise NotReady from None
         finally:
             if collecting:
                 gc.enable()
         body = assemble(wanted.head, parts)
-        path = files.write(self.folder, wanted.etag, body)
+        compressed = zlib.compress(body, 1)
+        path = files.write(self.folder, wanted.etag, body, compressed)
         # Stored compressed (level 1: fast, and a feed's repetitive text shrinks about tenfold): the database copy is
         # read only by a machine without the file, and a smaller write keeps the render short.
         session.execute(
             update(FeedRender)
             .where(FeedRender.feed_key == key)
-            .values(revision=revision, etag=wanted.etag, body=zlib.compress(body, 1), events=len(parts),
+            .values(revision=revision, etag=wanted.etag, body=compressed, events=len(parts),
                     rendered_at=now, lease_until=None, piece_index=index(wanted.head, wanted.keys, parts), **about)
         )
         session.commit()  # with it the pieces rendered for this feed
-        return Served(wanted.etag, path)
+        return Served(wanted.etag, path, now)

@@ -30,7 +30,7 @@ from tracker.clock import get_clock
 from tracker.commands import run
 from tracker.date_words import current_language
 from tracker.db import get_session
-from tracker.feeds import source, store, tokens
+from tracker.feeds import files, source, store, tokens
 from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
 from tracker.feeds.models import FeedRender
 from tracker.feeds.queries import FeedFilter, FeedParamError, feed_meta, parse_filter
@@ -81,9 +81,10 @@ def feed(token: str) -> BaseResponse:
     if state is None:
         abort(404, description=_("Deze agenda bestaat niet. Hebt u uw link vernieuwd of ingetrokken, abonneer u dan "
                                  "met de nieuwe link."))
+    gzipped = request.accept_encodings["gzip"] > 0
     # The shared copy is current and the client holds its ETag: answer at once.
-    if state.current_etag is not None and state.current_etag in request.if_none_match:
-        return _headers(Response(status=304), state.current_etag)
+    if state.current_etag is not None and _variant(state.current_etag, gzipped) in request.if_none_match:
+        return _headers(Response(status=304), _variant(state.current_etag, gzipped))
     try:
         f = parse_filter(db, request.args, request.args.to_dict(flat=False))
     except FeedParamError as exc:
@@ -96,7 +97,9 @@ def feed(token: str) -> BaseResponse:
         rows = source.read(db, f, base_url=base_url, today=clock.today())
         return store.plan(rows, feed_meta(f, base_url=base_url))
 
-    stored = store.Stored(state.stored_revision, state.stored_etag) if state.stored_etag is not None else None
+    stored = None
+    if state.stored_etag is not None:
+        stored = store.Stored(state.stored_revision, state.stored_etag, state.rendered_at)
     if stored is not None and stored.revision == state.revision:
         metrics.FEED_CACHE.labels("hit").inc()
     # What the feed is and that it is in use, for the scheduler's warming (noted at most once an hour).
@@ -113,13 +116,22 @@ def feed(token: str) -> BaseResponse:
                             mimetype="text/plain")
         response.headers["Retry-After"] = "10"
         return response
-    if served.etag in request.if_none_match:
-        return _headers(Response(status=304), served.etag)
-    # The file is sent by the server (gunicorn's sendfile through wsgi.file_wrapper), not copied through Python.
-    response = send_file(served.path, mimetype="text/calendar", conditional=False, etag=False, max_age=None)
+    # The file is sent by the server (gunicorn's sendfile through wsgi.file_wrapper), not copied through Python;
+    # Werkzeug answers If-None-Match, If-Modified-Since and ranges from the file.
+    etag = _variant(served.etag, gzipped)
+    response = send_file(files.gzip_of(served.path) if gzipped else served.path, mimetype="text/calendar",
+                         conditional=True, etag=etag, last_modified=served.rendered_at, max_age=None)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'inline; filename="tracker.ics"'
-    return _headers(response, served.etag)
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return _headers(response, etag)
+
+
+def _variant(etag: str, gzipped: bool) -> str:
+    """Each representation its own strong ETag (RFC 9110 8.8.3): the gzip form is other bytes."""
+    return f"{etag}-gzip" if gzipped else etag
 
 
 def feed_folder() -> Path:
