@@ -1,5 +1,8 @@
-"""Assembled feeds, kept per process by their ETag. The ETag is a hash of the feed's content (store.content_etag),
-so an entry is never stale: changed content simply asks for a new key. The shared copy is in `feed_renders`."""
+"""The feeds' format version, and a per-process cache of assembled feeds by ETag.
+
+Feeds are no longer served from this cache: each render is a file per ETag in the instance folder, sent with
+sendfile, and the shared copy is in `feed_renders` (tracker.feeds.files, tracker.feeds.store). CACHE stays for the
+callers that still clear or describe it (`tracker doctor`, the benchmark, tests) until they are moved on."""
 
 from __future__ import annotations
 
