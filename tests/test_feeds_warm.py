@@ -49,9 +49,10 @@ def test_the_scheduler_job_renders_a_change_and_reassembles_fetched_feeds_before
     before = client.get(path, query_string={"alarm": "7"})
     assert jobs.run_warm(app) > 0  # the plain Dutch feed's pieces (the alarm feed has its own)
     assert jobs.run_warm(app) == 0  # nothing changed since: nothing to do
-    edit_dsa_deadline(login, "New obligation")
     renders.clear()
-    assert jobs.run_warm(app) == 2  # the new deadline, with and without the alarm
+    edit_dsa_deadline(login, "New obligation")
+    assert len(renders) == 2  # rendered when written: the new deadline, with and without the alarm
+    assert jobs.run_warm(app) == 0  # no event left to render, but the fetched feed is assembled:
     session.expire_all()
     key = store.feed_key("alarm=7", base_url=BASE)
     etag = session.scalar(select(FeedRender.etag).where(FeedRender.feed_key == key))
@@ -90,8 +91,8 @@ def test_a_change_invalidates_only_the_feeds_holding_its_events(app, users, sess
     client = app.test_client()
     before = {str(p): client.get(path, query_string=p).headers["ETag"] for p in holding + not_holding}
     rendered_at = dict(session.execute(select(FeedRender.feed_key, FeedRender.rendered_at)).all())
-    edit_dsa_deadline(login, "New obligation")
     renders.clear()
+    edit_dsa_deadline(login, "New obligation")
     for params in holding:
         response = client.get(path, query_string=params, headers={"If-None-Match": before[str(params)]})
         assert response.status_code == 200 and response.data == reference(session, params), params
@@ -151,3 +152,13 @@ def test_gzip_last_modified_and_ranges_come_from_the_files(app, users, session):
     assert client.get(path, headers={"If-Modified-Since": plain.headers["Last-Modified"]}).status_code == 304
     part = client.get(path, headers={"Range": "bytes=0-14"})
     assert part.status_code == 206 and part.data == b"BEGIN:VCALENDAR"
+
+
+def test_only_a_process_serving_feeds_renders_events_when_they_are_written(app, users, session, login, renders):
+    edit_dsa_deadline(login, "Before any feed")  # no feed of this database served here: nothing rendered
+    assert renders == []
+    path = feed_path(app, session, "viewer@example.nl")
+    app.test_client().get(path)
+    renders.clear()
+    edit_dsa_deadline(login, "After a feed")  # now its event is made at once, for the feeds in use
+    assert renders == [f"deadline-{session.scalar(select(func.max(Deadline.id)))}@127.0.0.1"]

@@ -124,12 +124,13 @@ def read(session: Session, f: FeedFilter, *, base_url: str, today: dt.date, regu
     for number, part in enumerate(parts):
         part.rows = connection.execute(_raw(part.statement)).all()
         kind = "deadline" if part.build is deadline_item else "evaluation"
-        prefix = f"{PIECE_FORMAT}\n{kind}\n{base_url}\n{language_print(f.language)}\n{alarms}\n"
-        sha = hashlib.sha256
+        prefix = hashlib.sha256(f"{PIECE_FORMAT}\n{kind}\n{base_url}\n{language_print(f.language)}\n{alarms}\n"
+                                .encode())
         for row_no, row in enumerate(part.rows):
+            digest = prefix.copy()
+            digest.update(repr(row).encode())  # a row's repr is its values' (a tuple's)
             # The raw due date sorts as the date does (ISO text on SQLite, a date on PostgreSQL); UIDs as text.
-            entries.append((row[1], f"{kind}-{row[0]}@{host}", sha((prefix + repr(tuple(row))).encode()).hexdigest(),
-                            number, row_no))
+            entries.append((row[1], f"{kind}-{row[0]}@{host}", digest.hexdigest(), number, row_no))
     items: list[FeedItem] = []
     if f.kind == "planning":
         items = planning_items(session, f, base_url=base_url, today=today)

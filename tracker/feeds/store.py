@@ -10,13 +10,14 @@ rendered, wait for that one render. Each body is also a file per ETag in the ins
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import hashlib
 import struct
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -51,8 +52,7 @@ def feed_key(query_string: str, *, base_url: str) -> str:
 
 def content_etag(head: bytes, keys: list[str]) -> str:
     digest = hashlib.sha256(FEED_FORMAT.encode() + b"\n" + head)
-    for key in keys:
-        digest.update(key.encode())
+    digest.update("".join(keys).encode())
     return digest.hexdigest()[:40]
 
 
@@ -63,14 +63,14 @@ def index(head: bytes, keys: Sequence[str], parts: Sequence[bytes]) -> bytes:
 
 
 def unindex(blob: bytes | None, body: bytes | None) -> dict[str, bytes]:
-    """The pieces of a stored body by key (slices of the body), from its index."""
+    """The pieces of a stored body by key (views into the body, not copies), from its index."""
     if not blob or not body:
         return {}
     (offset,) = struct.unpack_from(">I", blob)
     found: dict[str, bytes] = {}
     view = memoryview(body)
     for digest, length in ENTRY.iter_unpack(memoryview(blob)[4:]):
-        found[digest.hex()] = bytes(view[offset : offset + length])
+        found[digest.hex()] = view[offset : offset + length]  # type: ignore[assignment]  # joined like bytes
         offset += length
     if offset != len(body) - len(END):  # not the body this index was made for: use nothing from it
         return {}
@@ -80,6 +80,19 @@ def unindex(blob: bytes | None, body: bytes | None) -> dict[str, bytes]:
 def unindex_keys(blob: bytes | None) -> list[str]:
     """The piece keys a stored body is made of."""
     return [digest.hex() for digest, _ in ENTRY.iter_unpack(memoryview(blob)[4:])] if blob else []
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """Tens of thousands of short-lived tuples and strings, no cycles: without this, the collector's full passes
+    over every object of the process cost more than the work."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class NotReady(Exception):
@@ -179,7 +192,8 @@ class Store:
             path = self.file(key, row.etag)
             if path is not None:
                 return Served(row.etag, path, row.rendered_at)
-        wanted = build()
+        with _no_collection():
+            wanted = build()
         if row is not None and row.etag == wanted.etag:
             # The change touched none of this feed's events: same ETag, same body.
             session.execute(update(FeedRender).where(FeedRender.feed_key == key).values(revision=revision, **about))
@@ -205,14 +219,13 @@ class Store:
                 path = self.file(key, wanted.etag)
                 if path is not None:
                     return Served(wanted.etag, path, row.rendered_at)
-        collecting = gc.isenabled()
-        gc.disable()  # tens of thousands of short-lived tuples: no cycles to find, only full collections to pay
         try:
-            parts = pieces(
-                session, wanted.keys, wanted.make, wanted.alarm_days, now=now,
-                deadline=None if budget is None else time.monotonic() + budget,
-                known=self._previous(key, row.etag if row else None),
-            )
+            with _no_collection():
+                parts = pieces(
+                    session, wanted.keys, wanted.make, wanted.alarm_days, now=now,
+                    deadline=None if budget is None else time.monotonic() + budget,
+                    known=self._previous(key, row.etag if row else None),
+                )
         except OutOfTime:
             session.execute(update(FeedRender).where(FeedRender.feed_key == key).values(lease_until=None))
             session.commit()
@@ -221,9 +234,6 @@ class Store:
                 if previous is not None:
                     return Served(row.etag, previous, row.rendered_at)
             raise NotReady from None
-        finally:
-            if collecting:
-                gc.enable()
         body = assemble(wanted.head, parts)
         compressed = zlib.compress(body, 1)
         path = files.write(self.folder, wanted.etag, body, compressed)

@@ -30,7 +30,7 @@ from tracker.clock import get_clock
 from tracker.commands import run
 from tracker.date_words import current_language
 from tracker.db import get_session
-from tracker.feeds import files, source, store, tokens
+from tracker.feeds import files, source, store, tokens, written
 from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
 from tracker.feeds.models import FeedRender
 from tracker.feeds.queries import FeedFilter, FeedParamError, feed_meta, parse_filter
@@ -81,6 +81,7 @@ def feed(token: str) -> BaseResponse:
     if state is None:
         abort(404, description=_("Deze agenda bestaat niet. Hebt u uw link vernieuwd of ingetrokken, abonneer u dan "
                                  "met de nieuwe link."))
+    written.served(str(db.get_bind().url))  # this worker renders the events its writes touch (feeds.written)
     gzipped = request.accept_encodings["gzip"] > 0
     # The shared copy is current and the client holds its ETag: answer at once.
     if state.current_etag is not None and _variant(state.current_etag, gzipped) in request.if_none_match:

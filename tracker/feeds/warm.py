@@ -60,25 +60,38 @@ def _in_use(session: Session, now: dt.datetime, base_url: str) -> list[tuple[str
     return sorted({("", base_url), *((q or "", b or base_url) for q, b in rows)})
 
 
+def _feeds(session: Session, now: dt.datetime, base_url: str) -> list[tuple[str, str, FeedFilter]]:
+    return [(q, b, f) for q, b in _in_use(session, now, base_url) if (f := _filter(session, q)) is not None]
+
+
+def _contexts(feeds: list[tuple[str, str, FeedFilter]]) -> list[tuple[str, FeedFilter]]:
+    """Pieces depend only on link base, language and alarms: each such set once, as an unfiltered feed."""
+    found = {(base, f.language, f.alarm_days) for _, base, f in feeds}
+    return [(base, FeedFilter(language=language, alarm_days=alarms)) for base, language, alarms in sorted(found)]
+
+
+def render_acts(session: Session, ids: list[int], *, base_url: str, today: dt.date, now: dt.datetime) -> int:
+    """Render the missing feed events of these acts for the feeds in use (after a write); how many."""
+    made = 0
+    for base, whole in _contexts(_feeds(session, now, base_url)):
+        rows = source.read(session, whole, base_url=base, today=today, regulation_ids=ids)
+        made += render_missing(session, rows.keys, rows.items, whole.alarm_days, now=now)
+    return made
+
+
 def warm(
     session: Session, folder: Path, *, base_url: str, today: dt.date, now: dt.datetime, budget: float | None = None
 ) -> Warmed:
     """Render the missing pieces of the feeds in use, then assemble those feeds. Within `budget` seconds if given
     (what is done is kept; the rest waits for the next run)."""
     deadline = None if budget is None else time.monotonic() + budget
-    feeds = [(q, b, f) for q, b in _in_use(session, now, base_url) if (f := _filter(session, q)) is not None]
+    feeds = _feeds(session, now, base_url)
     assembled = 0
     before = _count(session)
     try:
-        # Pieces depend only on link base, language and alarms: render each such set once, over every event.
-        done: set[tuple[str, str, tuple[int, ...]]] = set()
-        for _, base, f in feeds:
-            if (base, f.language, f.alarm_days) in done:
-                continue
-            done.add((base, f.language, f.alarm_days))
-            whole = FeedFilter(language=f.language, alarm_days=f.alarm_days)
+        for base, whole in _contexts(feeds):
             rows = source.read(session, whole, base_url=base, today=today)
-            render_missing(session, rows.keys, rows.items, f.alarm_days, now=now, deadline=deadline)
+            render_missing(session, rows.keys, rows.items, whole.alarm_days, now=now, deadline=deadline)
         current = revision.current(session)
         feed_store = store.Store(session, folder)
         for query, base, f in feeds:
