@@ -109,8 +109,9 @@ def feed_after_change(folder: Path, quick: bool) -> list[str]:
         f"| first feed after one change | {after * 1000:.0f} ms | warm feed {warm_t * 1000:.1f} ms | "
         f"{after / warm_t:.0f} | (information) | |",
         "", f"The very first feed, with no piece cached yet, took {cold:.2f} s in {requests} request(s) (every event "
-        "rendered by icalendar, once; a request renders for at most 20 s and answers 503 with Retry-After; later "
-        "changes re-render only what they touch).",
+        "rendered by icalendar, once; a request renders for at most 20 s and answers 503 with Retry-After; "
+        "`tracker seed`, `tracker feeds warm` and the scheduler render them before anyone asks; later changes "
+        "re-render only what they touch).",
     ]
 
 

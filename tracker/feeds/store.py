@@ -170,15 +170,19 @@ class Store:
             session.rollback()
             return False
 
-    def _previous(self, key: str, etag: str | None) -> dict[str, bytes]:
-        """The previous render's pieces by key: its body from this machine's file (else the database)."""
-        if not etag:
+    def _previous(self, key: str) -> dict[str, bytes]:
+        """The stored render's pieces by key: its index and ETag read together, its body from this machine's file
+        (else the database)."""
+        found = self.session.execute(
+            select(FeedRender.etag, FeedRender.piece_index).where(FeedRender.feed_key == key)
+        ).first()
+        if found is None or not found.etag or not found.piece_index:
             return {}
-        blob = self.session.scalar(select(FeedRender.piece_index).where(FeedRender.feed_key == key))
-        if not blob:
+        path = self.file(key, found.etag)
+        try:
+            return unindex(found.piece_index, path.read_bytes() if path is not None else None)
+        except FileNotFoundError:  # removed meanwhile (tracker.feeds.files.sweep): pieces come from the database
             return {}
-        path = self.file(key, etag)
-        return unindex(blob, path.read_bytes() if path is not None else None)
 
     def serve(
         self, key: str, revision: int, build: Callable[[], Plan], *, now: dt.datetime, stored: Stored | None,
@@ -224,7 +228,7 @@ class Store:
                 parts = pieces(
                     session, wanted.keys, wanted.make, wanted.alarm_days, now=now,
                     deadline=None if budget is None else time.monotonic() + budget,
-                    known=self._previous(key, row.etag if row else None),
+                    known=self._previous(key),
                 )
         except OutOfTime:
             session.execute(update(FeedRender).where(FeedRender.feed_key == key).values(lease_until=None))
@@ -246,4 +250,5 @@ class Store:
                     rendered_at=now, lease_until=None, piece_index=index(wanted.head, wanted.keys, parts), **about)
         )
         session.commit()  # with it the pieces rendered for this feed
+        files.sweep(self.folder, set(session.scalars(select(FeedRender.etag))))  # files no feed points at
         return Served(wanted.etag, path, now)

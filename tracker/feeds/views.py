@@ -111,23 +111,37 @@ def feed(token: str) -> BaseResponse:
         db.execute(update(FeedRender).where(FeedRender.feed_key == key).values(**about))
         db.commit()
     try:
-        served = store.Store(db, feed_folder()).serve(key, state.revision, build, now=now, stored=stored, about=about)
+        feed_store = store.Store(db, feed_folder())
+        served = feed_store.serve(key, state.revision, build, now=now, stored=stored, about=about)
     except store.NotReady:
-        response = Response(_("De agenda wordt klaargezet; probeer het zo opnieuw.") + "\n", status=503,
-                            mimetype="text/plain")
-        response.headers["Retry-After"] = "10"
-        return response
+        return _not_ready()
     # The file is sent by the server (gunicorn's sendfile through wsgi.file_wrapper), not copied through Python;
     # Werkzeug answers If-None-Match, If-Modified-Since and ranges from the file.
     etag = _variant(served.etag, gzipped)
-    response = send_file(files.gzip_of(served.path) if gzipped else served.path, mimetype="text/calendar",
-                         conditional=True, etag=etag, last_modified=served.rendered_at, max_age=None)
+    try:
+        response = _send(served, gzipped, etag)
+    except FileNotFoundError:  # an old file swept away meanwhile: written again from the database, if still current
+        if feed_store.file(key, served.etag) is None:
+            return _not_ready()
+        response = _send(served, gzipped, etag)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'inline; filename="tracker.ics"'
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     return _headers(response, etag)
+
+
+def _send(served: store.Served, gzipped: bool, etag: str) -> Response:
+    return send_file(files.gzip_of(served.path) if gzipped else served.path, mimetype="text/calendar",
+                     conditional=True, etag=etag, last_modified=served.rendered_at, max_age=None)
+
+
+def _not_ready() -> Response:
+    response = Response(_("De agenda wordt klaargezet; probeer het zo opnieuw.") + "\n", status=503,
+                        mimetype="text/plain")
+    response.headers["Retry-After"] = "10"
+    return response
 
 
 def _variant(etag: str, gzipped: bool) -> str:

@@ -37,8 +37,10 @@ def _tracked() -> tuple[tuple[type, ...], type]:
 
 @event.listens_for(Session, "after_flush")
 def _note(session: Session, flush_context: Any) -> None:
-    url = str(session.get_bind().url)
-    if time.monotonic() - _served.get(url, -IN_USE_SECONDS * 2) > IN_USE_SECONDS:
+    if not _served:
+        return
+    served_at = _served.get(str(session.get_bind().url))
+    if served_at is None or time.monotonic() - served_at > IN_USE_SECONDS:
         return
     children, regulation = _tracked()
     touched = session.info.setdefault(TOUCHED, set())
