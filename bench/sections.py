@@ -111,8 +111,9 @@ def feed_after_change(folder: Path, quick: bool) -> list[str]:
         f"| first feed after one change | {after * 1000:.0f} ms | warm feed {warm_t * 1000:.1f} ms | "
         f"{after / warm_t:.0f} | (information) | |",
         "", f"The very first feed, with no piece cached yet, took {cold:.2f} s in {requests} request(s) (every event "
-        "rendered by icalendar, once; a request renders for at most 20 s and answers 503 with Retry-After; later "
-        "changes re-render only what they touch).",
+        "rendered by icalendar, once; a request renders for at most 20 s and answers 503 with Retry-After; "
+        "`tracker seed`, `tracker feeds warm` and the scheduler render them before anyone asks; later changes "
+        "re-render only what they touch).",
     ]
 
 
@@ -212,3 +213,7 @@ def delivery(folder: Path, quick: bool) -> list[str]:
 
 SECTIONS: list[Section] = [feed_after_change, past_board, sweep_only, delivery]
 SECTIONS += [http_pages, http_feed]  # bench/http.py: gunicorn, nginx, Radicale and wrk
+
+from bench.feeds_serving import feeds_serving  # noqa: E402  (a section in a file of its own)
+
+SECTIONS.append(feeds_serving)

@@ -76,7 +76,7 @@ def test_a_304_costs_one_query_and_builds_nothing(app, db, viewer, monkeypatch):
         raise AssertionError("the 304 path must not build the calendar")
 
     monkeypatch.setattr("tracker.feeds.store.pieces", no_build)
-    monkeypatch.setattr("tracker.feeds.views.feed_items", no_build)
+    monkeypatch.setattr("tracker.feeds.source.read", no_build)
     response, count = queries(db, lambda: app.test_client().get(path, headers={"If-None-Match": etag}))
     assert (response.status_code, response.data, count) == (304, b"", 1)
 

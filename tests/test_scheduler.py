@@ -58,7 +58,7 @@ def machine_zone_new_york():
 def test_the_four_jobs_and_their_intervals(scheduler):
     assert str(scheduler.timezone) == "Europe/Amsterdam"
     by_id = {job.id: job for job in scheduler.get_jobs()}
-    assert set(by_id) == {"reminders", "digests", "digest-weekly", "delivery", "sessions"}
+    assert set(by_id) == {"reminders", "digests", "digest-weekly", "delivery", "sessions", "feeds-warm", "feeds-prune"}
     reminders, delivery = by_id["reminders"], by_id["delivery"]
     assert isinstance(reminders.trigger, IntervalTrigger) and reminders.trigger.interval == dt.timedelta(minutes=15)
     assert isinstance(delivery.trigger, IntervalTrigger) and delivery.trigger.interval == dt.timedelta(minutes=1)

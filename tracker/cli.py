@@ -120,6 +120,9 @@ def _load_seed_or_exit() -> None:
         sys.exit(1)
     click.echo(report.summary())
     click.echo("seed loaded" if report.changed else "seed already loaded: nothing changed")
+    from tracker.feeds.jobs import warm_app  # the feeds' events rendered now, not by the first subscriber
+
+    warm_app(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 # -- board --------------------------------------------------------------------------------------

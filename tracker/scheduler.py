@@ -22,6 +22,7 @@ from flask import Flask
 from tracker.auth.jobs import purge_sessions
 from tracker.clock import clock_of
 from tracker.config import Settings
+from tracker.feeds import jobs as feed_jobs
 from tracker.notify import jobs
 from tracker.notify.outbox import DeliveryReport
 from tracker.notify.reminders import SweepResult
@@ -95,6 +96,8 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     )
     scheduler.add_job(_safely("delivery", jobs.run_delivery, app), _every("delivery"), id="delivery")
     scheduler.add_job(_safely("sessions", purge_sessions, app), IntervalTrigger(hours=1), id="sessions")
+    scheduler.add_job(_safely("feeds-warm", feed_jobs.run_warm, app), IntervalTrigger(minutes=2), id="feeds-warm")
+    scheduler.add_job(_safely("feeds-prune", feed_jobs.run_prune, app), IntervalTrigger(hours=24), id="feeds-prune")
     return scheduler
 
 

@@ -1,12 +1,15 @@
-"""Assembled feeds, kept per process by their ETag. The ETag is a hash of the feed's content (store.content_etag),
-so an entry is never stale: changed content simply asks for a new key. The shared copy is in `feed_renders`."""
+"""The feeds' format version, and a per-process cache of assembled feeds by ETag.
+
+Feeds are no longer served from this cache: each render is a file per ETag in the instance folder, sent with
+sendfile, and the shared copy is in `feed_renders` (tracker.feeds.files, tracker.feeds.store). CACHE stays for the
+callers that still clear or describe it (`tracker doctor`, the benchmark, tests) until they are moved on."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 
-FEED_FORMAT = "5"  # bump when the rendering changes, so every ETag changes with it
+FEED_FORMAT = "6"  # bump when the rendering changes, so every ETag changes with it
 
 
 class RenderCache:

@@ -71,3 +71,13 @@ def rotate(email: str) -> None:
         except Refused as exc:
             refuse(exc)
         click.echo(feed_url(token))
+
+
+@feeds.command("warm")
+@with_appcontext
+def warm() -> None:
+    """Render every missing event of the feeds in use and assemble them, so no subscriber waits for a render."""
+    from tracker.feeds.jobs import warm_app
+
+    result = warm_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"{result.pieces} event(s) rendered, {result.feeds} feed(s) assembled")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import Base, UTCDateTime
@@ -39,7 +39,8 @@ class FeedPiece(Base):
 
 
 class FeedRender(Base):
-    """The last assembled feed per filter (query string and base URL), shared by workers.
+    """The last assembled feed per filter (query string and base URL), shared by workers; `body` is zlib-compressed
+    (each machine keeps it as a file too, tracker.feeds.files).
 
     `revision` is the portfolio revision it was last checked against; `etag` is a hash of its content, so a change
     that touches none of its events keeps the ETag (and the body). `lease_until` (wall-clock seconds) marks the one
@@ -54,3 +55,11 @@ class FeedRender(Base):
     events: Mapped[int] = mapped_column(Integer)
     rendered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     lease_until: Mapped[float | None] = mapped_column(Float)
+    # Where each event's piece lies in `body` (tracker.feeds.store.index): the next render takes unchanged pieces
+    # from here instead of reading them again.
+    piece_index: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What the feed is (its canonical query and link base) and when it was last asked for: the scheduler keeps the
+    # feeds fetched in the last day rendered.
+    query: Mapped[str | None] = mapped_column(Text)
+    base_url: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

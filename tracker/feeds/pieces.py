@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 
 import icalendar
 from sqlalchemy import delete, select
@@ -64,41 +64,84 @@ class OutOfTime(Exception):
 
 def pieces(
     session: Session,
-    items: Sequence[FeedItem],
     keys: Sequence[str],
+    make: Callable[[Sequence[int]], list[FeedItem]],
     alarm_days: tuple[int, ...],
     *,
     now: dt.datetime,
     deadline: float | None = None,
+    known: Mapping[str, bytes] | None = None,
 ) -> list[bytes]:
-    """The pieces of `items` (whose keys are `keys`), in their order: read in chunks, missing ones rendered and
-    stored. Past `deadline` (time.monotonic()) the pieces rendered so far are committed and OutOfTime is raised."""
-    wanted = list(dict.fromkeys(keys))
+    """The pieces with these keys, in their order: taken from `known` (the feed's previous render), else read in
+    chunks, else built (`make(positions)` gives the events), rendered and stored (the last few are committed by the
+    caller, with the feed they belong to). Past `deadline` (time.monotonic()) the pieces rendered so far are
+    committed and OutOfTime is raised."""
     found: dict[str, bytes] = {}
-    for chunk in _chunks(wanted):
-        rows = session.execute(select(FeedPiece.key, FeedPiece.body).where(FeedPiece.key.in_(chunk)))
-        found.update((key, body) for key, body in rows)
+    if known:
+        found.update((key, known[key]) for key in keys if key in known)
+    for chunk in _chunks([key for key in dict.fromkeys(keys) if key not in found]):
+        found.update((key, body) for key, body in session.execute(
+            select(FeedPiece.key, FeedPiece.body).where(FeedPiece.key.in_(chunk))))
+    _fill(session, keys, make, alarm_days, found, now=now, deadline=deadline, commit=False)
+    return [found[key] for key in keys]
+
+
+def render_missing(
+    session: Session,
+    keys: Sequence[str],
+    make: Callable[[Sequence[int]], list[FeedItem]],
+    alarm_days: tuple[int, ...],
+    *,
+    now: dt.datetime,
+    deadline: float | None = None,
+) -> int:
+    """Render and store the pieces of these keys that do not exist yet (their bytes are not read); how many."""
+    found: dict[str, bytes] = {}
+    for chunk in _chunks(list(dict.fromkeys(keys))):
+        found.update((key, b"") for key in session.scalars(select(FeedPiece.key).where(FeedPiece.key.in_(chunk))))
+    before = len(found)
+    _fill(session, keys, make, alarm_days, found, now=now, deadline=deadline)
+    return len(found) - before
+
+
+def _fill(
+    session: Session,
+    keys: Sequence[str],
+    make: Callable[[Sequence[int]], list[FeedItem]],
+    alarm_days: tuple[int, ...],
+    found: dict[str, bytes],
+    *,
+    now: dt.datetime,
+    deadline: float | None,
+    commit: bool = True,
+) -> None:
+    missing = [n for n, key in enumerate(keys) if key not in found]
     fresh: list[dict[str, object]] = []
-    for key, item in zip(keys, items, strict=True):
-        if key in found:
-            continue
-        body = render_event(item, alarm_days)
-        found[key] = body
-        fresh.append({"key": key, "body": body, "made_at": now})
-        out_of_time = deadline is not None and len(fresh) % CHECK_EVERY == 0 and time.monotonic() > deadline
+    for start in range(0, len(missing), CHECK_EVERY):
+        positions = missing[start : start + CHECK_EVERY]
+        for position, item in zip(positions, make(positions), strict=True):
+            key = keys[position]
+            if key not in found:
+                found[key] = body = render_event(item, alarm_days)
+                fresh.append({"key": key, "body": body, "made_at": now})
+        out_of_time = deadline is not None and time.monotonic() > deadline
         if len(fresh) >= CHUNK or out_of_time:
             _insert(session, fresh)
             session.commit()  # a render cut short (a killed worker, the budget) keeps what it made
             fresh = []
-            if out_of_time:
+            if out_of_time and start + CHECK_EVERY < len(missing):
                 raise OutOfTime
     if fresh:
         _insert(session, fresh)
-        session.commit()
-    return [found[key] for key in keys]
+        if commit:
+            session.commit()
 
 
-def prune(session: Session, *, before: dt.datetime) -> int:
-    """Drop pieces made before `before`. Pieces are content-addressed, so this is always safe: a feed that still
-    needs one renders it again (once)."""
-    return session.execute(delete(FeedPiece).where(FeedPiece.made_at < before)).rowcount or 0
+def prune(session: Session, *, before: dt.datetime, keep: Collection[str] = ()) -> int:
+    """Drop pieces made before `before`, except those in `keep` (the pieces of the stored feeds). Pieces are
+    content-addressed, so this is always safe: a feed that still needs one renders it again (once)."""
+    old = [key for key in session.scalars(select(FeedPiece.key).where(FeedPiece.made_at < before)) if key not in keep]
+    dropped = 0
+    for chunk in _chunks(old):
+        dropped += session.execute(delete(FeedPiece).where(FeedPiece.key.in_(chunk))).rowcount or 0
+    return dropped

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask_babel import force_locale
@@ -111,7 +112,10 @@ def parse_filter(session: Session, args: Mapping[str, str], multi: Mapping[str, 
     return FeedFilter(**values)  # type: ignore[arg-type]
 
 
-def _scope(query: Select, f: FeedFilter, reg_id: ColumnElement, team_id: ColumnElement) -> Select:
+def _scope(query: Select, f: FeedFilter, reg_id: ColumnElement, team_id: ColumnElement,
+           ids: Sequence[int] | None = None) -> Select:
+    if ids is not None:  # only these acts' events (pieces rendered after a change)
+        query = query.where(reg_id.in_(list(ids)))
     if f.regulation is not None:
         query = query.where(reg_id == f.regulation.id)
     if f.team is not None:
@@ -123,7 +127,7 @@ def _scope(query: Select, f: FeedFilter, reg_id: ColumnElement, team_id: ColumnE
     return query
 
 
-def _deadlines(f: FeedFilter, then: Subquery) -> Select:
+def deadline_rows(f: FeedFilter, then: Subquery, ids: Sequence[int] | None = None) -> Select:
     reg = aliased(Regulation)
     q = (
         select(
@@ -137,10 +141,10 @@ def _deadlines(f: FeedFilter, then: Subquery) -> Select:
         .outerjoin(then, then.c.regulation_id == reg.id)
         .where(Deadline.due_on.is_not(None))
     )
-    return _scope(q, f, reg.id, reg.team_id)
+    return _scope(q, f, reg.id, reg.team_id, ids)
 
 
-def _evaluations(f: FeedFilter, then: Subquery) -> Select:
+def evaluation_rows(f: FeedFilter, then: Subquery, ids: Sequence[int] | None = None) -> Select:
     reg = aliased(Regulation)
     q = (
         select(
@@ -155,7 +159,7 @@ def _evaluations(f: FeedFilter, then: Subquery) -> Select:
         .outerjoin(then, then.c.regulation_id == reg.id)
         .where(Evaluation.due_on.is_not(None))
     )
-    return _scope(q, f, Evaluation.regulation_id, func.coalesce(reg.team_id, Evaluation.team_id))
+    return _scope(q, f, Evaluation.regulation_id, func.coalesce(reg.team_id, Evaluation.team_id), ids)
 
 
 @dataclass(frozen=True)
@@ -230,66 +234,82 @@ def _source_line(w: Words, ref: str | None, quote: str | None, certainty: object
     return f"{w.source}: {ref}{said}{marker}" if ref else f"{w.source}: {w.entered}"
 
 
+def deadline_item(row: Sequence[Any], w: Words, host: str, base_url: str) -> FeedItem:
+    """One deadline's event from a row of `_deadlines` (typed values)."""
+    (d_id, due_on, due_precision, until, until_precision, due_label, title, kind, met_on, note, ref, quote,
+     certainty, certainty_note, alternative, conflicts, updated_at, sequence, key, stage, stage_on,
+     stage_precision) = row
+    suffix, when = _due(w, due_on, due_precision, until, until_precision, due_label)
+    url = f"{base_url}/regulations/{key}"
+    lines = [when, _stage_line(stage, stage_on, stage_precision, w), f"{w.kind}: {_labels(w, kind)[0]}"]
+    lines += [f"{w.met_on}: {format_day(met_on, w.language)}"] if met_on else []
+    lines += [note] if note else []
+    lines += [_source_line(w, ref, quote, certainty, certainty_note, alternative, conflicts), url]
+    return FeedItem(
+        uid=f"deadline-{d_id}@{host}",
+        day=due_on,
+        summary=f"{key} - {title}{suffix}",
+        description="\n".join(lines),
+        url=url,
+        categories=(key, "deadline", kind.value),
+        last_modified=updated_at,
+        sequence=sequence,
+    )
+
+
+def evaluation_item(row: Sequence[Any], w: Words, host: str, base_url: str) -> FeedItem:
+    """One evaluation's event from a row of `_evaluations` (typed values)."""
+    (e_id, due_on, due_precision, until, until_precision, due_label, subject, level, status, due_note, ref,
+     quote, certainty, certainty_note, alternative, conflicts, updated_at, sequence,
+     key, reg_title, stage, stage_on, stage_precision) = row
+    suffix, when = _due(w, due_on, due_precision, until, until_precision, due_label)
+    label = key if key is not None else subject
+    about = "" if key is None or subject in (reg_title, key) else f": {subject}"
+    url = f"{base_url}/regulations/{key}#evaluations" if key is not None else f"{base_url}/"
+    level_word, status_word = _labels(w, level, status)
+    lines = [when, _stage_line(stage, stage_on, stage_precision, w),
+             f"{w.evaluation_line} ({level_word}, {status_word})"]
+    lines += [due_note] if due_note else []
+    lines += [_source_line(w, ref, quote, certainty, certainty_note, alternative, conflicts), url]
+    return FeedItem(
+        uid=f"evaluation-{e_id}@{host}",
+        day=due_on,
+        summary=f"{label} - {w.evaluation}{about}{suffix}",
+        description="\n".join(lines),
+        url=url,
+        categories=(label, "evaluation", level.value),
+        last_modified=updated_at,
+        sequence=sequence,
+    )
+
+
+def host_of(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "tracker"
+
+
 def feed_items(session: Session, f: FeedFilter, *, base_url: str, today: dt.date) -> list[FeedItem]:
     """Every dated deadline and evaluation in the filter; t.b.d. items are left out. One query per kind, rows read
-    as plain tuples (no ORM objects: this runs whenever the portfolio changed, for every feed asked for)."""
-    host = urlsplit(base_url).hostname or "tracker"
+    as plain tuples (no ORM objects). Feeds themselves read raw rows and build only the events whose pieces are
+    missing (tracker.feeds.source); this builds them all (planning feeds, the benchmark's floor, tests)."""
+    host = host_of(base_url)
     w = words(f.language)
     then = stage_rows_as_of(today)
     items: list[FeedItem] = []
     if f.kind in (None, "deadlines"):
-        for (d_id, due_on, due_precision, until, until_precision, due_label, title, kind, met_on, note, ref, quote,
-             certainty, certainty_note, alternative, conflicts, updated_at, sequence,
-             key, stage, stage_on, stage_precision) in session.execute(_deadlines(f, then)):
-            suffix, when = _due(w, due_on, due_precision, until, until_precision, due_label)
-            url = f"{base_url}/regulations/{key}"
-            lines = [when, _stage_line(stage, stage_on, stage_precision, w), f"{w.kind}: {_labels(w, kind)[0]}"]
-            lines += [f"{w.met_on}: {format_day(met_on, w.language)}"] if met_on else []
-            lines += [note] if note else []
-            lines += [_source_line(w, ref, quote, certainty, certainty_note, alternative, conflicts), url]
-            items.append(
-                FeedItem(
-                    uid=f"deadline-{d_id}@{host}",
-                    day=due_on,
-                    summary=f"{key} - {title}{suffix}",
-                    description="\n".join(lines),
-                    url=url,
-                    categories=(key, "deadline", kind.value),
-                    last_modified=updated_at,
-                    sequence=sequence,
-                )
-            )
+        items += [deadline_item(row, w, host, base_url) for row in session.execute(deadline_rows(f, then))]
     if f.kind in (None, "evaluations"):
-        for (e_id, due_on, due_precision, until, until_precision, due_label, subject, level, status, due_note, ref,
-             quote, certainty, certainty_note, alternative, conflicts, updated_at, sequence,
-             key, reg_title, stage, stage_on, stage_precision) in session.execute(_evaluations(f, then)):
-            suffix, when = _due(w, due_on, due_precision, until, until_precision, due_label)
-            label = key if key is not None else subject
-            about = "" if key is None or subject in (reg_title, key) else f": {subject}"
-            url = f"{base_url}/regulations/{key}#evaluations" if key is not None else f"{base_url}/"
-            level_word, status_word = _labels(w, level, status)
-            lines = [when, _stage_line(stage, stage_on, stage_precision, w),
-                     f"{w.evaluation_line} ({level_word}, {status_word})"]
-            lines += [due_note] if due_note else []
-            lines += [_source_line(w, ref, quote, certainty, certainty_note, alternative, conflicts), url]
-            items.append(
-                FeedItem(
-                    uid=f"evaluation-{e_id}@{host}",
-                    day=due_on,
-                    summary=f"{label} - {w.evaluation}{about}{suffix}",
-                    description="\n".join(lines),
-                    url=url,
-                    categories=(label, "evaluation", level.value),
-                    last_modified=updated_at,
-                    sequence=sequence,
-                )
-            )
+        items += [evaluation_item(row, w, host, base_url) for row in session.execute(evaluation_rows(f, then))]
     if f.kind == "planning":
-        regs = list(session.scalars(_scope(select(Regulation), f, Regulation.id, Regulation.team_id)))
-        with force_locale(f.language):
-            events = planning_events(session, regs, today, base_url)
-        items += [FeedItem(**{**vars(e), "uid": f"{e.uid}@{host}"}) for e in events]
+        items += planning_items(session, f, base_url=base_url, today=today)
     return items
+
+
+def planning_items(session: Session, f: FeedFilter, *, base_url: str, today: dt.date) -> list[FeedItem]:
+    host = host_of(base_url)
+    regs = list(session.scalars(_scope(select(Regulation), f, Regulation.id, Regulation.team_id)))
+    with force_locale(f.language):
+        events = planning_events(session, regs, today, base_url)
+    return [FeedItem(**{**vars(e), "uid": f"{e.uid}@{host}"}) for e in events]
 
 
 def feed_meta(f: FeedFilter, *, base_url: str) -> FeedMeta:

@@ -85,7 +85,8 @@ def revoke(session: Session, user: User, *, actor: Actor | None, now: dt.datetim
 def _revision_query() -> Any:
     tokens, users, counters, renders = FeedToken.__table__, User.__table__, Counter.__table__, FeedRender.__table__
     return (
-        select(tokens.c.nonce, counters.c.value, renders.c.revision, renders.c.etag)
+        select(tokens.c.nonce, counters.c.value, renders.c.revision, renders.c.etag, renders.c.fetched_at,
+               renders.c.rendered_at)
         .select_from(
             tokens.join(users, users.c.id == tokens.c.user_id)
             .outerjoin(counters, counters.c.name == PORTFOLIO)
@@ -103,6 +104,8 @@ class FeedState:
     revision: int  # the portfolio's
     stored_revision: int | None  # the revision the shared copy of this feed was last checked against
     stored_etag: str | None
+    fetched_at: dt.datetime | None = None  # when the shared copy was last asked for (noted at most hourly)
+    rendered_at: dt.datetime | None = None  # when its content was made
 
     @property
     def current_etag(self) -> str | None:
@@ -124,7 +127,7 @@ def feed_state(session: Session, token: str, secret_key: str, feed_key: str) -> 
     # A link made under an earlier secret key is found by its hash but no longer derives from the key: dead.
     if row is None or not hmac.compare_digest(derive(secret_key, row[0]), token):
         return None
-    return FeedState(row[1] or 0, row[2], row[3])
+    return FeedState(row[1] or 0, row[2], row[3], row[4], row[5])
 
 
 # -- commands ------------------------------------------------------------------------------------

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import update
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker import metrics
@@ -16,14 +30,16 @@ from tracker.clock import get_clock
 from tracker.commands import run
 from tracker.date_words import current_language
 from tracker.db import get_session
-from tracker.feeds import store, tokens
+from tracker.feeds import files, source, store, tokens, written
 from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
-from tracker.feeds.queries import FeedFilter, FeedParamError, feed_items, feed_meta, parse_filter
+from tracker.feeds.models import FeedRender
+from tracker.feeds.queries import FeedFilter, FeedParamError, feed_meta, parse_filter
 from tracker.hooks import add_page_context
 from tracker.regulations.filters import filter_choices
 from tracker.regulations.models import Regulation
 
 bp = Blueprint("feeds", __name__)
+FETCH_NOTE = dt.timedelta(hours=1)
 
 
 def _regulation_feed_links(reg: Regulation) -> dict[str, object]:
@@ -65,36 +81,76 @@ def feed(token: str) -> BaseResponse:
     if state is None:
         abort(404, description=_("Deze agenda bestaat niet. Hebt u uw link vernieuwd of ingetrokken, abonneer u dan "
                                  "met de nieuwe link."))
+    written.served(str(db.get_bind().url))  # this worker renders the events its writes touch (feeds.written)
+    gzipped = request.accept_encodings["gzip"] > 0
     # The shared copy is current and the client holds its ETag: answer at once.
-    if state.current_etag is not None and state.current_etag in request.if_none_match:
-        return _headers(Response(status=304), state.current_etag)
+    if state.current_etag is not None and _variant(state.current_etag, gzipped) in request.if_none_match:
+        return _headers(Response(status=304), _variant(state.current_etag, gzipped))
     try:
         f = parse_filter(db, request.args, request.args.to_dict(flat=False))
     except FeedParamError as exc:
         abort(400, description=str(exc))
     clock = get_clock()
+    now = clock.now()
 
     def build() -> store.Plan:
         metrics.FEED_CACHE.labels("miss").inc()
-        items = feed_items(db, f, base_url=base_url, today=clock.today())
-        return store.plan(items, feed_meta(f, base_url=base_url))
+        rows = source.read(db, f, base_url=base_url, today=clock.today())
+        return store.plan(rows, feed_meta(f, base_url=base_url))
 
-    stored = store.Stored(state.stored_revision, state.stored_etag) if state.stored_etag is not None else None
+    stored = None
+    if state.stored_etag is not None:
+        stored = store.Stored(state.stored_revision, state.stored_etag, state.rendered_at)
     if stored is not None and stored.revision == state.revision:
         metrics.FEED_CACHE.labels("hit").inc()
+    # What the feed is and that it is in use, for the scheduler's warming (noted at most once an hour).
+    about: dict[str, object] = {"query": store.canonical(query), "base_url": base_url, "fetched_at": now}
+    if state.fetched_at is not None and now - state.fetched_at < FETCH_NOTE:
+        about = {}
+    elif stored is not None and stored.revision == state.revision:
+        db.execute(update(FeedRender).where(FeedRender.feed_key == key).values(**about))
+        db.commit()
     try:
-        etag, body = store.serve(db, key, state.revision, build, now=clock.now(), stored=stored)
+        feed_store = store.Store(db, feed_folder())
+        served = feed_store.serve(key, state.revision, build, now=now, stored=stored, about=about)
     except store.NotReady:
-        response = Response(_("De agenda wordt klaargezet; probeer het zo opnieuw.") + "\n", status=503,
-                            mimetype="text/plain")
-        response.headers["Retry-After"] = "10"
-        return response
-    if etag in request.if_none_match:
-        return _headers(Response(status=304), etag)
-    response = Response(body, mimetype="text/calendar")
+        return _not_ready()
+    # The file is sent by the server (gunicorn's sendfile through wsgi.file_wrapper), not copied through Python;
+    # Werkzeug answers If-None-Match, If-Modified-Since and ranges from the file.
+    etag = _variant(served.etag, gzipped)
+    try:
+        response = _send(served, gzipped, etag)
+    except FileNotFoundError:  # an old file swept away meanwhile: written again from the database, if still current
+        if feed_store.file(key, served.etag) is None:
+            return _not_ready()
+        response = _send(served, gzipped, etag)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'inline; filename="tracker.ics"'
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
     return _headers(response, etag)
+
+
+def _send(served: store.Served, gzipped: bool, etag: str) -> Response:
+    return send_file(files.gzip_of(served.path) if gzipped else served.path, mimetype="text/calendar",
+                     conditional=True, etag=etag, last_modified=served.rendered_at, max_age=None)
+
+
+def _not_ready() -> Response:
+    response = Response(_("De agenda wordt klaargezet; probeer het zo opnieuw.") + "\n", status=503,
+                        mimetype="text/plain")
+    response.headers["Retry-After"] = "10"
+    return response
+
+
+def _variant(etag: str, gzipped: bool) -> str:
+    """Each representation its own strong ETag (RFC 9110 8.8.3): the gzip form is other bytes."""
+    return f"{etag}-gzip" if gzipped else etag
+
+
+def feed_folder() -> Path:
+    return current_app.config["TRACKER"].instance_path / "feeds"
 
 
 def _headers(response: Response, etag: str) -> Response:
