@@ -35,6 +35,8 @@ def test_doctor_passes_against_the_test_smtp_server(mail_app, smtp):
     assert lines["database"].startswith("OK") and lines["migrations"].startswith("OK")
     assert lines["scheduler"].startswith("OK") and lines["outbox"].startswith("OK")
     assert lines["base URL"].startswith("WARN")  # plain http on loopback: development only
+    # Nothing was fetched or warmed in this database: no feed and no piece is stored yet.
+    assert "0 feeds and 0 event pieces stored in the database" in lines["feeds"]
     assert handler.messages == []
     assert result.output.splitlines()[-1].startswith("0 failed")
 

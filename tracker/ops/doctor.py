@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from tracker import migrate
 from tracker.clock import clock_of
 from tracker.config import Settings
-from tracker.feeds.cache import CACHE
+from tracker.feeds.models import FeedPiece, FeedRender
 from tracker.ops import heartbeat
 from tracker.regulations import revision
 
@@ -115,6 +115,9 @@ def _database_checks(app: Flask) -> Iterator[Check]:
     with db.sessionmaker() as session:
         status = heartbeat.status(session, now)
         portfolio = revision.current(session)
+        feeds, pieces = session.execute(
+            select(select(func.count()).select_from(FeedRender).scalar_subquery(),
+                   select(func.count()).select_from(FeedPiece).scalar_subquery())).one()
     stale = [p.removeprefix("scheduler: ") for p in status.problems() if p.startswith("scheduler:")]
     last = status.last_run
     if stale:
@@ -122,8 +125,8 @@ def _database_checks(app: Flask) -> Iterator[Check]:
     else:
         yield Check(OK, "scheduler", f"last run {last.minutes_ago if last else '?'} minutes ago, every job on time")
     yield _backlog(status, now)
-    yield Check(OK, "feed cache", f"portfolio revision {portfolio}; rendered feeds kept per process, up to "
-                f"{CACHE.max_bytes // (1024 * 1024)} MiB")
+    yield Check(OK, "feeds", f"portfolio revision {portfolio}; {feeds} feeds and {pieces} event pieces stored in the "
+                f"database (shared by workers), their files in {app.config['TRACKER'].instance_path / 'feeds'}")
 
 
 def _backlog(status: heartbeat.Status, now: dt.datetime) -> Check:
@@ -150,7 +153,7 @@ def run_checks(app: Flask) -> list[Check]:
 @click.command("doctor")
 @with_appcontext
 def doctor() -> None:
-    """Check settings, database, migrations, SMTP, the scheduler's heartbeat, the outbox and the feed cache."""
+    """Check settings, database, migrations, SMTP, the scheduler's heartbeat, the outbox and the stored feeds."""
     checks = run_checks(current_app._get_current_object())  # type: ignore[attr-defined]
     for check in checks:
         click.echo(check.line())
