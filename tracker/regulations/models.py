@@ -225,6 +225,7 @@ class Deadline(Ranged, Sourced, Timestamped, Base):
     __table_args__ = (
         precision_check("due"),
         Index("ix_deadlines_due_on", "due_on"),
+        Index("ix_deadlines_due_until", "due_until"),  # the reminder sweep's range reads both ends
         Index("ix_deadlines_regulation_due", "regulation_id", "due_on", "id"),  # each card's next deadline
     )
 
@@ -261,7 +262,9 @@ class Evaluation(Ranged, Sourced, Timestamped, Base):
     """An EU review clause or a national evaluation; it may concern a tracked act or a policy."""
 
     __tablename__ = "evaluations"
-    __table_args__ = (precision_check("due"), Index("ix_evaluations_due_on", "due_on"))  # the reminder sweep's range
+    __table_args__ = (  # the reminder sweep's range reads both ends
+        precision_check("due"), Index("ix_evaluations_due_on", "due_on"), Index("ix_evaluations_due_until", "due_until")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     regulation_id: Mapped[int | None] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)
