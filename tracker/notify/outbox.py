@@ -8,11 +8,13 @@ Delivery is exactly-once by construction, short of a process that stalls for lon
 - A claim takes at most `limit` rows whatever plan the database picks: on PostgreSQL the ids are read first (SELECT
   .. ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED) and then marked by that list in the same transaction; on SQLite,
   where one writer holds the database, a single UPDATE picks and marks them.
-- A claim is a lease of CLAIM_TTL under a random token. Before each message the deliverer renews it with one
-  conditional UPDATE that also says whether the row is still its own; a row taken over by another process (only
-  possible once the lease has lapsed) is skipped, not sent. The same statement renews the rest of the batch once a
-  third of its lease has gone, so a batch may take as long as it needs while its process lives.
-- The outcome is written by an UPDATE that names the token, so a process whose claim was taken over changes nothing.
+- A claim is a lease of CLAIM_TTL under a random token. Once a third of it has gone (by the deliverer's clock), one
+  conditional UPDATE renews every row of the claim still unsent and says which are still its own; a row taken over
+  by another process (only possible once the lease has lapsed) is skipped, not sent. So a batch may take as long as
+  it needs while its process lives, without a statement per message to keep it.
+- The outcome is written by an UPDATE that names the token, so a process whose claim was taken over changes nothing:
+  per message for SMTP (a crash re-sends at most the message in flight), per batch for the file backend (writing a
+  file again is harmless).
 - A message that cannot be built (`InvalidMessage`, or any other error while building it) is marked failed with the
   reason, alone; an unexpected error while sending is retried like a 4xx. Neither holds the rest of the batch back.
 """
