@@ -116,14 +116,21 @@ def feed_after_change(folder: Path, quick: bool) -> list[str]:
 
 
 def past_board(folder: Path, quick: bool) -> list[str]:
-    from bench.__main__ import get, portfolio, timed
+    from bench.__main__ import get, portfolio
 
     sizes = [100, 1000, 3000] if quick else [100, 1000, 10000]
     rows = []
     for size in sizes:
         app, client, _ = portfolio(folder, size, "pastboard")
-        today = timed(lambda client=client, app=app: get(app, client, "/"), 5 if quick else 11)
-        past = timed(lambda client=client, app=app: get(app, client, "/?as_of=2023-09-30"), 5 if quick else 11)
+        # The two boards take turns, so a burst of load from the other users of this machine falls on both alike.
+        samples: dict[str, list[float]] = {"/": [], "/?as_of=2023-09-30": []}
+        for turn in range(1 + (5 if quick else 11)):
+            for url, times in samples.items():
+                start = time.perf_counter()
+                get(app, client, url)
+                if turn:  # the first turn warms up
+                    times.append(time.perf_counter() - start)
+        today, past = (statistics.median(times) for times in samples.values())
         rows.append(f"| {size:,} | {today * 1000:.1f} ms | {past * 1000:.1f} ms | {past / today:.2f} | "
                     f"{verdict(past / today <= 1.5)} |")
         app.extensions["tracker.db"].dispose()
@@ -217,11 +224,17 @@ def delivery(folder: Path, quick: bool) -> list[str]:
             controller = Controller(Sink(), hostname="127.0.0.1", port=port)
             controller.start()
             backend = SmtpBackend("127.0.0.1", port, timeout=10)
-        start = time.perf_counter()
-        with db.sessionmaker() as s:
-            report = outbox.deliver(s, backend, now=lambda: NOW, sender="b@bench.nl", base_url="http://b")
-        results[name] = count / (time.perf_counter() - start)
-        assert report.sent == count, report
+        rates = []
+        for run in range(3 if name == "file" else 1):  # the file rate: the median of three runs (the disk is shared)
+            if run:
+                with db.transaction() as s:
+                    s.execute(update(OutboxMessage).values(status=OutboxStatus.PENDING, attempts=0, sent_at=None))
+            start = time.perf_counter()
+            with db.sessionmaker() as s:
+                report = outbox.deliver(s, backend, now=lambda: NOW, sender="b@bench.nl", base_url="http://b")
+            rates.append(count / (time.perf_counter() - start))
+            assert report.sent == count, report
+        results[name] = statistics.median(rates)
         if controller is not None:
             controller.stop()
         db.dispose()
