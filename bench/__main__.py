@@ -151,21 +151,14 @@ def measure_feed(folder: Path, size: int, repeat: int) -> dict[str, float]:
 
 
 def measure_sweep(folder: Path, sizes: list[int], due: int) -> dict[int, tuple[float, int]]:
-    """Seconds for one reminder sweep plus delivery (file backend) with `due` reminders, at each size."""
-    from tracker.notify import jobs
+    """Seconds for one reminder sweep plus delivery (file backend) with `due` reminders, at each size: the median
+    of five runs (three quick) on the same database, emptied of marks and mail before each (bench/sections.py)."""
+    from bench.sections import sweep_samples
 
     out = {}
     for size in sizes:
-        app = make_app(folder, f"sweep{size}")
-        db = app.extensions["tracker.db"]
-        with db.transaction() as s:
-            synthetic.build_sweep(s, size, due)
-        start = time.perf_counter()
-        queued = jobs.run_reminders(app, synthetic.NOW)
-        report = jobs.run_delivery(app, synthetic.NOW)
-        out[size] = (time.perf_counter() - start, queued)
-        assert queued == due and report.sent >= 1, (queued, report)  # one mail per person lists their reminders
-        db.dispose()
+        seconds, _next, queued = sweep_samples(folder, size, due, 3 if due < 1000 else 5, deliver=True)
+        out[size] = (seconds, queued)
     return out
 
 

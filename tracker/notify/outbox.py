@@ -8,11 +8,13 @@ Delivery is exactly-once by construction, short of a process that stalls for lon
 - A claim takes at most `limit` rows whatever plan the database picks: on PostgreSQL the ids are read first (SELECT
   .. ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED) and then marked by that list in the same transaction; on SQLite,
   where one writer holds the database, a single UPDATE picks and marks them.
-- A claim is a lease of CLAIM_TTL under a random token. Before each message the deliverer renews it with one
-  conditional UPDATE that also says whether the row is still its own; a row taken over by another process (only
-  possible once the lease has lapsed) is skipped, not sent. The same statement renews the rest of the batch once a
-  third of its lease has gone, so a batch may take as long as it needs while its process lives.
-- The outcome is written by an UPDATE that names the token, so a process whose claim was taken over changes nothing.
+- A claim is a lease of CLAIM_TTL under a random token. Once a third of it has gone (by the deliverer's clock), one
+  conditional UPDATE renews every row of the claim still unsent and says which are still its own; a row taken over
+  by another process (only possible once the lease has lapsed) is skipped, not sent. So a batch may take as long as
+  it needs while its process lives, without a statement per message to keep it.
+- The outcome is written by an UPDATE that names the token, so a process whose claim was taken over changes nothing:
+  per message for SMTP (a crash re-sends at most the message in flight), per batch for the file backend (writing a
+  file again is harmless).
 - A message that cannot be built (`InvalidMessage`, or any other error while building it) is marked failed with the
   reason, alone; an unexpected error while sending is retried like a 4xx. Neither holds the rest of the batch back.
 """
@@ -144,26 +146,18 @@ def claim(session: Session, *, now: dt.datetime, limit: int = 50) -> tuple[str, 
     return worker, rows
 
 
-def renew(session: Session, worker: str, message_id: int, *, now: dt.datetime) -> bool:
-    """Renew our lease on `message_id` right before sending it; False when it is no longer ours (taken over).
-
-    The same UPDATE renews the other rows of our claim whose lease is a third gone, so a long batch keeps them
-    without rewriting every row for every message.
-    """
-    stale = now - CLAIM_TTL / 3
+def renew(session: Session, worker: str, *, now: dt.datetime) -> set[int]:
+    """Renew our lease on every row of our claim not yet sent, and commit; return their ids. A row missing from the
+    answer was taken over by another process (only possible once our lease had lapsed): it is not ours to send."""
     ours = session.scalars(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.claimed_by == worker,
-            OutboxMessage.status == OutboxStatus.SENDING,
-            or_(OutboxMessage.id == message_id, OutboxMessage.claimed_at < stale),
-        )
+        .where(OutboxMessage.claimed_by == worker, OutboxMessage.status == OutboxStatus.SENDING)
         .values(claimed_at=now)
         .returning(OutboxMessage.id),
         execution_options={"synchronize_session": False},
     ).all()
     session.commit()
-    return message_id in ours
+    return set(ours)
 
 
 @dataclass
@@ -179,10 +173,17 @@ class DeliveryReport:
 
 
 def deliver(
-    session: Session, backend: Backend, *, now: Callable[[], dt.datetime], sender: str, base_url: str, limit: int = 50
+    session: Session,
+    backend: Backend,
+    *,
+    now: Callable[[], dt.datetime],
+    sender: str,
+    base_url: str,
+    limit: int | None = None,
 ) -> DeliveryReport:
-    """Send every due message once; each outcome is committed as soon as it is known."""
+    """Send every due message once, in claims of `limit` (else the backend's batch size)."""
     report = DeliveryReport()
+    limit = limit or getattr(backend, "batch_size", 50)
     while True:
         worker, rows = claim(session, now=now(), limit=limit)
         if not rows:
@@ -205,14 +206,25 @@ def send_claimed(
 
     A backend whose sending is idempotent (the file backend: a file named by the Message-ID, replaced atomically)
     has the whole batch's outcomes recorded by one UPDATE and one COMMIT: after a crash mid-batch, sending again
-    writes the same files. Any other backend (SMTP) records each outcome as soon as it is known, so a crash
-    re-sends at most the message in flight."""
+    writes the same files. Any other backend (SMTP) records each outcome as soon as it is known (one UPDATE and one
+    COMMIT per message), so a crash re-sends at most the message in flight: an accepted message cannot be taken
+    back, so recording a whole SMTP batch at once would send up to a batch twice after a crash.
+
+    Ownership is confirmed before a message is sent: while less than a third of the lease has passed since the
+    claim or its last renewal (by our clock), no other process can have taken a row over, whose clock would have to
+    run two thirds of a lease ahead; after that one UPDATE renews every row of the claim and says which are ours."""
     if getattr(backend, "idempotent", False):
         _send_batch(session, backend, worker, rows, now=now, sender=sender, base_url=base_url, report=report)
         return
+    ours = {row.id for row in rows}
+    fresh_until = min((row.claimed_at for row in rows if row.claimed_at), default=now()) + CLAIM_TTL / 3
     with backend.batch():
         for row in rows:
-            if not renew(session, worker, row.id, now=now()):
+            moment = now()
+            if moment >= fresh_until:
+                ours = renew(session, worker, now=moment)
+                fresh_until = moment + CLAIM_TTL / 3
+            if row.id not in ours:
                 log.warning("outbox message %d was taken over by another process; not sending it", row.id)
                 report.skipped += 1
                 continue

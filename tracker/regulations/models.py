@@ -147,7 +147,8 @@ class StageChange(Sourced, Base):
     __tablename__ = "stage_changes"
     __table_args__ = (
         precision_check("effective"),
-        Index("ix_stage_changes_regulation_effective", "regulation_id", "effective_on", "id"),
+        # The change in force on a day, per act, by one seek; with the stage in the index a past board reads no row.
+        Index("ix_stage_changes_regulation_effective_stage", "regulation_id", "effective_on", "id", "to_stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,6 +226,7 @@ class Deadline(Ranged, Sourced, Timestamped, Base):
     __table_args__ = (
         precision_check("due"),
         Index("ix_deadlines_due_on", "due_on"),
+        Index("ix_deadlines_due_until", "due_until"),  # the reminder sweep's range reads both ends
         Index("ix_deadlines_regulation_due", "regulation_id", "due_on", "id"),  # each card's next deadline
     )
 
@@ -261,7 +263,9 @@ class Evaluation(Ranged, Sourced, Timestamped, Base):
     """An EU review clause or a national evaluation; it may concern a tracked act or a policy."""
 
     __tablename__ = "evaluations"
-    __table_args__ = (precision_check("due"), Index("ix_evaluations_due_on", "due_on"))  # the reminder sweep's range
+    __table_args__ = (  # the reminder sweep's range reads both ends
+        precision_check("due"), Index("ix_evaluations_due_on", "due_on"), Index("ix_evaluations_due_until", "due_until")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     regulation_id: Mapped[int | None] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import ScalarSelect, Select, Subquery, case, func, or_, select
+from sqlalchemy import ScalarSelect, Select, String, Subquery, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.audit.models import AuditEvent
@@ -209,6 +209,21 @@ def board(
     return result
 
 
+def stage_then(as_of: dt.date) -> ScalarSelect[str]:
+    """For the regulation of the enclosing query: the stage its change in force on `as_of` moved it to, as text
+    (NULL before its first change), read from the covering index (regulation_id, effective_on, id, to_stage) by
+    one seek, without visiting the history's rows."""
+    found = (
+        select(StageChange.to_stage)
+        .where(StageChange.regulation_id == Regulation.id, StageChange.effective_on <= as_of)
+        .order_by(StageChange.effective_on.desc(), StageChange.id.desc())
+        .limit(1)
+        .correlate(Regulation)
+        .scalar_subquery()
+    )
+    return type_coerce(found, String())  # plain text: no enum conversion for every act
+
+
 def _past_columns(
     session: Session,
     result: Board,
@@ -219,44 +234,44 @@ def _past_columns(
     limit: int | None,
     offset: int,
 ) -> None:
-    """Fill a past board's counts and cards from one query: each act's stage then, its place in its column (by key)
-    and its column's size (windows over the acts), keeping only the rows on the page (and each column's first row,
-    which carries the size)."""
-    acts = filters.apply(
-        select(Regulation.id, Regulation.key, latest_change_id(as_of).label("change_id")).select_from(Regulation)
-    ).subquery("acts")
-    ranked = (
-        select(
-            acts.c.id.label("regulation_id"),
-            StageChange.to_stage.label("stage"),
-            StageChange.effective_on,
-            StageChange.effective_precision,
-            StageChange.note,
-            func.row_number().over(partition_by=StageChange.to_stage, order_by=acts.c.key).label("pos"),
-            func.count().over(partition_by=StageChange.to_stage).label("size"),
-        )
-        .select_from(acts)
-        .outerjoin(StageChange, StageChange.id == acts.c.change_id)
-    ).subquery()
-    wanted = ranked.c.pos > offset
-    if limit is not None:
-        wanted = wanted & (ranked.c.pos <= offset + limit)
-    known = [s for s in stages if s is not None]
-    in_columns = or_(ranked.c.stage.in_(known), ranked.c.stage.is_(None)) if None in stages else ranked.c.stage.in_(
-        known
-    )
+    """Fill a past board's counts and cards in two queries. The first reads each act's stage then, in key order
+    (the key index, and one seek per act in the history's covering index: no sort, no window, no row of the
+    history); each column's size and page are counted off that list here. The second loads the acts on the page
+    with their change in force. Profiled at 10,000 acts on SQLite, windows over every act (a row number and a
+    count per stage) cost three times the seeks themselves; the list of (id, stage) pairs is the cheap part."""
+    by_value: dict[str | None, Stage | None] = {s.value: s for s in Stage}
+    by_value[None] = None
+    shown = {(stage.value if stage is not None else None) for stage in stages}
+    sizes: dict[str | None, int] = {}
+    page: dict[str | None, list[int]] = {value: [] for value in shown}
+    end = None if limit is None else offset + limit
     rows = session.execute(
-        select(Regulation, ranked.c.stage, ranked.c.effective_on, ranked.c.effective_precision, ranked.c.note,
-               ranked.c.size, ranked.c.pos)
-        .join(ranked, ranked.c.regulation_id == Regulation.id)
-        .options(joinedload(Regulation.team))
-        .where(in_columns, or_(wanted, ranked.c.pos == 1))
-        .order_by(ranked.c.stage, ranked.c.pos)
+        filters.apply(select(Regulation.id, stage_then(as_of)).select_from(Regulation)).order_by(Regulation.key)
     )
-    for reg, stage, on, precision, note, size, pos in rows:
-        result.counts[stage] = size
-        if pos > offset and (limit is None or pos <= offset + limit):
-            since = make_precision(on, precision) if stage is not None else None
+    for reg_id, value in rows:
+        if value in shown:
+            position = sizes[value] = sizes.get(value, 0) + 1
+            if position > offset and (end is None or position <= end):
+                page[value].append(reg_id)
+    result.counts = {by_value[value]: size for value, size in sizes.items()}
+    ids = [reg_id for ids in page.values() for reg_id in ids]
+    if not ids:
+        return
+    change_id = latest_change_id(as_of)
+    loaded = {
+        reg.id: (reg, on, precision, note)
+        for reg, on, precision, note in session.execute(
+            select(Regulation, StageChange.effective_on, StageChange.effective_precision, StageChange.note)
+            .outerjoin(StageChange, StageChange.id == change_id)
+            .options(joinedload(Regulation.team))
+            .where(Regulation.id.in_(ids))
+        )
+    }
+    for value, reg_ids in page.items():
+        stage = by_value[value]
+        for reg_id in reg_ids:
+            reg, on, precision, note = loaded[reg_id]
+            since = make_precision(on, precision) if stage is not None and on is not None else None
             result.columns[stage].append(Card(reg, stage, since, None, status=note))
 
 
