@@ -8,7 +8,7 @@ A past board reads each act's stage on a day by one seek in (regulation_id, effe
 to that index (which replaces it) the seek answers from the index alone, without visiting the history's rows.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-29 10:10:00
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
