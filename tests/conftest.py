@@ -219,11 +219,6 @@ def _templates(tmp_path_factory: pytest.TempPathFactory, _cheap_password_hashing
 
 @pytest.fixture
 def _database(request: pytest.FixtureRequest, tmp_path: Path, _templates: _Templates) -> Iterator[_TestDatabase]:
-    from tracker.feeds.cache import CACHE
-
-    # Copies share the template's portfolio revision, and rendered feeds are cached per process by revision:
-    # start every test with an empty cache, as it would with a database of its own.
-    CACHE.clear()
     level = max((NEEDS[name] for name in request.fixturenames if name in NEEDS), default=EMPTY)
     path = tmp_path / "tracker.sqlite3"
     server = _templates.server

@@ -30,17 +30,6 @@ FEED_COUNTS = [  # (parameters, number of events)
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_feed_cache():
-    """Rendered feeds are cached per process, keyed by ETag (query, revision, base URL): two tests' databases at the
-    same revision would share entries, so each test starts with an empty cache."""
-    from tracker.feeds.cache import CACHE
-
-    CACHE.clear()
-    yield
-    CACHE.clear()
-
-
 @pytest.fixture
 def feed_url(login, app):
     """The viewer's https feed URL, as the calendar page shows it."""

@@ -22,7 +22,6 @@ from tracker.dates import Precision
 from tracker.db import QueryCounter
 from tracker.feeds import pieces as pieces_module
 from tracker.feeds import tokens
-from tracker.feeds.cache import CACHE
 from tracker.feeds.ical import FeedItem, build_calendar
 from tracker.feeds.models import FeedPiece, FeedRender
 from tracker.feeds.queries import FeedFilter, feed_meta, parse_filter
@@ -157,10 +156,8 @@ def test_a_synthetic_portfolio_is_byte_identical_and_the_feed_costs_the_same_que
             s.execute(update(Deadline).values(sequence=Deadline.sequence + 1))
             s.execute(update(Evaluation).values(sequence=Evaluation.sequence + 1))
             _more(s, extra)
-        CACHE.clear()
         with QueryCounter(db.engine) as cold:
             assert app.test_client().get(path).status_code == 200
-        CACHE.clear()
         with QueryCounter(db.engine) as warm:
             assert app.test_client().get(path).status_code == 200
         counts.append((cold.count, warm.count))
@@ -224,7 +221,6 @@ def test_workers_share_pieces_and_feeds_through_the_database(app, seeded_feed, s
     assert len(renders) == 50
     assert session.scalar(select(func.count()).select_from(FeedPiece)) == 50
     other = create_app(settings=settings, clock=Clock(settings.tz, NOW))  # another worker: its own memory
-    CACHE.clear()
     try:
         assert other.test_client().get(seeded_feed).data == first
         assert other.test_client().get(seeded_feed, query_string={"kind": "deadlines"}).status_code == 200

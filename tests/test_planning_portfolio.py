@@ -315,9 +315,6 @@ def test_planning_feed_events_move_in_place_with_the_forecast(app, login):
     import icalendar
 
     from tracker.clock import clock_of
-    from tracker.feeds.cache import CACHE
-
-    CACHE.clear()
     client = login("viewer@example.nl")
     html = client.get("/calendar").get_data(as_text=True)
     url = re.search(r'id="https-url" readonly value="([^"]+)"', html).group(1).replace("&amp;", "&")

@@ -30,7 +30,6 @@ from tracker.clock import Clock
 from tracker.commands import execute
 from tracker.config import KNOWN, PROJECT_ROOT, load_settings
 from tracker.db import QueryCounter
-from tracker.feeds.cache import CACHE
 from tracker.notify import jobs, outbox
 from tracker.notify.models import OutboxMessage, OutboxStatus
 from tracker.regulations.commands import MoveStage
@@ -43,14 +42,6 @@ README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 def claim(text: str, source: str = README) -> None:
     """The README (or `source`) still says this, whitespace aside: when it no longer does, the test should go too."""
     assert " ".join(text.split()) in " ".join(source.split()), f"no longer claimed: {text}"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_feed_cache():
-    """Rendered feeds are cached per process by ETag; each test here starts with an empty cache."""
-    CACHE.clear()
-    yield
-    CACHE.clear()
 
 
 def feed_path(client) -> str:

@@ -27,13 +27,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.feeds import files
-from tracker.feeds.cache import FEED_FORMAT
 from tracker.feeds.ical import END, FeedItem, FeedMeta, assemble, calendar_head
 from tracker.feeds.models import FeedRender
 from tracker.feeds.pieces import OutOfTime, pieces
 from tracker.feeds.source import Source
 
 # Leases and waits measure elapsed real time between processes, not the app's (possibly fixed) clock.
+FEED_FORMAT = "6"  # bump when the rendering changes, so every ETag changes with it
 LEASE_SECONDS = 120.0
 WAIT_SECONDS = 20.0
 RENDER_BUDGET = 20.0  # under gunicorn's default 30 s timeout; a longer render continues on the next request
