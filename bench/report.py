@@ -1,8 +1,12 @@
 """The report of a synthetic portfolio in each format: seconds per format (target: within a minute each), the
-number of figure parts (the roadmap split over pages), queries to gather the data, and the file sizes."""
+number of figure parts (the roadmap split over pages), the PDF's pages, queries to gather the data, and the file
+sizes."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -38,14 +42,25 @@ def measure_report(folder: Path, size: int, make_app: Any) -> dict[str, Any]:
             start = time.perf_counter()
             body = render(read(session, options, today=today, tz=clock_tz), fmt)
             result[fmt] = (time.perf_counter() - start, len(body))
+            if fmt == "pdf":
+                result["pages"] = pdf_pages(body)
     db.dispose()
     return result
+
+
+def pdf_pages(body: bytes) -> int | None:
+    """The PDF's page count, read back by poppler's pdfinfo (None where poppler is not installed)."""
+    if shutil.which("pdfinfo") is None:
+        return None
+    info = subprocess.run(["pdfinfo", "-"], input=body, capture_output=True, check=True).stdout.decode()
+    found = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    return int(found.group(1)) if found else None
 
 
 def lines(result: dict[str, Any]) -> list[str]:
     out = ["", f"## Progress report, {result['size']:,} acts (target: each format within a minute)", "",
            f"Data gathered in {result['queries']} queries ({result['gather']:.2f} s); the roadmap figure is split "
-           f"over {result['parts']} parts.", "",
+           f"over {result['parts']} parts; the PDF has {result.get('pages') or '?'} pages.", "",
            "| format | time | size | verdict |", "| --- | --- | --- | --- |"]
     for fmt in FORMATS:
         seconds, size = result[fmt]

@@ -234,3 +234,34 @@ def test_a_machine_without_pango_gets_a_clear_503_naming_the_debian_packages(vie
     response = viewer.get("/report/download", query_string={"format": "pdf", "as_of": "2023-09-30"})
     assert response.status_code == 503
     assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in response.get_data(as_text=True)
+
+
+def test_a_long_portfolio_sets_each_act_compactly_with_the_same_words(seeded, app):
+    """From COMPACT_FROM acts on, each act is three flat paragraphs (fast to lay out in the PDF); what it says is what
+    the full form says: the same lines, labelled, in the same order."""
+    from flask import render_template
+
+    from tracker.report.html import template_values
+
+    with app.app_context(), seeded.sessionmaker() as s:
+        report = read(s, parse_options(today=NOW.date(), as_of="2023-09-30"), today=NOW.date(), tz=CLOCK.tz)
+        values = template_values(report)
+        full = BeautifulSoup(render_template("report/document.html", **values), "html.parser")
+        compact = BeautifulSoup(render_template("report/document.html", **{**values, "compact_from": 0}),
+                                "html.parser")
+    assert "compact" not in full.select_one("article.report")["class"]
+    assert "compact" in compact.select_one("article.report")["class"]
+    assert [s["data-key"] for s in compact.select("section.act")] == [s["data-key"] for s in full.select("section.act")]
+    assert not compact.select("section.act ul")
+    for key in ("DSA", "DMA", "WIBON"):
+        long = full.select_one(f'section.act[data-key="{key}"]')
+        short = compact.select_one(f'section.act[data-key="{key}"]').get_text(" ", strip=True)
+        lines = [li.get_text(" ", strip=True) for li in long.select("li")]
+        assert lines and all(f"• {line}" in short for line in lines)
+        labels = [p.get_text(" ", strip=True) for p in long.select("p.sub")]
+        assert [short.index(label + ":") for label in labels] == sorted(short.index(label + ":") for label in labels)
+        for sentence in (long.select_one("p.stage"), long.select_one("p.status"), long.select_one("p.planning")):
+            if sentence is not None:
+                assert sentence.get_text(" ", strip=True) in short
+    dsa = compact.select_one('section.act[data-key="DSA"]').get_text(" ", strip=True)
+    assert "Volgende termijnen: •" in dsa and "Toezicht en aanwijzingen: • ACM: Digital Services Coordinator" in dsa

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Team
-from tracker.dates import DateError, PrecisionDate
-from tracker.regulations.certainty import marker_text
+from tracker.dates import PrecisionDate
 from tracker.regulations.models import (
     Authority,
     Deadline,
@@ -29,24 +28,16 @@ from tracker.regulations.models import (
 )
 from tracker.regulations.queries import stages_as_of
 from tracker.regulations.stages import Stage
+from tracker.report.changes import ITEM_ACTIONS, item_changes, move_line, new_act_row, stage_change_row
+from tracker.report.lines import Line, Row, marked
 from tracker.report.options import OptionError, ReportOptions, year_after
-from tracker.report.text import pdate, shift, short, stage_label, t
+from tracker.report.text import pdate, short, t
 
 NEXT_DEADLINES = 3  # per act
 STATUS_LENGTH = 160  # characters of the one-line status sentence
 # Planning (another feature) may say per act where its plan stands: regulation id -> one line. Optional.
 PlanningSource = Callable[[Sequence[Regulation], dt.date], Mapping[int, str]]  # (acts, as of) -> id: line
-ITEM_ACTIONS = ("deadline.create", "deadline.update", "deadline.delete", "designation.create",
-                "evaluation.update")
-
-
-@dataclass
-class Line:
-    """One line of prose: text, and an optional note and reference (a stage move's)."""
-
-    text: str
-    note: str | None = None
-    reference: str | None = None
+__all__ = ["Act", "Group", "Line", "PlanningSource", "Report", "Row", "gather"]
 
 
 @dataclass
@@ -69,11 +60,6 @@ class Act:
     def heading(self) -> str:
         reg = self.regulation
         return f"{reg.key}: {reg.title}" if reg.title and reg.title != reg.key else reg.key
-
-
-@dataclass
-class Row:
-    cells: list[str]
 
 
 @dataclass
@@ -112,10 +98,6 @@ class Report:
         return t(key, self.lang, **values)
 
 
-def _in_window(change_day: dt.date | None, options: ReportOptions) -> bool:
-    return change_day is not None and options.since < change_day <= options.as_of
-
-
 def status_sentence(reg: Regulation, change: StageChange | None) -> str:
     """The one-line status of Figure 8: the note of the change in force (its first sentence), else the summary."""
     text = ((change.note if change else None) or reg.summary or "").strip()
@@ -150,13 +132,6 @@ def eu_status(reg: Regulation, deadlines: Sequence[Deadline], as_of: dt.date, la
 
 def _open(deadline: Deadline, as_of: dt.date) -> bool:
     return deadline.met_on is None or deadline.met_on > as_of
-
-
-def _parse(value: object) -> PrecisionDate | None:
-    try:
-        return PrecisionDate.parse(value) if isinstance(value, str) else None
-    except DateError:
-        return None
 
 
 def _pillar_key(value: str | None) -> tuple[int, str]:
@@ -242,22 +217,8 @@ def gather(
     ))
     planned = dict(planning(regulations, options.as_of)) if planning is not None else {}
 
-    keys = {r.id: r.key for r in regulations}
-    item_lines: dict[int, list[Line]] = {}
-    moved_dates: list[Row] = []
-    evaluation_by_id = {e.id: e for e in evaluations}
-    for event in events:
-        line = _event_line(event, deadline_by_id, designation_by_id, lang)
-        if line is not None and event.regulation_id is not None:
-            item_lines.setdefault(event.regulation_id, []).append(line)
-        due = event.changes.get("due") if event.action.endswith(".update") else None
-        old, new = (_parse(due[0]), _parse(due[1])) if isinstance(due, list) and len(due) == 2 else (None, None)
-        if old is not None and new is not None and event.regulation_id in keys:
-            subject = (deadline_by_id.get(event.target_id) if event.action.startswith("deadline")
-                       else evaluation_by_id.get(event.target_id))
-            title = getattr(subject, "title", None) or getattr(subject, "subject", None) or event.target_label or ""
-            moved = shift(old.start, new.start, lang) if old.start and new.start else ""
-            moved_dates.append(Row([keys[event.regulation_id], title, pdate(old, lang), pdate(new, lang), moved]))
+    items = item_changes(events, {r.id: r.key for r in regulations}, deadline_by_id, designation_by_id,
+                         {e.id: e for e in evaluations}, lang)
 
     acts: list[Act] = []
     columns: dict[Stage, list[Act]] = {stage: [] for stage in Stage}
@@ -279,15 +240,11 @@ def gather(
             eu_status=eu_status(reg, own, options.as_of, lang),
             planning=planned.get(reg.id),
         )
-        for move in moves.get(reg.id, []):
-            act.changes.append(Line(_marked(t("moved_to", lang, stage=stage_label(move.to_stage, lang),
-                                              date=pdate(move.effective, lang)), move),
-                                    note=move.note, reference=move.reference))
-        act.changes.extend(item_lines.get(reg.id, []))
+        act.changes = [move_line(move, lang) for move in moves.get(reg.id, [])] + items.lines.get(reg.id, [])
         upcoming_own = [d for d in own if _open(d, options.as_of) and d.due_on is not None
                         and d.due_on >= options.as_of]
         act.next_deadlines = [
-            Line(_marked(f"{pdate(d.due, lang)}: {d.title}", d)) for d in upcoming_own[:NEXT_DEADLINES]]
+            Line(marked(f"{pdate(d.due, lang)}: {d.title}", d)) for d in upcoming_own[:NEXT_DEADLINES]]
         for d in own:
             if not _open(d, options.as_of) or d.due_on is None:
                 continue
@@ -300,13 +257,13 @@ def gather(
             status = t(designation.status.value, lang)
             scope = f" ({designation.scope})" if designation.scope else ""
             act.designations.append(
-                Line(_marked(f"{designation.authority.key}: {designation.role}{scope}, {status}", designation)))
-        if (before.to_stage if before else None) != act.stage:
-            stage_changes.append(Row([reg.key, stage_label(before.to_stage if before else None, lang),
-                                      stage_label(act.stage, lang), pdate(act.since, lang)]))
-        created = reg.created_at.astimezone(tz).date() if reg.created_at else None
-        if (before is None and change is not None) or _in_window(created, options):
-            new_acts.append(Row([reg.key, reg.title, stage_label(act.stage, lang)]))
+                Line(marked(f"{designation.authority.key}: {designation.role}{scope}, {status}", designation)))
+        moved = stage_change_row(reg, before, act.stage, act.since, lang)
+        if moved is not None:
+            stage_changes.append(moved)
+        new = new_act_row(reg, before, change, act.stage, options, tz)
+        if new is not None:
+            new_acts.append(new)
         acts.append(act)
         (columns[act.stage] if act.stage is not None else without_stage).append(act)
 
@@ -329,7 +286,7 @@ def gather(
         upcoming=_by_date(upcoming),
         stage_changes=stage_changes,
         new_acts=new_acts,
-        moved_dates=moved_dates,
+        moved_dates=items.moved_dates,
         evaluations=_evaluation_groups(evaluations, options, {r.id: r for r in regulations}, team_ids, lang),
     )
 
@@ -337,32 +294,6 @@ def gather(
 def _by_date(rows: list[tuple[tuple[object, ...], Row]]) -> list[Row]:
     """Rows were collected act by act; the section lists them by date, then act (a stable, total order)."""
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
-
-
-def _event_line(event: AuditEvent, deadlines: Mapping[int, Deadline], designations: Mapping[int, Designation],
-                lang: str) -> Line | None:
-    changes = event.changes or {}
-    if event.action == "deadline.create":
-        deadline = deadlines.get(event.target_id or -1)
-        title = deadline.title if deadline else (event.target_label or "")
-        due = deadline.due if deadline else _parse((changes.get("due") or [None, None])[1])
-        return Line(t("deadline_new", lang, title=title, date=pdate(due, lang)))
-    if event.action == "deadline.update":
-        deadline = deadlines.get(event.target_id or -1)
-        title = deadline.title if deadline else (event.target_label or "")
-        due = changes.get("due")
-        if isinstance(due, list) and len(due) == 2:
-            return Line(t("deadline_moved", lang, title=title, old=pdate(_parse(due[0]), lang),
-                          new=pdate(_parse(due[1]), lang)))
-        return Line(t("deadline_changed", lang, title=title))
-    if event.action == "deadline.delete":
-        return Line(t("deadline_removed", lang, title=event.target_label or ""))
-    if event.action == "designation.create":
-        designation = designations.get(event.target_id or -1)
-        if designation is None:
-            return None
-        return Line(t("designation_new", lang, authority=designation.authority.key, role=designation.role))
-    return None
 
 
 STATUS_ORDER = {EvaluationStatus.DONE: 0, EvaluationStatus.RUNNING: 1, EvaluationStatus.ANNOUNCED: 2}
@@ -418,9 +349,3 @@ def _selection(options: ReportOptions, lang: str) -> list[str]:
     if options.kind:
         parts.append(f"{t('kind', lang)} {options.kind.value.replace('_', ' ')}")
     return parts or [t("no_filters", lang)]
-
-
-def _marked(text: str, row: object) -> str:
-    """A fact the seed read or inferred from the report, or that the report contradicts, says so (issue 17)."""
-    marker = marker_text(row)
-    return f"{text} [{marker}]" if marker else text
