@@ -19,6 +19,10 @@ def _cached_page_references() -> None:
 
     if getattr(pydyf.PDF, "_tracker_cached_references", False):
         return
+    # Only over the pydyf whose property this was read from: another version may keep its pages differently, and
+    # then the PDF is merely slower, never wrong.
+    if pydyf.__version__.split(".")[:2] != ["0", "13"]:
+        return
 
     def page_references(self: Any) -> tuple[bytes, ...]:
         kids = self.pages["Kids"]
