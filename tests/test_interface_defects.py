@@ -28,3 +28,24 @@ def test_the_feed_link_is_labelled_with_its_own_scheme(login):
     url = page.select_one("#https-url")["value"]
     label = page.select_one("label[for=https-url]").get_text()
     assert url.startswith("http://127.0.0.1") and "(HTTP)" in label and "HTTPS" not in label
+
+
+def test_deleting_a_designation_asks_with_its_authority_named_and_an_incomplete_post_is_a_400(login, session):
+    # Found by the fuzz test: the confirmation page read the designation's authority, which never loads by itself.
+    from sqlalchemy import select
+
+    from tracker.regulations.models import Designation, Regulation
+
+    item = session.scalars(select(Designation).join(Regulation).where(Regulation.key == "DSA")
+                           .order_by(Designation.id)).first()
+    authority = session.get(type(item).authority.property.mapper.class_, item.authority_id).name
+    editor = login("ezk.editor@example.nl")
+    url = f"/regulations/DSA/designations/{item.id}/delete"
+    asked = editor.get(url)
+    assert asked.status_code == 200
+    assert authority in soup(asked).find("dl").get_text()
+    token = soup(asked).find("input", {"name": "csrf_token"})["value"]
+    refused = editor.post(url, data={"csrf_token": token})  # no version: the page asks again
+    assert refused.status_code == 400
+    assert authority in soup(refused).find("dl").get_text()
+    assert session.get(Designation, item.id) is not None

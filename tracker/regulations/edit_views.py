@@ -197,8 +197,6 @@ def edit_regulation(key: str) -> Rendered:
 def _item_form(kind: str, obj: Any = None) -> Any:
     if kind not in ITEM_FORMS:
         abort(404, description=_("Deze soort gegevens bestaat niet (%(known)s).", known=", ".join(ITEM_KINDS)))
-    if kind == "designations" and obj is not None:
-        get_session().refresh(obj, ["authority"])  # the form reads it by name; it never loads by itself
     form = ITEM_FORMS[kind](obj=obj)
     if kind == "designations":
         authorities = get_session().scalars(select(Authority).order_by(Authority.key)).all()
@@ -212,6 +210,8 @@ def _item(reg: Regulation, kind: str, item_id: int) -> Any:
     item = get_session().get(MODELS[kind], item_id)
     if item is None or item.regulation_id != reg.id:
         abort(404, description=_("Dit gegeven bestaat niet (meer) bij %(key)s.", key=reg.key))
+    if kind == "designations":
+        get_session().refresh(item, ["authority"])  # forms and pages show it by name; it never loads by itself
     return item
 
 
