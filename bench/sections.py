@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import update
@@ -138,12 +138,15 @@ def past_board(folder: Path, quick: bool) -> list[str]:
             "| acts | today | 2023-09-30 | ratio | verdict |", "| --- | --- | --- | --- | --- |", *rows]
 
 
-def sweep_samples(folder: Path, size: int, due: int, repeat: int, *, deliver: bool) -> tuple[float, float, int]:
-    """Medians over `repeat` runs of one reminder sweep (plus delivery through the file backend if `deliver`) with
-    `due` reminders among `size` open deadlines, and of the next sweep (nothing new); and how many were queued.
+def sweep_samples(folder: Path, sizes: Sequence[int], due: int, repeat: int, *,
+                  deliver: bool) -> dict[int, tuple[float, float, int]]:
+    """Per size: medians over `repeat` runs of one reminder sweep (plus delivery through the file backend if
+    `deliver`) with `due` reminders among `size` open deadlines, and of the next sweep (nothing new); and how many
+    were queued.
 
-    Before each run the marks and the outbox are emptied, so every run does the same work on the same database:
-    on this shared machine one run alone varies by a factor of two or three."""
+    Before each run the marks and the outbox are emptied, so every run does the same work on the same database, and
+    the sizes take turns, so a burst of load on this shared machine falls on both: one run alone varies by a factor
+    of two or three."""
     from sqlalchemy import delete
 
     from bench import synthetic
@@ -152,33 +155,38 @@ def sweep_samples(folder: Path, size: int, due: int, repeat: int, *, deliver: bo
     from tracker.notify.marks import NotifyMark
     from tracker.notify.models import OutboxMessage
 
-    app = make_app(folder, f"sweep{'deliver' if deliver else 'only'}{size}")
-    db = app.extensions["tracker.db"]
-    with db.transaction() as s:
-        synthetic.build_sweep(s, size, due)
-    first, again, queued = [], [], 0
+    apps = {}
+    for size in sizes:
+        apps[size] = make_app(folder, f"sweep{'deliver' if deliver else 'only'}{size}")
+        with apps[size].extensions["tracker.db"].transaction() as s:
+            synthetic.build_sweep(s, size, due)
+    first: dict[int, list[float]] = {size: [] for size in sizes}
+    again: dict[int, list[float]] = {size: [] for size in sizes}
     for _ in range(repeat):
-        with db.transaction() as s:
-            s.execute(delete(NotifyMark))
-            s.execute(delete(OutboxMessage))
-        start = time.perf_counter()
-        queued = jobs.run_reminders(app, synthetic.NOW)
-        if deliver:
-            report = jobs.run_delivery(app, synthetic.NOW)
-            assert report.sent >= 1, report  # one mail per person lists their reminders
-        first.append(time.perf_counter() - start)
-        assert queued == due, queued
-        start = time.perf_counter()
-        assert jobs.run_reminders(app, synthetic.NOW) == 0  # the next hour's sweep: nothing new
-        again.append(time.perf_counter() - start)
-    db.dispose()
-    return statistics.median(first), statistics.median(again), queued
+        for size, app in apps.items():
+            with app.extensions["tracker.db"].transaction() as s:
+                s.execute(delete(NotifyMark))
+                s.execute(delete(OutboxMessage))
+            start = time.perf_counter()
+            queued = jobs.run_reminders(app, synthetic.NOW)
+            if deliver:
+                report = jobs.run_delivery(app, synthetic.NOW)
+                assert report.sent >= 1, report  # one mail per person lists their reminders
+            first[size].append(time.perf_counter() - start)
+            assert queued == due, queued
+            start = time.perf_counter()
+            assert jobs.run_reminders(app, synthetic.NOW) == 0  # the next hour's sweep: nothing new
+            again[size].append(time.perf_counter() - start)
+    for app in apps.values():
+        app.extensions["tracker.db"].dispose()
+    return {size: (statistics.median(first[size]), statistics.median(again[size]), due) for size in sizes}
 
 
 def sweep_only(folder: Path, quick: bool) -> list[str]:
     sizes, due = ((2000, 20000), 200) if quick else ((10000, 100000), 1000)
     repeat = 3 if quick else 5
-    (a, a_next, _), (b, b_next, _) = (sweep_samples(folder, size, due, repeat, deliver=False) for size in sizes)
+    samples = sweep_samples(folder, sizes, due, repeat, deliver=False)
+    (a, a_next, _), (b, b_next, _) = (samples[size] for size in sizes)
     ratio = b / a
     return ["", f"## Reminder sweep alone, {due:,} due (target: at most 1.2 times; medians of {repeat} runs)", "",
             f"| {sizes[0]:,} open | {sizes[1]:,} open | ratio | verdict | next sweep ({sizes[0]:,} / {sizes[1]:,}) |",
