@@ -265,3 +265,28 @@ def test_a_long_portfolio_sets_each_act_compactly_with_the_same_words(seeded, ap
                 assert sentence.get_text(" ", strip=True) in short
     dsa = compact.select_one('section.act[data-key="DSA"]').get_text(" ", strip=True)
     assert "Volgende termijnen: •" in dsa and "Toezicht en aanwijzingen: • ACM: Digital Services Coordinator" in dsa
+    # Fewer cells (fast in the PDF), the full form's words in order: the new acts a list, the deadlines a row per date,
+    # the evaluations the same rows with two cells each.
+    new_acts = [[td.get_text(strip=True) for td in tr.select("td")] for tr in full.select("table.new-acts tbody tr")]
+    assert new_acts and not compact.select("table.new-acts")
+    assert [li.get_text(strip=True) for li in compact.select("ul.new-acts > li")] == [
+        f"{act}: {subject} ({stage})" for act, subject, stage in new_acts]
+    tables = [table for table in full.select("table") if "new-acts" not in table["class"]]
+    for long_table, short_table in zip(tables, compact.select("table"), strict=True):
+        assert long_table["class"] == short_table["class"]
+        assert short_table.select("thead th[scope=col]")
+        long_rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in long_table.select("tbody tr")]
+        short_rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in short_table.select("tbody tr")]
+        assert long_rows
+        if long_table["class"][0] in ("overdue", "upcoming"):
+            dates = list(dict.fromkeys(date for _, _, date in long_rows))
+            assert short_rows == [[date, "; ".join(f"{act}: {what}" for act, what, due in long_rows if due == date)]
+                                  for date in dates]
+            continue
+        assert len(long_rows) == len(short_rows)
+        if long_table["class"][0] == "evaluations":  # the long one
+            assert len(short_rows[0]) == 2 < len(long_rows[0])
+        for words, cells in zip(long_rows, short_rows, strict=True):
+            text, at = " ".join(cells), 0
+            for word in filter(None, words):  # each in turn, after the one before
+                at = text.index(word, at) + len(word)
