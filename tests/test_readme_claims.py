@@ -174,11 +174,13 @@ PER_REQUEST = [  # README, "Queries per request": the same at every size
     ("regulation page", "/regulations/DSA", 13),
     ("API list", "/api/v1/regulations", 11),
 ]
+# The benchmark's API client also carries a session cookie (two more queries); the README says so in words.
+STATED = {"API list": "The API list is 11 queries with a token alone"}
 
 
 @pytest.mark.parametrize(("name", "url", "count"), PER_REQUEST, ids=[p[0] for p in PER_REQUEST])
 def test_queries_per_request_are_the_stated_number_at_every_size(app, db, viewer, api_token, name, url, count):
-    claim(f"| {name} | {count} | {count} | {count} | met |")
+    claim(STATED.get(name, f"| {name} | {count} | {count} | {count} | met |"))
     headers = {"Authorization": f"Bearer {api_token}"} if url.startswith("/api/") else {}
     client = app.test_client() if headers else viewer
 
