@@ -210,27 +210,24 @@ def _combined(
         subject = ngettext("%(num)d datum om op te letten", "%(num)d data om op te letten", len(entries))
         if overdue:
             subject += ngettext(", waarvan %(num)d verlopen", ", waarvan %(num)d verlopen", overdue)
-        return NewMessage(
-            key=f"reminders:{user.id}:{today.isoformat()}:{digest}",
-            kind="reminder",
-            user_id=user.id,
-            recipient=user.email,
-            subject=f"{SUBJECT_TAG} {subject}",
-            body_text=render_template("emails/reminders.txt", **context),
-            body_html=render_template("emails/reminders.html", **context),
-        )
+        return _reminder(f"reminders:{user.id}:{today.isoformat()}:{digest}", user, subject, "reminders", context)
 
 
 def _message(key: str, item: DueItem, user: User, lead: str, *, today: dt.date, base_url: str) -> NewMessage:
     with force_locale(language_of(user)):
         context = _context(item, user, lead, today=today, base_url=base_url)
         subject = f"{context['label']}: {context['title']} - {context['when']} ({context['due']})"
-        return NewMessage(
-            key=key,
-            kind="reminder",
-            user_id=user.id,
-            recipient=user.email,
-            subject=f"{SUBJECT_TAG} {subject}",
-            body_text=render_template("emails/reminder.txt", **context),
-            body_html=render_template("emails/reminder.html", **context),
-        )
+        return _reminder(key, user, subject, "reminder", context)
+
+
+def _reminder(key: str, user: User, subject: str, template: str, context: dict) -> NewMessage:
+    """One reminder mail (one item, or several in a list) from its templates, in the reader's locale already set."""
+    return NewMessage(
+        key=key,
+        kind="reminder",
+        user_id=user.id,
+        recipient=user.email,
+        subject=f"{SUBJECT_TAG} {subject}",
+        body_text=render_template(f"emails/{template}.txt", **context),
+        body_html=render_template(f"emails/{template}.html", **context),
+    )
