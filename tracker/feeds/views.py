@@ -86,14 +86,16 @@ def feed(token: str) -> BaseResponse:
     # The shared copy is current and the client holds its ETag: answer at once.
     if state.current_etag is not None and _variant(state.current_etag, gzipped) in request.if_none_match:
         return _headers(Response(status=304), _variant(state.current_etag, gzipped))
-    try:
-        f = parse_filter(db, request.args, request.args.to_dict(flat=False))
-    except FeedParamError as exc:
-        abort(400, description=str(exc))
     clock = get_clock()
     now = clock.now()
 
     def build() -> store.Plan:
+        # Parsed only for a render: a stored render current at this revision was made from these very parameters,
+        # and any change to a team, act or authority they name sets a new revision.
+        try:
+            f = parse_filter(db, request.args, request.args.to_dict(flat=False))
+        except FeedParamError as exc:
+            abort(400, description=str(exc))
         metrics.FEED_CACHE.labels("miss").inc()
         rows = source.read(db, f, base_url=base_url, today=clock.today())
         return store.plan(rows, feed_meta(f, base_url=base_url))
