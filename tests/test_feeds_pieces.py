@@ -164,6 +164,30 @@ def test_a_synthetic_portfolio_is_byte_identical_and_the_feed_costs_the_same_que
     assert counts[0] == counts[1] and counts[0][1] <= 2, counts
 
 
+def test_a_current_filtered_feed_is_one_query_and_a_renamed_team_is_refused(app, db):
+    """A filtered feed whose stored render is current answers from the token query alone (its parameters are parsed
+    only to render); renaming the team it names sets a new revision, so the old key is parsed again and refused."""
+    from tracker.auth.models import Team
+
+    with db.transaction() as s:
+        synthetic.build(s, 20)
+    with db.sessionmaker() as s:
+        path = feed_path(app, s, "user0@bench.nl")
+    client = app.test_client()
+    params = {"team": "BZK", "authority": "RDI", "alarm": "7,1"}
+    for _ in range(2):  # the first renders, the second notes the fetch
+        assert client.get(path, query_string=params).status_code == 200
+    with QueryCounter(db.engine) as warm:
+        assert client.get(path, query_string=params).status_code == 200
+    assert warm.count == 1, warm.count
+    with db.transaction() as s:
+        s.scalars(select(Team).where(Team.key == "BZK")).one().key = "BZK2"
+    refused = client.get(path, query_string=params)
+    assert refused.status_code == 400
+    assert "team: 'BZK' is not known" in refused.get_data(as_text=True)
+    assert client.get(path, query_string={**params, "team": "BZK2"}).status_code == 200
+
+
 def _more(session, n: int) -> None:
     """`n` more acts with deadlines, as the synthetic builder writes them (ids after the existing ones)."""
     from sqlalchemy import insert
