@@ -15,7 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from bench.http import http_feed, http_pages
+from bench.http import http_pages
+from bench.http_feed import http_feed
 
 Section = Callable[[Path, bool], list[str]]
 
@@ -255,7 +256,7 @@ def delivery(folder: Path, quick: bool) -> list[str]:
 
 
 SECTIONS: list[Section] = [feed_after_change, past_board, sweep_only, delivery]
-SECTIONS += [http_pages, http_feed]  # bench/http.py: gunicorn, nginx, Radicale and wrk
+SECTIONS += [http_pages, http_feed]  # bench/http.py, http_feed.py: gunicorn, nginx, Radicale, wrk
 
 from bench.feeds_serving import feeds_serving  # noqa: E402  (a section in a file of its own)
 

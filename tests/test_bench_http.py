@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.http import parse_wrk
@@ -31,3 +33,22 @@ def test_parse_wrk_reads_the_done_line() -> None:
 def test_parse_wrk_without_the_done_line_says_so() -> None:
     with pytest.raises(ValueError, match="no WRK-RESULT line"):
         parse_wrk("Running 3s test @ http://127.0.0.1:1/\nRequests/sec: 12.0\n")
+
+
+def test_the_least_wsgi_app_sends_files_of_its_folder_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench/static_wsgi.py, the feed benchmark's floor: the very bytes of a file in its folder, nothing outside."""
+    from werkzeug.test import Client
+
+    from bench import static_wsgi
+
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "full.ics").write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    (tmp_path / "secret.ics").write_bytes(b"not served")
+    monkeypatch.setattr(static_wsgi, "ROOT", tmp_path / "www")
+    client = Client(static_wsgi.app)
+    answer = client.get("/full.ics")
+    assert (answer.status_code, answer.data) == (200, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    assert answer.headers["Content-Length"] == "32"
+    assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    for path in ("/../secret.ics", "/%2E%2E/secret.ics", "/missing.ics", "/full.txt"):
+        assert client.get(path).status_code == 404, path
