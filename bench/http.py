@@ -265,14 +265,36 @@ def build_portfolio(folder: Path, size: int) -> Portfolio:
 
 
 @contextmanager
-def gunicorn(folder: Path, p: Portfolio) -> Iterator[tuple[int, int]]:
-    """The README's production command: `gunicorn -c gunicorn.conf.py -w 4 -b 127.0.0.1:PORT tracker.wsgi:app`."""
+def gunicorn(folder: Path, p: Portfolio, app: str = "tracker.wsgi:app", ready: str = "/healthz",
+             env: dict[str, str] | None = None) -> Iterator[tuple[int, int]]:
+    """The README's production command: `gunicorn -c gunicorn.conf.py -w 4 -b 127.0.0.1:PORT tracker.wsgi:app`
+    (or another app under the very same command)."""
     port = free_port()
     exe = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
-    argv = [str(exe), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "4", "-b", f"127.0.0.1:{port}",
-            "tracker.wsgi:app"]
-    with server(argv, port, "/healthz", folder / "gunicorn.log", env=p.env, cwd=ROOT) as process:
+    argv = [str(exe), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "4", "-b", f"127.0.0.1:{port}", app]
+    log = folder / f"gunicorn-{app.split(':')[0]}.log"
+    with server(argv, port, ready, log, env={**p.env, **(env or {})}, cwd=ROOT) as process:
         yield port, process.pid
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What both HTTP sections start from: the tools, the rounds, the portfolio and wrk's reporting script."""
+
+    wrk: str
+    nginx: str
+    rounds: int
+    seconds: int
+    portfolio: Portfolio
+    script: Path
+
+
+def prepare(folder: Path, quick: bool, size: int) -> Setup:
+    wrk, nginx_bin = require_tools()
+    rounds, seconds = rounds_of(quick)
+    script = folder / "wrk-done.lua"
+    script.write_text(DONE_LUA)
+    return Setup(wrk, nginx_bin, rounds, seconds, build_portfolio(folder, size), script)
 
 
 def get_ok(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[bytes, int]:
@@ -308,12 +330,9 @@ HEADER = ["| measure | figure | against | ratio | target | verdict |", "| --- | 
 
 def http_pages(folder: Path, quick: bool) -> list[str]:
     """Board, act page and API list under gunicorn at 16 clients, against /healthz on the same server."""
-    wrk, _ = require_tools()
     size = 1000
-    rounds, seconds = rounds_of(quick)
-    p = build_portfolio(folder, size)
-    script = folder / "wrk-done.lua"
-    script.write_text(DONE_LUA)
+    setup = prepare(folder, quick, size)
+    wrk, rounds, seconds, p, script = setup.wrk, setup.rounds, setup.seconds, setup.portfolio, setup.script
     targets = {
         "/healthz": ("/healthz", {}),
         "board": ("/", {"Cookie": f"session={p.cookie}"}),

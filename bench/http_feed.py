@@ -7,57 +7,33 @@ calendar. Servers and load generator come from bench/http.py.
 from __future__ import annotations
 
 import base64
-import shutil
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from bench.http import (
     CLIENTS,
-    DONE_LUA,
     HEADER,
-    ROOT,
     Load,
-    build_portfolio,
     fetch,
-    free_port,
     get_ok,
     gunicorn,
     median_load,
     nginx,
+    prepare,
     radicale,
-    require_tools,
-    rounds_of,
     row,
     run_wrk,
     sequential,
-    server,
 )
-
-
-@contextmanager
-def floor_server(folder: Path, www: Path, env: dict[str, str]) -> Iterator[tuple[int, int]]:
-    """bench/static_wsgi.py under the README's gunicorn command: the same workers, config and access log."""
-    port = free_port()
-    exe = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
-    argv = [str(exe), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "4", "-b", f"127.0.0.1:{port}",
-            "bench.static_wsgi:app"]
-    with server(argv, port, "/full.ics", folder / "gunicorn-floor.log", env={**env, "BENCH_STATIC_ROOT": str(www)},
-                cwd=ROOT) as process:
-        yield port, process.pid
 
 
 def http_feed(folder: Path, quick: bool) -> list[str]:
     """The full feed and one team's feed under gunicorn, against nginx (the same bytes as a static file) and
     Radicale (the same events, PUT into a CalDAV collection, fetched with GET)."""
-    wrk, nginx_bin = require_tools()
     size = 1000
-    rounds, seconds = rounds_of(quick)
-    p = build_portfolio(folder, size)
-    script = folder / "wrk-done.lua"
-    script.write_text(DONE_LUA)
+    setup = prepare(folder, quick, size)
+    wrk, nginx_bin, rounds, seconds = setup.wrk, setup.nginx, setup.rounds, setup.seconds
+    p, script = setup.portfolio, setup.script
     feeds = {"full": p.feed, "team": f"{p.feed}?team=EZK"}
     www, nginx_tmp, radicale_tmp = folder / "www", folder / "nginx", folder / "radicale"
     for sub in (www, nginx_tmp, radicale_tmp):
@@ -96,7 +72,8 @@ def http_feed(folder: Path, quick: bool) -> list[str]:
                                        f"not {body.count(b'BEGIN:VEVENT')}")
                 sizes[(name, "Radicale")] = len(r_body)
         # The least WSGI app sending the same file under the same gunicorn command: the worker model's ceiling.
-        with floor_server(folder, www, p.env) as (f_port, f_pgid):
+        floor = gunicorn(folder, p, "bench.static_wsgi:app", "/full.ics", {"BENCH_STATIC_ROOT": str(www)})
+        with floor as (f_port, f_pgid):
             for name, path in feeds.items():  # warm: every gunicorn worker, nginx's page cache
                 run_wrk(wrk, script, g_port, path, 1, {}, g_pgid)
                 run_wrk(wrk, script, n_port, f"/{name}.ics", 1, {}, n_pgid)
