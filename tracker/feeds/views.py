@@ -73,7 +73,7 @@ def feed(token: str) -> BaseResponse:
     db = get_session()
     base_url = current_app.config["TRACKER"].base_url
     query = request.query_string.decode(errors="replace")
-    if request.args.get("kind") == "planning":
+    if (request.args.get("kind") or "").strip() == "planning":  # stripped, as parse_filter reads it
         query += f"&forecast_day={get_clock().today().isoformat()}"  # forecasts move with the day, not only the data
     key = store.feed_key(query, base_url=base_url)
     # One query: is the token valid (and made under today's key), the data's revision, and the shared copy's state.

@@ -42,7 +42,7 @@ class Warmed:
 
 def _filter(session: Session, query: str) -> FeedFilter | None:
     args = MultiDict(parse_qsl(query, keep_blank_values=True))
-    if args.get("kind") == "planning" or "forecast_day" in args:
+    if (args.get("kind") or "").strip() == "planning" or "forecast_day" in args:
         return None  # forecasts move with the day: rendered when asked for
     try:
         return parse_filter(session, args, args.to_dict(flat=False))
