@@ -209,7 +209,7 @@ def isolated(section: str, folder: Path, quick: bool) -> list[str]:
     argv = [sys.executable, "-m", "bench", "--only", section, "--folder", str(folder), *(["--quick"] if quick else [])]
     done = subprocess.run(argv, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True,
                           check=True)
-    return done.stdout.rstrip("\n").split("\n")
+    return done.stdout.removesuffix("\n").split("\n")  # what `--only` printed: the section's lines, one newline
 
 
 def verdict(ok: bool) -> str:

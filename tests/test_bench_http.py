@@ -50,5 +50,8 @@ def test_the_least_wsgi_app_sends_files_of_its_folder_only(tmp_path: Path, monke
     assert (answer.status_code, answer.data) == (200, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
     assert answer.headers["Content-Length"] == "32"
     assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    answer.close()
     for path in ("/../secret.ics", "/%2E%2E/secret.ics", "/missing.ics", "/full.txt"):
-        assert client.get(path).status_code == 404, path
+        missing = client.get(path)
+        assert missing.status_code == 404, path
+        missing.close()
