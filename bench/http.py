@@ -265,14 +265,14 @@ def build_portfolio(folder: Path, size: int) -> Portfolio:
 
 
 @contextmanager
-def gunicorn(folder: Path, p: Portfolio, app: str = "tracker.wsgi:app", ready: str = "/healthz",
+def gunicorn(folder: Path, p: Portfolio, section: str, app: str = "tracker.wsgi:app", ready: str = "/healthz",
              env: dict[str, str] | None = None) -> Iterator[tuple[int, int]]:
     """The README's production command: `gunicorn -c gunicorn.conf.py -w 4 -b 127.0.0.1:PORT tracker.wsgi:app`
     (or another app under the very same command)."""
     port = free_port()
     exe = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     argv = [str(exe), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "4", "-b", f"127.0.0.1:{port}", app]
-    log = folder / f"gunicorn-{app.split(':')[0]}.log"
+    log = folder / f"gunicorn-{section}-{app.split(':')[0]}.log"  # each section's servers their own log
     with server(argv, port, ready, log, env={**p.env, **(env or {})}, cwd=ROOT) as process:
         yield port, process.pid
 
@@ -340,7 +340,7 @@ def http_pages(folder: Path, quick: bool) -> list[str]:
         "API list": ("/api/v1/regulations?per_page=50", {"Authorization": f"Bearer {p.api_token}"}),
     }
     loads: dict[str, list[Load]] = {name: [] for name in targets}
-    with gunicorn(folder, p) as (port, pgid):
+    with gunicorn(folder, p, "pages") as (port, pgid):
         for path, headers in targets.values():
             get_ok(port, path, headers)  # warm every worker's imports and caches a little, and check for a 200
             run_wrk(wrk, script, port, path, 1, headers, pgid)

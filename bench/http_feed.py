@@ -48,7 +48,7 @@ def http_feed(folder: Path, quick: bool) -> list[str]:
     def measure(key: tuple[str, str], port: int, path: str, headers: dict[str, str], pgid: int) -> None:
         loads.setdefault(key, []).append(run_wrk(wrk, script, port, path, seconds, headers, pgid))
 
-    with gunicorn(folder, p) as (g_port, g_pgid), nginx(nginx_bin, nginx_tmp, www) as (n_port, n_pgid):
+    with gunicorn(folder, p, "feed") as (g_port, g_pgid), nginx(nginx_bin, nginx_tmp, www) as (n_port, n_pgid):
         for name, path in feeds.items():
             start = time.perf_counter()
             body, requests = get_ok(g_port, path)  # the first request renders (nothing cached yet)
@@ -72,7 +72,7 @@ def http_feed(folder: Path, quick: bool) -> list[str]:
                                        f"not {body.count(b'BEGIN:VEVENT')}")
                 sizes[(name, "Radicale")] = len(r_body)
         # The least WSGI app sending the same file under the same gunicorn command: the worker model's ceiling.
-        floor = gunicorn(folder, p, "bench.static_wsgi:app", "/full.ics", {"BENCH_STATIC_ROOT": str(www)})
+        floor = gunicorn(folder, p, "feed", "bench.static_wsgi:app", "/full.ics", {"BENCH_STATIC_ROOT": str(www)})
         with floor as (f_port, f_pgid):
             for name, path in feeds.items():  # warm: every gunicorn worker, nginx's page cache
                 run_wrk(wrk, script, g_port, path, 1, {}, g_pgid)
