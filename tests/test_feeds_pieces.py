@@ -36,6 +36,11 @@ PARAMS = [{}, {"team": "EZK"}, {"regulation": "DSA"}, {"authority": "ACM"}, {"ki
           {"alarm": "7,1"}, {"team": "JENV", "kind": "deadlines", "alarm": "30"}]
 
 
+# Leases are wall-clock seconds: one that ends in 2100 is held, one that ended in 1970 is free.
+LEASE_HELD = dt.datetime(2100, 1, 1, tzinfo=dt.UTC).timestamp()
+LEASE_ENDED = 0.0
+
+
 def reference_items(session, f: FeedFilter, today: dt.date) -> list[FeedItem]:
     """The feed's items as the tracker built them before pieces (ORM rows; the Dutch text of every line)."""
     host = urlsplit(BASE).hostname
@@ -263,15 +268,15 @@ def test_one_render_at_a_time_others_get_the_previous_version(app, seeded_feed, 
     before = client.get(seeded_feed)
     edit_dsa_deadline(login, "New obligation")
     # Another worker holds the lease: this request is served the previous version and renders nothing. A lease is a
-    # lock between processes, so it runs on the machine's wall clock (tracker/feeds/store.py), not the app's: the
-    # test sets it relative to that clock and holds on any day.
-    session.execute(update(FeedRender).values(lease_until=time.time() + 60))
+    # lock between processes on the machine's wall clock (tracker/feeds/store.py), so the test sets it to moments
+    # that clock is past or short of on any day.
+    session.execute(update(FeedRender).values(lease_until=LEASE_HELD))
     session.commit()
     renders.clear()
     stale = client.get(seeded_feed)
     assert (stale.data, stale.headers["ETag"], renders) == (before.data, before.headers["ETag"], [])
     # The lease ends (its holder died): the next request renders the new version.
-    session.execute(update(FeedRender).values(lease_until=time.time() - 1))
+    session.execute(update(FeedRender).values(lease_until=LEASE_ENDED))
     session.commit()
     fresh = client.get(seeded_feed)
     assert fresh.data == reference(session, {}) and renders == []  # its new event was rendered when written
@@ -283,7 +288,7 @@ def test_a_feed_never_rendered_waits_for_the_one_render(app, seeded_feed, sessio
     monkeypatch.setattr(store, "WAIT_SECONDS", 0.3)
     session.execute(FeedRender.__table__.insert().values(
         feed_key=store.feed_key("", base_url=BASE), revision=0, etag="", body=b"", events=0, rendered_at=NOW,
-        lease_until=time.time() + 60))
+        lease_until=LEASE_HELD))
     session.commit()
     waiting = app.test_client().get(seeded_feed)
     assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "10" and renders == []

@@ -1,8 +1,9 @@
 """The one scheduler: its jobs and triggers in Europe/Amsterdam, coalescing, the misfire grace, failing jobs.
 
-The triggers are checked by asking them for their next fire time from fixed moments (so nothing here depends on
-the day the suite runs); coalescing, the grace time and failure isolation are checked by running a real
-APScheduler with the job functions replaced by recorders and the jobs' next run moved into the past.
+The triggers are checked by asking them for their next fire time from fixed moments; coalescing, the grace time and
+failure isolation are checked by running a real APScheduler with the job functions replaced by recorders and the
+jobs' next run moved into the past. APScheduler reads the machine's clock and takes no other, so here it reads the
+app's fixed one instead: nothing in this file depends on the day the suite runs.
 """
 
 import datetime as dt
@@ -11,16 +12,35 @@ import threading
 import time
 from zoneinfo import ZoneInfo
 
+import apscheduler.executors.base
+import apscheduler.schedulers.base
+import apscheduler.triggers.interval
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from tracker.clock import clock_of
 from tracker.notify import jobs
 from tracker.scheduler import make_scheduler
 
 AMS = ZoneInfo("Europe/Amsterdam")
 UTC = dt.UTC
+
+
+@pytest.fixture(autouse=True)
+def scheduler_reads_the_app_clock(app, monkeypatch):
+    """APScheduler's `datetime.now` (scheduler loop, misfire check, interval start) answers the app's clock."""
+    clock = clock_of(app)
+
+    class AppClockDatetime(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            moment = clock.now()
+            return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+
+    for module in (apscheduler.schedulers.base, apscheduler.executors.base, apscheduler.triggers.interval):
+        monkeypatch.setattr(module, "datetime", AppClockDatetime)
 
 
 def fire_after(job, moment: dt.datetime) -> dt.datetime:
@@ -162,9 +182,7 @@ def run_overdue(app, overdue: dict[str, dt.timedelta]):
     s.add_listener(lambda e: (events.append((e.code, e.job_id)), done.set()),
                    EVENT_JOB_EXECUTED | EVENT_JOB_MISSED | EVENT_JOB_ERROR)
     s.start(paused=True)
-    # A real APScheduler runs on the machine's clock, not the app's: due times are set relative to that "now",
-    # so only differences are asserted and the test holds on any day.
-    now = dt.datetime.now(AMS)
+    now = clock_of(app).now().astimezone(AMS)  # the scheduler's clock too (scheduler_reads_the_app_clock)
     for job in s.get_jobs():
         later = now + dt.timedelta(hours=1)
         s.modify_job(job.id, next_run_time=now - overdue[job.id] if job.id in overdue else later)
@@ -215,7 +233,7 @@ def test_a_job_that_raises_is_logged_and_stops_neither_the_others_nor_itself(app
         job = s.get_job("reminders")
         assert job.next_run_time == now - dt.timedelta(minutes=1) + dt.timedelta(minutes=15)
         # ... and when it is due again it runs again.
-        s.modify_job("reminders", next_run_time=dt.datetime.now(AMS))  # due at once, by the scheduler's own clock
+        s.modify_job("reminders", next_run_time=now)  # due at once: the scheduler's clock stands still
         deadline = time.monotonic() + 10
         while rec.calls["reminders"] < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
