@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, String, Subquery, case, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, ScalarSelect, Select, String, Subquery, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.audit.models import AuditEvent
@@ -71,17 +72,23 @@ class BoardFilter:
         return query
 
 
-def latest_change_id(as_of: dt.date) -> ScalarSelect[int]:
-    """For the regulation of the enclosing query: the id of its change in force on `as_of` (its latest on or before
-    the day), found by one seek in the (regulation_id, effective_on, id) index; NULL before its first change."""
+def _in_force_on(column: Any, as_of: dt.date) -> ScalarSelect[Any]:
+    """For the regulation of the enclosing query: `column` of its change in force on `as_of` (its latest on or
+    before the day, by (effective_on, id)), one seek in the history's (regulation_id, effective_on, id, to_stage)
+    index; NULL before its first change."""
     return (
-        select(StageChange.id)
+        select(column)
         .where(StageChange.regulation_id == Regulation.id, StageChange.effective_on <= as_of)
         .order_by(StageChange.effective_on.desc(), StageChange.id.desc())
         .limit(1)
         .correlate(Regulation)
         .scalar_subquery()
     )
+
+
+def latest_change_id(as_of: dt.date) -> ScalarSelect[int]:
+    """The id of the change in force on `as_of`, for the regulation of the enclosing query."""
+    return _in_force_on(StageChange.id, as_of)
 
 
 def stage_rows_as_of(as_of: dt.date, ids: list[int] | None = None) -> Subquery:
@@ -209,19 +216,10 @@ def board(
     return result
 
 
-def stage_then(as_of: dt.date) -> ScalarSelect[str]:
+def stage_then(as_of: dt.date) -> ColumnElement[str]:
     """For the regulation of the enclosing query: the stage its change in force on `as_of` moved it to, as text
-    (NULL before its first change), read from the covering index (regulation_id, effective_on, id, to_stage) by
-    one seek, without visiting the history's rows."""
-    found = (
-        select(StageChange.to_stage)
-        .where(StageChange.regulation_id == Regulation.id, StageChange.effective_on <= as_of)
-        .order_by(StageChange.effective_on.desc(), StageChange.id.desc())
-        .limit(1)
-        .correlate(Regulation)
-        .scalar_subquery()
-    )
-    return type_coerce(found, String())  # plain text: no enum conversion for every act
+    (NULL before its first change), read from the covering index alone, without visiting the history's rows."""
+    return type_coerce(_in_force_on(StageChange.to_stage, as_of), String())  # plain text: no enum conversion
 
 
 def _past_columns(
