@@ -191,21 +191,21 @@ def test_items_created_at_the_same_moment_do_not_conflict(app, seeded, db):
     import threading
 
     from tracker.clock import clock_of
-    from tracker.commands import execute, run
     from tracker.regulations.commands import CreateItem
     from tracker.regulations.models import Deadline
+    from tracker.unit_of_work import apply_in_transaction, run_and_commit
 
     clock, actor = clock_of(app), Actor("test")
     clock.advance(dt.timedelta(minutes=5))  # later than the seed, as in use
     values = {"kind": "milestone", "title": "first", "due": "2027-Q1"}
     first = db.sessionmaker()
-    execute(first, CreateItem("DSA", "deadlines", values), actor, clock)  # flushed, not yet committed
+    apply_in_transaction(first, CreateItem("DSA", "deadlines", values), actor, clock)  # flushed, not yet committed
     outcome: list[object] = []
 
     def second() -> None:
         with db.sessionmaker() as s:
             try:
-                run(s, CreateItem("DSA", "deadlines", {**values, "title": "second"}), actor, clock)
+                run_and_commit(s, CreateItem("DSA", "deadlines", {**values, "title": "second"}), actor, clock)
                 outcome.append("saved")
             except Exception as exc:  # the test reports what went wrong instead of hanging
                 outcome.append(exc)
@@ -229,19 +229,19 @@ def test_two_admins_creating_one_e_mail_at_once_get_a_refusal_not_a_crash(app, s
     from tracker.auth.commands import CreateUser
     from tracker.auth.models import User
     from tracker.clock import clock_of
-    from tracker.commands import execute, run
     from tracker.errors import Refused
+    from tracker.unit_of_work import apply_in_transaction, run_and_commit
 
     clock, actor = clock_of(app), Actor("test")
     command = CreateUser("same@example.nl", "Same", "viewer", (), "a long enough password")
     first = db.sessionmaker()
-    execute(first, command, actor, clock)  # flushed, not yet committed
+    apply_in_transaction(first, command, actor, clock)  # flushed, not yet committed
     outcome: list[object] = []
 
     def second() -> None:
         with db.sessionmaker() as s:
             try:
-                run(s, command, actor, clock)
+                run_and_commit(s, command, actor, clock)
                 outcome.append("saved")
             except Exception as exc:
                 outcome.append(exc)

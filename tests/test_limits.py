@@ -14,7 +14,6 @@ from tracker.auth.commands import CreateUser
 from tracker.auth.models import Team
 from tracker.auth.permissions import actor_for
 from tracker.clock import clock_of
-from tracker.commands import execute
 from tracker.feeds import tokens as feed_tokens
 from tracker.notify import jobs
 from tracker.notify.models import OutboxMessage
@@ -29,6 +28,7 @@ from tracker.regulations.fields import (
 )
 from tracker.regulations.models import Authority
 from tracker.transfer import export_data
+from tracker.unit_of_work import apply_in_transaction as apply_cmd
 
 LONG_EMAIL = "e" * (254 - len("@example.nl")) + "@example.nl"
 
@@ -49,16 +49,17 @@ def test_every_field_at_its_limit_goes_everywhere(mail_app, smtp):
     with app.app_context(), db.transaction() as s:
         s.add(Team(key="EZK", name="Economische Zaken"))
         s.flush()
-        user = execute(
+        user = apply_cmd(
             s, CreateUser(LONG_EMAIL, "N" * 200, "editor", ("EZK",), "a long enough password"), Actor("test"), clock
         )
         team_id = s.scalar(select(Team.id).where(Team.key == "EZK"))
         actor = actor_for(user)
         key = "K" * 40
-        execute(s, CreateRegulation(key, longest(RegulationFields, team_id=team_id, celex="3" * 30)), actor, clock)
+        apply_cmd(s, CreateRegulation(key, longest(RegulationFields, team_id=team_id, celex="3" * 30)), actor, clock)
         soon = (NOW + dt.timedelta(days=3)).date().isoformat()
-        execute(s, CreateItem(key, "deadlines", longest(DeadlineFields, kind="transposition", due=soon)), actor, clock)
-        execute(
+        deadline = longest(DeadlineFields, kind="transposition", due=soon)
+        apply_cmd(s, CreateItem(key, "deadlines", deadline), actor, clock)
+        apply_cmd(
             s,
             CreateItem(key, "evaluations", longest(EvaluationFields, level="eu", status="announced", due=soon)),
             actor,
@@ -66,13 +67,13 @@ def test_every_field_at_its_limit_goes_everywhere(mail_app, smtp):
         )
         s.add(Authority(key="A" * 40, name="X" * 300))
         s.flush()
-        execute(
+        apply_cmd(
             s,
             CreateItem(key, "designations", longest(DesignationFields, authority="A" * 40, status="intended")),
             actor,
             clock,
         )
-        execute(
+        apply_cmd(
             s,
             MoveStage(
                 key,
@@ -83,7 +84,7 @@ def test_every_field_at_its_limit_goes_everywhere(mail_app, smtp):
             actor,
             clock,
         )
-        execute(s, MoveStage(key, "in_force", "2026-11-28", reason="R" * 4000), actor, clock)
+        apply_cmd(s, MoveStage(key, "in_force", "2026-11-28", reason="R" * 4000), actor, clock)
         feed = feed_tokens.ensure_token(s, user, app.config["SECRET_KEY"], now=NOW)
     # The reminder sweep, the weekly digest and delivery.
     assert jobs.run_reminders(app, NOW) == 2  # the deadline and the evaluation, three days ahead
@@ -105,7 +106,7 @@ def test_every_field_at_its_limit_goes_everywhere(mail_app, smtp):
     assert response.status_code == 200 and response.get_data(as_text=True).count("BEGIN:VEVENT") == 2
     admin_email = "admin@example.nl"
     with db.transaction() as s:
-        execute(s, CreateUser(admin_email, "Admin", "admin", (), "correct horse battery staple"), Actor("t"), clock)
+        apply_cmd(s, CreateUser(admin_email, "Admin", "admin", (), "correct horse battery staple"), Actor("t"), clock)
     token = csrf_from(client.get("/login").get_data(as_text=True))
     assert (
         client.post(

@@ -9,11 +9,11 @@ from tests.conftest import NOW
 from tracker.audit.record import Actor
 from tracker.auth.models import Team
 from tracker.clock import Clock
-from tracker.commands import execute
 from tracker.dates import PrecisionDate
 from tracker.db import QueryCounter
 from tracker.regulations.commands import MoveStage
 from tracker.regulations.models import Deadline, DeadlineKind, Regulation, RegulationKind
+from tracker.unit_of_work import apply_in_transaction
 
 
 def test_regulation_page_shows_history_deadlines_designations_evaluations_and_sources(viewer):
@@ -63,7 +63,7 @@ def add_regulations(db, n: int, start: int) -> None:
                 ("consultation", "2023-Q1"),
                 ("council_of_state", "2023-06"),
             ]:
-                execute(s, MoveStage(reg.key, stage, date), Actor("bench"), Clock(ZoneInfo("UTC"), NOW))
+                apply_in_transaction(s, MoveStage(reg.key, stage, date), Actor("bench"), Clock(ZoneInfo("UTC"), NOW))
             for due in ["2024-03", "2027"]:
                 s.add(
                     Deadline(

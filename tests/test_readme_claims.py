@@ -27,7 +27,6 @@ from tracker.audit.record import Actor
 from tracker.auth.models import Team
 from tracker.cli import cli
 from tracker.clock import Clock
-from tracker.commands import execute
 from tracker.config import KNOWN, PROJECT_ROOT, load_settings
 from tracker.db import QueryCounter
 from tracker.notify import jobs, outbox
@@ -35,6 +34,7 @@ from tracker.notify.models import OutboxMessage, OutboxStatus
 from tracker.regulations.commands import MoveStage
 from tracker.regulations.models import Deadline, Regulation, RegulationKind, StageChange
 from tracker.seeding.loader import load_seed
+from tracker.unit_of_work import apply_in_transaction as apply_cmd
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -159,7 +159,7 @@ def add_acts(db, n: int, start: int) -> None:
                              team_id=team.id, created_at=NOW, updated_at=NOW))
             s.flush()
             for stage, day in (("eu_negotiation", "2021"), ("internal_prep", "2022"), ("consultation", "2023-Q1")):
-                execute(s, MoveStage(f"SYN{i}", stage, day, "Synthetic"), Actor("test"), Clock(NOW.tzinfo, NOW))
+                apply_cmd(s, MoveStage(f"SYN{i}", stage, day, "Synthetic"), Actor("test"), Clock(NOW.tzinfo, NOW))
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from tests.conftest import NOW
 from tracker.audit.record import Actor
 from tracker.cli import cli
 from tracker.clock import Clock
-from tracker.commands import run
 from tracker.db import QueryCounter
 from tracker.hooks import add_page_context
 from tracker.regulations.commands import MoveStage, UpdateItem
 from tracker.regulations.models import Deadline, Regulation
 from tracker.report.build import PLANNING_HOOK, read
 from tracker.report.options import parse_options
+from tracker.unit_of_work import run_and_commit
 
 CLOCK = Clock(ZoneInfo("Europe/Amsterdam"), NOW)
 
@@ -138,7 +138,7 @@ def test_a_missing_or_unknown_format_is_a_400_and_the_page_needs_a_login(viewer,
 def test_changes_since_the_previous_report(seeded, app):
     actor = Actor("test")
     with seeded.transaction() as s:
-        run(s, MoveStage("DSA", "council_of_state", "2026-11-20", note="Adviesaanvraag verstuurd",
+        run_and_commit(s, MoveStage("DSA", "council_of_state", "2026-11-20", note="Adviesaanvraag verstuurd",
                          reference="Kamerstuk 36 531"), actor, CLOCK)
     with seeded.sessionmaker() as s:
         deadline = s.query(Deadline).join(Regulation).filter(Regulation.key == "DSA",
@@ -147,7 +147,7 @@ def test_changes_since_the_previous_report(seeded, app):
                                                              ).one()
         ident, version = deadline.id, deadline.version
     with seeded.transaction() as s:
-        run(s, UpdateItem("DSA", "deadlines", ident, {"due": "2024-H1"}, version), actor, CLOCK)
+        run_and_commit(s, UpdateItem("DSA", "deadlines", ident, {"due": "2024-H1"}, version), actor, CLOCK)
     with app.app_context(), seeded.sessionmaker() as s:
         report = read(s, parse_options(today=NOW.date()), today=NOW.date(), tz=CLOCK.tz)
     dsa = next(act for act in report.acts if act.key == "DSA")

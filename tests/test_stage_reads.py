@@ -15,11 +15,11 @@ from tracker.api.common import create_token
 from tracker.audit.record import Actor
 from tracker.auth import service
 from tracker.clock import Clock
-from tracker.commands import execute
 from tracker.regulations.commands import MoveStage
 from tracker.regulations.models import Regulation, StageChange
 from tracker.regulations.queries import board, regulation_page
 from tracker.regulations.stages import Stage
+from tracker.unit_of_work import apply_in_transaction
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_the_reads_agree_after_moves_through_every_way_in(app, seeded, session, 
     )
     assert moved.status_code == 302
     with seeded.transaction() as s:
-        execute(
+        apply_in_transaction(
             s, MoveStage("DMA", "parliament", "2024-Q2"), Actor("cli"), Clock(app.extensions["tracker.clock"].tz, NOW)
         )
     session.expire_all()

@@ -10,7 +10,6 @@ from tests.conftest import NOW, TODAY
 from tracker.audit.record import Actor
 from tracker.auth.models import Team
 from tracker.clock import Clock
-from tracker.commands import execute
 from tracker.dates import PrecisionDate
 from tracker.regulations.commands import MoveStage
 from tracker.regulations.models import Regulation, RegulationKind, StageChange
@@ -28,6 +27,7 @@ from tracker.regulations.stages import (
     UnknownStageError,
     check_move,
 )
+from tracker.unit_of_work import apply_in_transaction
 
 D = PrecisionDate.parse
 STAGES = list(Stage)
@@ -107,7 +107,7 @@ def reg(session):
 
 def move(session, reg, stage, date, **kw):
     command = MoveStage(key=reg.key, to_stage=stage, effective=date, **kw)
-    return execute(session, command, Actor("tester@example.nl"), Clock(ZoneInfo("Europe/Amsterdam"), NOW))
+    return apply_in_transaction(session, command, Actor("tester@example.nl"), Clock(ZoneInfo("Europe/Amsterdam"), NOW))
 
 
 def test_history_is_appended_and_the_current_stage_is_the_latest(session, reg):

@@ -14,12 +14,12 @@ from tests.conftest import NOW, TODAY
 from tracker.audit.record import Actor
 from tracker.auth.models import Team
 from tracker.clock import Clock
-from tracker.commands import execute
 from tracker.db import QueryCounter
 from tracker.regulations.commands import MoveStage
 from tracker.regulations.models import Regulation, RegulationKind, StageChange
 from tracker.regulations.queries import BoardFilter, board, stages_as_of
 from tracker.regulations.stages import Stage
+from tracker.unit_of_work import apply_in_transaction as apply_cmd
 
 
 def replay(session, day: dt.date) -> dict[int, StageChange]:
@@ -89,7 +89,7 @@ def _add_acts(db, n: int, start: int) -> None:
                              created_at=NOW, updated_at=NOW))
             s.flush()
             for stage, day in (("eu_negotiation", "2021"), ("internal_prep", "2022-05"), ("consultation", "2023-Q1")):
-                execute(s, MoveStage(f"PAST{i:03d}", stage, day, "Added"), Actor("test"), Clock(NOW.tzinfo, NOW))
+                apply_cmd(s, MoveStage(f"PAST{i:03d}", stage, day, "Added"), Actor("test"), Clock(NOW.tzinfo, NOW))
 
 
 def test_a_past_board_costs_the_same_queries_at_two_sizes(app, db, viewer):

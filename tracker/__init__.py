@@ -82,10 +82,26 @@ def create_app(
 
     app.register_blueprint(planning_bp)
     register_web(app)
+    from tracker.refusals import register as register_refusals
+
+    register_refusals(app)
+    # Each feature registers its command handlers and event subscribers (tracker.unit_of_work) in its own modules;
+    # the app, which composes the features, imports them so that every entry point finds them all.
+    import tracker.api.tokens
+    import tracker.auth.account_service
+    import tracker.auth.service
     import tracker.auth.words
+    import tracker.feeds.tokens
+    import tracker.feeds.written
+    import tracker.metrics
+    import tracker.notify.services
     import tracker.notify.words
+    import tracker.planning.services
     import tracker.planning.words
-    import tracker.regulations.words  # noqa: F401  (each feature registers the words of its codes: tracker.labels)
+    import tracker.regulations.revision
+    import tracker.regulations.services
+    import tracker.regulations.words
+    import tracker.seeding.commands  # noqa: F401
     from tracker.i18n import init_i18n
 
     init_i18n(app)

@@ -17,23 +17,28 @@ from werkzeug.serving import WSGIRequestHandler
 
 from tracker import create_app
 from tracker.api.cli import api_token
+from tracker.audit.record import Actor
 from tracker.auth.cli import ensure_admin, users
 from tracker.clock import get_clock
 from tracker.config import ConfigError, Settings, load_settings
 from tracker.db import get_db
+from tracker.errors import Refused
 from tracker.feeds.cli import feeds
 from tracker.feeds.views import redact
 from tracker.notify.cli import digest_group, outbox_group, reminders_group
 from tracker.ops.doctor import doctor
 from tracker.planning.cli import plan_command
+from tracker.refusals import exit_cli
 from tracker.regulations.cli import stage_group
 from tracker.regulations.queries import board as build_board
 from tracker.regulations.stages import Stage
 from tracker.report.cli import report_command
 from tracker.scheduler import catch_up, make_scheduler
-from tracker.seeding.loader import load_seed
+from tracker.seeding.commands import LoadSeed
+from tracker.seeding.loader import SEED_ACTOR
 from tracker.seeding.schema import SeedError
 from tracker.terminal import day_option
+from tracker.unit_of_work import run_and_commit
 
 
 def _settings() -> Settings:
@@ -41,8 +46,18 @@ def _settings() -> Settings:
 
 
 
+class _Tracker(FlaskGroup):
+    """The tracker's commands: a refusal from any of them is printed with its fields and exits 1 (tracker.refusals)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Refused as exc:
+            exit_cli(exc)
+
+
 @click.group(
-    cls=FlaskGroup,
+    cls=_Tracker,
     create_app=lambda: create_app(settings=_LOADED),
     add_version_option=False,
     load_dotenv=False,
@@ -111,8 +126,8 @@ def seed() -> None:
 
 def _load_seed_or_exit() -> None:
     try:
-        with get_db().transaction() as session:
-            report = load_seed(session, _settings().seed_path, now=get_clock().now())
+        with get_db().sessionmaker() as session:
+            report = run_and_commit(session, LoadSeed(_settings().seed_path), Actor(SEED_ACTOR), get_clock())
     except SeedError as exc:
         click.echo(f"Nothing was loaded: {len(exc.problems)} problem(s) in {_settings().seed_path}", err=True)
         for problem in exc.problems:
@@ -232,7 +247,7 @@ def serve(host: str, port: int) -> None:
         current_app.config["TRACKER"] = settings
     migrate.upgrade(settings.database_url)
     _load_seed_or_exit()
-    with get_db().transaction() as session:
+    with get_db().sessionmaker() as session:
         generated = ensure_admin(session, settings.admin_email, settings.admin_password, get_clock())
     if generated:
         click.echo(

@@ -1,6 +1,6 @@
 """Declarative base, engine and session handling.
 
-Operations only flush; the caller (a request, a CLI command, a scheduled job) owns the transaction.
+Handlers only flush; the unit of work (tracker.unit_of_work) or, for operational writes, the caller commits.
 """
 
 from __future__ import annotations
@@ -29,6 +29,19 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PortfolioRecord:
+    """A mixin for the rows that pages, feeds and the report show: writing one changes the portfolio.
+
+    The unit of work (tracker.unit_of_work) sees these rows in every flush and announces them, so a model added by any
+    feature takes part by being one, never by being listed in a lower layer.
+    """
+
+    def portfolio_act_id(self) -> int | None:
+        """The act this row belongs to, if any (for rendering that act's feed events again)."""
+        value = getattr(self, "regulation_id", None)
+        return value if isinstance(value, int) else None
 
 
 def str_enum(enum_cls: type, name: str) -> Enum:

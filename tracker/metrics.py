@@ -8,9 +8,12 @@ Every metric has labels, so no value exists (and no file is opened) before `use_
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from prometheus_client import Counter, Histogram, values
+
+from tracker.unit_of_work import Event, subscribe
 
 REQUESTS = Counter("tracker_http_requests", "HTTP requests by route, method and status", ["route", "method", "status"])
 LATENCY = Histogram(
@@ -41,3 +44,16 @@ def use_directory(default: Path) -> Path:
 
 def directory() -> Path | None:
     return _directory
+
+
+EVENTS = Counter("tracker_events", "Events published by committed units of work, by event", ["event"])
+
+
+def _count(events: Sequence[Event], bind: object) -> None:
+    if _directory is None:  # no metrics folder in this process (a script, a test without one): nothing to count in
+        return
+    for happened in events:
+        EVENTS.labels(happened.name).inc()
+
+
+subscribe(Event, _count, phase="after_commit")

@@ -1,17 +1,14 @@
-"""How the `tracker` commands meet the terminal: who the operator is, and refusals printed with their fields."""
+"""How the `tracker` commands meet the terminal: who the operator is, and days as options."""
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
-import sys
-from typing import NoReturn
 
 import click
 
 from tracker.audit.record import Actor
 from tracker.dates import DateError, parse_day
-from tracker.errors import Refused
 
 
 def cli_actor() -> Actor:
@@ -20,14 +17,6 @@ def cli_actor() -> Actor:
         return Actor(f"cli:{getpass.getuser()}")
     except (KeyError, OSError):  # no user name in a bare container
         return Actor("cli")
-
-
-def refuse(exc: Refused) -> NoReturn:
-    """Print each error with its field, and exit 1: nothing was changed."""
-    click.echo(f"Refused: {exc.message}" if len(exc.errors) > 1 else "Refused:", err=True)
-    for field, message in exc.errors:
-        click.echo(f"  {field or 'request'}: {message}", err=True)
-    sys.exit(1)
 
 
 def day_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:

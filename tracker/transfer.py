@@ -17,6 +17,7 @@ import enum
 import hashlib
 import json
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Integer, Table, func, select, text
@@ -26,8 +27,8 @@ import tracker.models  # noqa: F401  (every table on the metadata)
 from tracker.db import Base
 from tracker.migrate import current_revision
 from tracker.regulations import history
-from tracker.regulations.revision import bump
 from tracker.transfer_fields import TransferError, check_periods, load_value
+from tracker.unit_of_work import PortfolioChanged, publish
 
 FORMAT = "eu-implementation-tracker-export"
 # 2: per-table counts and SHA-256 checksums. 1 had neither; it imports only with verify_checksum=False.
@@ -229,6 +230,13 @@ def _move_sequences(session: Session) -> None:
             session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', '{key}'), {sql}"))
 
 
+@dataclass(frozen=True)
+class Imported(PortfolioChanged):
+    """An export loaded into an empty database."""
+
+    rows: int = 0
+
+
 def import_data(session: Session, raw: str, *, verify_checksum: bool = True) -> dict[str, int]:
     """Load an export into an empty database in the caller's transaction; return rows per table.
 
@@ -258,5 +266,6 @@ def import_data(session: Session, raw: str, *, verify_checksum: bool = True) -> 
             _move_sequences(session)
     except Exception as exc:  # constraint violations: a reference to a missing row, a duplicate key, ...
         raise TransferError(f"the file is inconsistent: {str(exc).splitlines()[0]}") from None
-    bump(session)  # cached renderings (feeds) keyed by the revision must not survive an import
+    # Raw inserts pass no flush: one event for the whole load, so the revision moves (no cached feed survives it).
+    publish(session, Imported(rows=sum(len(rows[name]) for name in TABLES)))
     return {name: len(rows[name]) for name in TABLES}

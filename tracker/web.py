@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from tracker.parsing import MAX_ID
+from tracker.refusals import ERROR_MESSAGES, ERROR_TITLES
 from tracker.regulations.stages import Stage
 
 
@@ -67,29 +67,6 @@ def _http_error(exc: HTTPException) -> tuple[str, int] | HTTPException | Respons
     default = type(exc).description
     message = ERROR_MESSAGES.get(code, exc.description) if exc.description == default else exc.description
     return render_template("error.html", error=exc, error_title=title, error_message=message), code
-
-
-ERROR_TITLES = {
-    400: _l("Dit verzoek kan niet worden verwerkt"),
-    401: _l("Log eerst in"),
-    403: _l("Geen toegang"),
-    404: _l("Niet gevonden"),
-    405: _l("Dit kan niet op deze manier"),
-    409: _l("Conflict"),
-    413: _l("Te groot"),
-    429: _l("Te veel pogingen"),
-    500: _l("Er ging iets mis"),
-}
-ERROR_MESSAGES = {
-    400: _l("Het verzoek bevat iets wat de tracker niet kan lezen."),
-    401: _l("U bent niet (meer) ingelogd."),
-    403: _l("U mag dit niet doen of zien."),
-    404: _l("Deze pagina bestaat niet (meer). Controleer het adres of ga terug naar het bord."),
-    405: _l("Deze pagina kan niet op deze manier worden gebruikt."),
-    413: _l("Wat u stuurde is te groot."),
-    429: _l("Wacht even en probeer het dan opnieuw."),
-    500: _l("Er ging iets mis aan onze kant. Probeer het later opnieuw; blijft het misgaan, meld het de beheerder."),
-}
 
 
 # No inline script or event handler anywhere (behaviour lives in static/tracker.js); styles may be inline.

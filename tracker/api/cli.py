@@ -8,10 +8,9 @@ from flask.cli import with_appcontext
 from tracker.api.common import TOKEN_DAY_CHOICES, TOKEN_DAYS
 from tracker.api.tokens import CreateApiToken
 from tracker.clock import get_clock
-from tracker.commands import run
 from tracker.db import get_db
-from tracker.errors import Refused
-from tracker.terminal import cli_actor, refuse
+from tracker.terminal import cli_actor
+from tracker.unit_of_work import run_and_commit
 
 
 @click.group("api-token")
@@ -28,8 +27,5 @@ def api_token() -> None:
 def create(email: str, name: str, days: str) -> None:
     """Create a token for EMAIL and print it once (only its hash is stored)."""
     with get_db().sessionmaker() as session:
-        try:
-            _, token = run(session, CreateApiToken(email, name, int(days)), cli_actor(), get_clock())
-        except Refused as exc:
-            refuse(exc)
+        _, token = run_and_commit(session, CreateApiToken(email, name, int(days)), cli_actor(), get_clock())
     click.echo(token)

@@ -18,9 +18,10 @@ from tracker.api.models import ApiToken
 from tracker.api.tokens import CreateApiToken, RevokeApiToken
 from tracker.auth.current import current_actor
 from tracker.clock import get_clock
-from tracker.commands import run
 from tracker.db import get_session
-from tracker.errors import Refused, form_errors
+from tracker.errors import Refused
+from tracker.refusals import on_form
+from tracker.unit_of_work import run_and_commit
 
 bp = Blueprint("tokens", __name__)
 
@@ -55,10 +56,9 @@ def tokens() -> tuple[str, int]:
         return _render(form, status=400 if form.is_submitted() else 200)
     try:
         command = CreateApiToken(current_user.email, form.name.data, int(form.days.data))
-        _, token = run(get_session(), command, current_actor(), get_clock())
+        _, token = run_and_commit(get_session(), command, current_actor(), get_clock())
     except Refused as exc:
-        form_errors(form, exc)
-        return _render(form, status=400)
+        return _render(form, status=on_form(form, exc))
     return _render(TokenForm(formdata=None), new_token=token)
 
 
@@ -77,6 +77,6 @@ def revoke(token_id: int) -> str | Response:
             confirm_label=_("Ja, intrekken"),
             back_url=url_for("tokens.tokens"),
         )
-    run(get_session(), RevokeApiToken(token_id), current_actor(), get_clock())
+    run_and_commit(get_session(), RevokeApiToken(token_id), current_actor(), get_clock())
     flash(_("Token %(name)s ingetrokken.", name=row.name))
     return redirect(url_for("tokens.tokens"))

@@ -13,8 +13,8 @@ from tracker.audit.record import Actor
 from tracker.auth import service
 from tracker.auth.models import User
 from tracker.clock import Clock
-from tracker.commands import handles
 from tracker.errors import Forbidden, InvalidFields, NotFound
+from tracker.unit_of_work import handles
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,15 @@ from tracker.api.common import Problem, api_actor, authenticate, body_object, js
 from tracker.api.openapi import spec
 from tracker.auth.models import Team
 from tracker.clock import get_clock
-from tracker.commands import run
 from tracker.dates import DateError, parse_day
 from tracker.db import get_session
-from tracker.errors import Refused
 from tracker.parsing import whole_number
 from tracker.planning.queries import load_plans
 from tracker.regulations.commands import ITEM_KINDS, CreateItem, DeleteItem, MoveStage, UpdateItem
 from tracker.regulations.filters import FilterError, parse_filters
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation
 from tracker.regulations.queries import board, next_deadlines, regulation_by_key, regulation_page, stages_as_of
+from tracker.unit_of_work import run_and_commit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ITEMS: dict[str, type] = {"deadlines": Deadline, "designations": Designation, "evaluations": Evaluation}
@@ -179,11 +178,9 @@ def get_history(key: str) -> Response:
 
 # -- write ---------------------------------------------------------------------------------------
 def _write(command: object) -> Any:
-    """Run a command as the token's user; a refusal becomes problem details naming its fields."""
-    try:
-        return run(get_session(), command, api_actor(), get_clock())
-    except Refused as exc:
-        raise Problem.of(exc) from None
+    """Run a command as the token's user; a refusal is answered as problem details naming its fields
+    (tracker.refusals)."""
+    return run_and_commit(get_session(), command, api_actor(), get_clock())
 
 
 def _version(raw: Any, *, required: bool = True) -> int | None:

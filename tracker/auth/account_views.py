@@ -8,14 +8,18 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from tracker.audit.record import Actor
 from tracker.auth import passwords, sessions
+from tracker.auth.commands import ChangeOwnPassword, EndOtherSessions, EndSession, UseResetLink
 from tracker.auth.current import current_actor
 from tracker.auth.forms import ChangePasswordForm, NewPasswordForm
 from tracker.auth.models import User
 from tracker.auth.navigation import max_session_age, safe_next
 from tracker.clock import get_clock
 from tracker.db import get_session
-from tracker.errors import Refused, form_errors
+from tracker.errors import Refused
+from tracker.refusals import on_form
+from tracker.unit_of_work import run_and_commit
 
 bp = Blueprint("account", __name__)
 
@@ -28,17 +32,12 @@ def _user() -> User:
 def change_password() -> str | Response | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        db = get_session()
+        command = ChangeOwnPassword(form.current.data, form.new.data, keep_token=current_user.get_id())
         try:
-            ended = passwords.change(
-                db, _user(), form.current.data, form.new.data, keep_token=current_user.get_id(),
-                actor=current_actor(), now=get_clock().now(),
-            )
+            ended = run_and_commit(get_session(), command, current_actor(), get_clock())
         except Refused as exc:
-            db.commit()  # a refused attempt with a wrong current password stays in the audit trail
-            form_errors(form, exc)
+            on_form(form, exc)
         else:
-            db.commit()
             flash(ngettext("Wachtwoord gewijzigd; %(num)d andere sessie beëindigd.",
                            "Wachtwoord gewijzigd; %(num)d andere sessies beëindigd.", ended))
             return redirect(safe_next(request.args.get("next")))
@@ -55,12 +54,13 @@ def reset(token: str) -> str | Response | tuple[str, int]:
         abort(404, description=str(passwords.LINK_GONE))
     form = NewPasswordForm()
     if form.validate_on_submit():
+        # The link is the permission: whoever holds it acts for its owner (the audit row names the owner).
         try:
-            passwords.use_reset(db, token, form.new.data, address=request.remote_addr, now=now)
+            run_and_commit(db, UseResetLink(token, form.new.data), Actor("reset-link", address=request.remote_addr),
+                           get_clock())
         except Refused as exc:
-            form_errors(form, exc)
+            on_form(form, exc)
         else:
-            db.commit()
             flash(_("Wachtwoord ingesteld; log nu in."))
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
@@ -81,9 +81,7 @@ def list_sessions() -> str:
 def end_session(session_id: int) -> Response:
     db = get_session()
     mine = sessions.current_row(db, current_user.get_id())
-    if not sessions.end_one(db, _user(), session_id, actor=current_actor(), now=get_clock().now()):
-        abort(404, description=_("U hebt geen sessie met dit nummer."))
-    db.commit()
+    run_and_commit(db, EndSession(session_id), current_actor(), get_clock())
     if mine is not None and mine.id == session_id:
         flash(_("U bent uitgelogd."))
         return redirect(url_for("auth.login"))
@@ -102,8 +100,6 @@ def end_others() -> str | Response:
             confirm_label=_("Ja, alle andere beëindigen"),
             back_url=url_for("account.list_sessions"),
         )
-    db = get_session()
-    ended = sessions.end_others(db, _user(), current_user.get_id(), now=get_clock().now(), actor=current_actor())
-    db.commit()
+    ended = run_and_commit(get_session(), EndOtherSessions(current_user.get_id()), current_actor(), get_clock())
     flash(ngettext("%(num)d andere sessie beëindigd.", "%(num)d andere sessies beëindigd.", ended))
     return redirect(url_for("account.list_sessions"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,19 +17,20 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.audit.models import AuditEvent
-from tracker.auth import passwords, service
-from tracker.auth.commands import CreateTeam, CreateUser, SetTeamReminders, UpdateUser
+from tracker.auth import service
+from tracker.auth.commands import CreateResetLink, CreateTeam, CreateUser, RenameTeam, SetTeamReminders, UpdateUser
 from tracker.auth.current import current_actor
-from tracker.auth.mail_hook import queue_mail, reset_mail
 from tracker.auth.models import Role, Team, User
 from tracker.auth.permissions import is_admin
 from tracker.auth.words import ROLE_WORDS
 from tracker.clock import get_clock
-from tracker.commands import run
 from tracker.config import parse_days
 from tracker.db import get_session
-from tracker.errors import Refused, form_errors
+from tracker.errors import Refused
+from tracker.keys import KEY_MESSAGE, KEY_PATTERN, NAME_MAX, NAME_MESSAGE
 from tracker.parsing import MAX_ID, whole_number
+from tracker.refusals import on_form
+from tracker.unit_of_work import run_and_commit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # The roles' words (tracker.auth.words), lazy: each reader sees their own language.
@@ -77,12 +79,11 @@ class TeamForm(FlaskForm):
     # Own ids: the new-user form on the same page has a field `name` too.
     key = StringField(
         _l("Afkorting"),
-        validators=[
-            DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9_\-]+$", message=_l("Alleen letters, cijfers, - en _."))
-        ],
+        validators=[DataRequired(), Regexp(KEY_PATTERN, message=KEY_MESSAGE)],
         id="team-key",
     )
-    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)], id="team-name")
+    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=NAME_MAX, message=NAME_MESSAGE)],
+                       id="team-name")
 
 
 def _team_choices() -> list[SelectChoice]:
@@ -119,19 +120,15 @@ def users() -> tuple[str, int]:
         form.email.data, form.name.data, form.role.data, tuple(form.teams.data or ()), password, must_change=True
     )
     try:
-        user = run(get_session(), command, current_actor(), get_clock())
+        user = run_and_commit(get_session(), command, current_actor(), get_clock())
     except Refused as exc:
-        form_errors(form, exc)
-        return _render_users(form, exc.status if exc.status in (403, 409) else 400)
+        return _render_users(form, on_form(form, exc))
     return _render_users(UserForm(formdata=None), 200, generated=None if form.password.data else (user.email, password))
 
 
-def _execute(command: object) -> None:
-    """Run an admin command from a one-line form; a refusal is the error page it names."""
-    try:
-        run(get_session(), command, current_actor(), get_clock())
-    except Refused as exc:
-        abort(exc.status if exc.status != 422 else 400, description="; ".join(m for _, m in exc.errors))
+def _run(command: object) -> Any:
+    """Run an admin command from a one-line form; a refusal is the error page naming it (tracker.refusals)."""
+    return run_and_commit(get_session(), command, current_actor(), get_clock())
 
 
 def _form_or_400(form: FlaskForm) -> None:
@@ -149,7 +146,7 @@ def update_user(user_id: int) -> Response | tuple[str, int]:
     form = UserUpdateForm()
     form.teams.choices = _team_choices()
     _form_or_400(form)
-    _execute(UpdateUser(user.email, form.role.data, tuple(form.teams.data or ()), bool(form.active.data)))
+    _run(UpdateUser(user.email, form.role.data, tuple(form.teams.data or ()), bool(form.active.data)))
     flash(_("%(email)s: opgeslagen.", email=user.email))
     return redirect(url_for("admin.users"))
 
@@ -164,17 +161,8 @@ def send_reset() -> Response:
     working until the link is used (a typo in an admin's click locks nobody out)."""
     form = ResetForm()
     _form_or_400(form)
-    db = get_session()
-    user = service.find_user(db, form.reset_email.data)
-    if user is None:
-        abort(404, description=_("Er is geen gebruiker %(email)s.", email=form.reset_email.data.strip().lower()))
-    now = get_clock().now()
-    try:
-        row, token = passwords.create_reset(db, user, actor=current_actor(), now=now)
-    except Refused as exc:
-        abort(400, description="; ".join(m for _, m in exc.errors))
-    queue_mail(db, reset_mail(user, token, row.expires_at, current_app.config["TRACKER"]), now)
-    db.commit()
+    row, _token = _run(CreateResetLink(form.reset_email.data, mail=True))
+    user = row.user
     flash(_("%(email)s: herstellink verstuurd, geldig tot %(until)s.", email=user.email,
             until=current_app.jinja_env.filters["when"](row.expires_at)))
     return redirect(url_for("admin.users"))
@@ -184,8 +172,22 @@ def send_reset() -> Response:
 def create_team() -> Response | tuple[str, int]:
     form = TeamForm()
     _form_or_400(form)
-    _execute(CreateTeam(form.key.data, form.name.data))
+    _run(CreateTeam(form.key.data, form.name.data))
     flash(_("Team %(key)s aangemaakt.", key=form.key.data))
+    return redirect(url_for("admin.users"))
+
+
+class TeamNameForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=NAME_MAX, message=NAME_MESSAGE)])
+
+
+@bp.post("/teams/<key>/name")
+def rename_team(key: str) -> Response:
+    """A team's name (its key stays: it is in feed links and URLs); the service checks the name again."""
+    form = TeamNameForm()
+    _form_or_400(form)
+    _run(RenameTeam(key, form.name.data))
+    flash(_("%(key)s: naam opgeslagen.", key=key))
     return redirect(url_for("admin.users"))
 
 
@@ -194,7 +196,7 @@ def team_reminders(key: str) -> Response:
     """A team's reminder lead times (empty: the tracker's default); members without their own use these."""
     form = TeamRemindersForm()
     _form_or_400(form)
-    _execute(SetTeamReminders(key, form.reminder_days.data))
+    _run(SetTeamReminders(key, form.reminder_days.data))
     flash(_("%(key)s: herinneringen opgeslagen.", key=key))
     return redirect(url_for("admin.users"))
 

@@ -12,16 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor
-from tracker.auth import passwords
-from tracker.auth.commands import CreateUser, UpdateUser
-from tracker.auth.mail_hook import queue_mail, reset_mail
+from tracker.auth.commands import CreateResetLink, CreateUser, SetPassword, UpdateUser
 from tracker.auth.models import Role, User
-from tracker.auth.service import find_user
 from tracker.clock import Clock, get_clock
-from tracker.commands import execute, run
 from tracker.db import get_db
-from tracker.errors import NotFound, Refused
-from tracker.terminal import cli_actor, refuse
+from tracker.terminal import cli_actor
+from tracker.unit_of_work import run_and_commit
 
 
 @click.group()
@@ -40,12 +36,9 @@ def create(email: str, name: str, teams: tuple[str, ...], role: str, password_st
     """Create a user; without --password-stdin a one-time password is generated and printed."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
     with get_db().sessionmaker() as session:
-        try:
-            # Whoever runs this knows the password: its owner must choose their own at first login.
-            command = CreateUser(email, name, role, teams, password, must_change=True)
-            user = run(session, command, cli_actor(), get_clock())
-        except Refused as exc:
-            refuse(exc)
+        # Whoever runs this knows the password: its owner must choose their own at first login.
+        command = CreateUser(email, name, role, teams, password, must_change=True)
+        user = run_and_commit(session, command, cli_actor(), get_clock())
         click.echo(f"created {user.email} ({role})")
     if not password_stdin:
         click.echo(f"one-time password: {password}")
@@ -91,16 +84,8 @@ def set_password(email: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    clock = get_clock()
     with get_db().sessionmaker() as session:
-        user = find_user(session, email)
-        if user is None:
-            refuse(NotFound(f"no user with e-mail {email.strip().lower()}", "email"))
-        try:
-            passwords.set_by_other(session, user, password, actor=cli_actor(), now=clock.now())
-        except Refused as exc:
-            refuse(exc)
-        session.commit()
+        user = run_and_commit(session, SetPassword(email, password), cli_actor(), get_clock())
     click.echo(f"password of {user.email} set; they choose their own at the next login")
 
 
@@ -110,21 +95,10 @@ def set_password(email: str, password_stdin: bool) -> None:
 @with_appcontext
 def reset(email: str, by_mail: bool) -> None:
     """Make a one-time link with which the user chooses a new password (valid for two hours)."""
-    clock = get_clock()
-    now = clock.now()
     settings = current_app.config["TRACKER"]
     with get_db().sessionmaker() as session:
-        user = find_user(session, email)
-        if user is None:
-            refuse(NotFound(f"no user with e-mail {email.strip().lower()}", "email"))
-        try:
-            row, token = passwords.create_reset(session, user, actor=cli_actor(), now=now)
-        except Refused as exc:
-            refuse(exc)
-        mail = reset_mail(user, token, row.expires_at, settings)
-        if by_mail:
-            queue_mail(session, mail, now)
-        session.commit()
+        row, token = run_and_commit(session, CreateResetLink(email, mail=by_mail), cli_actor(), get_clock())
+        user = row.user
         until = row.expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
     if by_mail:
         click.echo(f"reset link for {user.email} queued for mail (valid until {until})")
@@ -135,10 +109,7 @@ def reset(email: str, by_mail: bool) -> None:
 
 def _update(command: UpdateUser) -> None:
     with get_db().sessionmaker() as session:
-        try:
-            run(session, command, cli_actor(), get_clock())
-        except Refused as exc:
-            refuse(exc)
+        run_and_commit(session, command, cli_actor(), get_clock())
 
 
 def ensure_admin(session: Session, email: str, password: str | None, clock: Clock) -> str | None:
@@ -147,5 +118,5 @@ def ensure_admin(session: Session, email: str, password: str | None, clock: Cloc
         return None
     generated = None if password else secrets.token_urlsafe(12)
     command = CreateUser(email, "Administrator", "admin", (), password or generated, must_change=generated is not None)
-    execute(session, command, Actor("serve"), clock)
+    run_and_commit(session, command, Actor("serve"), clock)
     return generated

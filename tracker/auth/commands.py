@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracker.unit_of_work import Event, PortfolioChanged
+
 
 @dataclass(frozen=True)
 class CreateUser:
@@ -32,6 +34,68 @@ class CreateTeam:
 
 
 @dataclass(frozen=True)
+class RenameTeam:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
 class SetTeamReminders:
     key: str
     reminder_days: str | None  # "90,30,7,1"; None or blank: the tracker's default
+
+
+@dataclass(frozen=True)
+class ChangeOwnPassword:
+    """The user changes their own password, giving the current one; other sessions than `keep_token`'s end."""
+
+    current: str
+    new: str
+    keep_token: str | None = None
+
+
+@dataclass(frozen=True)
+class SetPassword:
+    """An admin or the operator sets `email`'s password: every session ends and it must be changed at login."""
+
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class CreateResetLink:
+    """A one-time link for `email` to choose a new password; `mail` queues it through the outbox."""
+
+    email: str
+    mail: bool = False
+
+
+@dataclass(frozen=True)
+class UseResetLink:
+    token: str
+    new: str
+
+
+@dataclass(frozen=True)
+class EndSession:
+    session_id: int
+
+
+@dataclass(frozen=True)
+class EndOtherSessions:
+    keep_token: str | None
+
+
+@dataclass(frozen=True)
+class AccountChanged(Event):
+    """An account's password, sessions, role, teams or state changed (`what`: e.g. "password.set")."""
+
+    email: str
+    what: str
+
+
+@dataclass(frozen=True)
+class TeamChanged(PortfolioChanged):
+    """A team was created, renamed or got other reminder lead times (feeds and pages show team names)."""
+
+    key: str = ""

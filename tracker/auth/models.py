@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, UTCDateTime, str_enum
+from tracker.db import Base, PortfolioRecord, UTCDateTime, str_enum
 
 
 class Role(enum.StrEnum):
@@ -25,7 +25,7 @@ user_teams = Table(
 )
 
 
-class Team(Base):
+class Team(PortfolioRecord, Base):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)

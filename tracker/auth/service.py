@@ -15,13 +15,22 @@ from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
 from tracker.auth import sessions, throttle
-from tracker.auth.commands import CreateTeam, CreateUser, SetTeamReminders, UpdateUser
+from tracker.auth.commands import (
+    AccountChanged,
+    CreateTeam,
+    CreateUser,
+    RenameTeam,
+    SetTeamReminders,
+    TeamChanged,
+    UpdateUser,
+)
 from tracker.auth.models import Role, Team, User, UserSession
 from tracker.auth.strength import MIN_LENGTH, password_problem
 from tracker.clock import Clock
-from tracker.commands import handles
 from tracker.config import parse_days
 from tracker.errors import Duplicate, Forbidden, InvalidFields, NotFound
+from tracker.keys import key_problem, name_problem
+from tracker.unit_of_work import handles, publish
 
 HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # A hash of a throw-away password, verified for unknown accounts so timing does not reveal which e-mails exist.
@@ -235,6 +244,7 @@ def _admin_only(actor: Actor) -> None:
 @handles(CreateUser)
 def _create_user(session: Session, cmd: CreateUser, actor: Actor, clock: Clock) -> User:
     _admin_only(actor)
+    publish(session, AccountChanged(cmd.email.strip().lower(), "create"))
     return create_user(
         session,
         email=cmd.email,
@@ -272,6 +282,7 @@ def _update_user(session: Session, cmd: UpdateUser, actor: Actor, clock: Clock) 
     elif cmd.active and not user.active:
         user.active = True
         record(session, actor, now, "user.activate", target=user, label=user.email, changes={"active": [False, True]})
+    publish(session, AccountChanged(user.email, "update"))
     session.flush()
     return user
 
@@ -280,16 +291,35 @@ def _update_user(session: Session, cmd: UpdateUser, actor: Actor, clock: Clock) 
 def _create_team(session: Session, cmd: CreateTeam, actor: Actor, clock: Clock) -> Team:
     _admin_only(actor)
     key, name = cmd.key.strip(), cmd.name.strip()
-    if not re.fullmatch(r"[A-Za-z0-9_\-]{1,40}", key):
-        raise InvalidFields(_l("Een teamafkorting heeft 1 tot 40 letters, cijfers, - of _."), "key")
-    if not name or len(name) > 200:
-        raise InvalidFields(_l("Vul een naam van 1 tot 200 tekens in."), "name")
+    errors = [(field, problem) for field, problem in (("key", key_problem(key)), ("name", name_problem(name)))
+              if problem]
+    if errors:
+        raise InvalidFields(_l("Niet alle velden zijn goed ingevuld."), errors=errors)
     if session.scalar(select(Team.id).where(Team.key == key)) is not None:
         raise Duplicate(_l("Er is al een team met afkorting %(key)s.", key=key), "key")
     team = Team(key=key, name=name)
     session.add(team)
     session.flush()
     record(session, actor, clock.now(), "team.create", target=team, label=team.key, changes={"name": [None, name]})
+    publish(session, TeamChanged(key=team.key))
+    return team
+
+
+@handles(RenameTeam)
+def _rename_team(session: Session, cmd: RenameTeam, actor: Actor, clock: Clock) -> Team:
+    _admin_only(actor)
+    team = session.scalars(select(Team).where(Team.key == cmd.key)).first()
+    if team is None:
+        raise NotFound(_l("Er is geen team %(key)s.", key=cmd.key), "key")
+    name = cmd.name.strip()
+    if problem := name_problem(name):
+        raise InvalidFields(problem, "name")
+    if name != team.name:
+        record(session, actor, clock.now(), "team.rename", target=team, label=team.key,
+               changes={"name": [team.name, name]})
+        team.name = name
+        publish(session, TeamChanged(key=team.key))
+        session.flush()
     return team
 
 
@@ -315,5 +345,6 @@ def _set_team_reminders(session: Session, cmd: SetTeamReminders, actor: Actor, c
             changes={"reminder_days": [team.reminder_days, new]},
         )
         team.reminder_days = new
+        publish(session, TeamChanged(key=team.key))
         session.flush()
     return team

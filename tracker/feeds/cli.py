@@ -11,14 +11,12 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.auth import service
 from tracker.clock import get_clock
-from tracker.commands import run
 from tracker.db import get_db
-from tracker.errors import Refused
-from tracker.feeds import tokens
-from tracker.feeds.commands import RotateFeedToken
+from tracker.feeds.commands import EnsureFeedToken, RotateFeedToken
 from tracker.feeds.queries import FeedParamError, parse_filter
 from tracker.feeds.views import feed_url
-from tracker.terminal import cli_actor, refuse
+from tracker.terminal import cli_actor
+from tracker.unit_of_work import run_and_commit
 
 
 @click.group()
@@ -49,14 +47,15 @@ def url(
     args = MultiDict(
         {k: v for k, v in {"team": team, "regulation": regulation, "authority": authority, "kind": kind}.items() if v}
     )
-    with get_db().transaction() as session:
+    with get_db().sessionmaker() as session:
         user = _user(session, email)
         try:
             f = parse_filter(session, args, args.to_dict(flat=False))
         except FeedParamError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
-        token = tokens.ensure_token(session, user, current_app.config["SECRET_KEY"], now=get_clock().now())
+        command = EnsureFeedToken(user.email, current_app.config["SECRET_KEY"])
+        token = run_and_commit(session, command, cli_actor(), get_clock())
         click.echo(feed_url(token, f, webcal=webcal))
 
 
@@ -66,10 +65,8 @@ def url(
 def rotate(email: str) -> None:
     """Give EMAIL a new feed token; every old link answers 404 at once."""
     with get_db().sessionmaker() as session:
-        try:
-            token = run(session, RotateFeedToken(email, current_app.config["SECRET_KEY"]), cli_actor(), get_clock())
-        except Refused as exc:
-            refuse(exc)
+        command = RotateFeedToken(email, current_app.config["SECRET_KEY"])
+        token = run_and_commit(session, command, cli_actor(), get_clock())
         click.echo(feed_url(token))
 
 

@@ -16,3 +16,11 @@ class RotateFeedToken:
 @dataclass(frozen=True)
 class RevokeFeedToken:
     email: str
+
+
+@dataclass(frozen=True)
+class EnsureFeedToken:
+    """The user's current link, made (and audited) when they have none that works under the app's key."""
+
+    email: str
+    secret_key: str = field(repr=False)

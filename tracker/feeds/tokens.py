@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from tracker.audit.record import Actor, record
 from tracker.auth.models import User
 from tracker.clock import Clock
-from tracker.commands import handles
 from tracker.errors import Forbidden, NotFound
-from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
+from tracker.feeds.commands import EnsureFeedToken, RevokeFeedToken, RotateFeedToken
 from tracker.feeds.models import FeedRender, FeedToken
 from tracker.regulations.revision import PORTFOLIO, Counter
+from tracker.unit_of_work import handles
 
 
 def derive(secret_key: str, nonce: str) -> str:
@@ -38,6 +38,14 @@ def active_token(session: Session, user: User) -> FeedToken | None:
         .where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
         .order_by(FeedToken.id.desc())
     ).first()
+
+
+def current_link(session: Session, user: User, secret_key: str) -> str | None:
+    """The token of the user's working link, read only: None when they have none (or the app's key changed)."""
+    row = active_token(session, user)
+    if row is None or row.token_hash != token_hash(derive(secret_key, row.nonce)):
+        return None
+    return derive(secret_key, row.nonce)
 
 
 def ensure_token(session: Session, user: User, secret_key: str, *, now: dt.datetime) -> str:
@@ -143,6 +151,17 @@ def _owner(session: Session, email: str, actor: Actor) -> User:
 @handles(RotateFeedToken)
 def _rotate(session: Session, cmd: RotateFeedToken, actor: Actor, clock: Clock) -> str:
     return rotate(session, _owner(session, cmd.email, actor), cmd.secret_key, actor=actor, now=clock.now())
+
+
+@handles(EnsureFeedToken)
+def _ensure(session: Session, cmd: EnsureFeedToken, actor: Actor, clock: Clock) -> str:
+    user = _owner(session, cmd.email, actor)
+    existing = current_link(session, user, cmd.secret_key)
+    if existing is not None:
+        return existing
+    token = ensure_token(session, user, cmd.secret_key, now=clock.now())
+    record(session, actor, clock.now(), "feed.create", target=user, label=user.email)
+    return token
 
 
 @handles(RevokeFeedToken)

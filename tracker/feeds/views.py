@@ -27,7 +27,6 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker import metrics
 from tracker.auth.current import current_actor
 from tracker.clock import get_clock
-from tracker.commands import run
 from tracker.date_words import current_language
 from tracker.db import get_session
 from tracker.feeds import files, source, store, tokens, written
@@ -37,6 +36,7 @@ from tracker.feeds.queries import FeedFilter, FeedParamError, feed_meta, parse_f
 from tracker.hooks import add_page_context
 from tracker.regulations.filters import filter_choices
 from tracker.regulations.models import Regulation
+from tracker.unit_of_work import run_and_commit
 
 bp = Blueprint("feeds", __name__)
 FETCH_NOTE = dt.timedelta(hours=1)
@@ -171,12 +171,12 @@ def calendar() -> str:
         abort(400, description=str(exc))
     # The feed speaks the reader's language: a calendar app fetching it later sends none of its own.
     f = dataclasses.replace(f, language=current_language())
-    token = tokens.ensure_token(db, current_user, current_app.config["SECRET_KEY"], now=get_clock().now())
-    db.commit()
+    # Read only: a link is made by a POST (the rotate form), audited like every change.
+    token = tokens.current_link(db, current_user, current_app.config["SECRET_KEY"])
     return render_template(
         "feeds/calendar.html",
-        https_url=feed_url(token, f),
-        webcal_url=feed_url(token, f, webcal=True),
+        https_url=feed_url(token, f) if token else None,
+        webcal_url=feed_url(token, f, webcal=True) if token else None,
         f=f,
         args=request.args,
         **filter_choices(db),
@@ -185,7 +185,7 @@ def calendar() -> str:
 
 @bp.post("/calendar/rotate")
 def rotate() -> BaseResponse:
-    run(
+    run_and_commit(
         get_session(),
         RotateFeedToken(current_user.email, current_app.config["SECRET_KEY"]),
         current_actor(),
@@ -210,6 +210,6 @@ def confirm_revoke() -> str:
 
 @bp.post("/calendar/revoke")
 def revoke() -> BaseResponse:
-    run(get_session(), RevokeFeedToken(current_user.email), current_actor(), get_clock())
+    run_and_commit(get_session(), RevokeFeedToken(current_user.email), current_actor(), get_clock())
     flash(_("Link ingetrokken."))
     return redirect(url_for("regulations.board_page"))

@@ -1,5 +1,5 @@
-"""Pieces rendered when their items are written: after a commit that touched acts' deadlines, evaluations, stages or
-designations, this process renders those acts' feed events at once (for the link bases, languages and alarms of the
+"""Pieces rendered when their items are written: after a unit of work that changed acts (a `PortfolioChanged` event
+naming them), this process renders those acts' feed events at once (for the link bases, languages and alarms of the
 feeds in use), so the next feed request finds them made.
 
 Only a process that served a feed of that database in the last day does this (a web worker of a tracker whose feeds
@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from tracker.unit_of_work import PortfolioChanged, subscribe
+
 log = logging.getLogger("tracker.feeds")
-TOUCHED = "tracker.feeds.touched"
 MAX_ACTS = 20  # a bigger change (an import, a seed) is left to the warm-up
 IN_USE_SECONDS = 24 * 3600.0
 _served: dict[str, float] = {}  # database URL -> when this process last served one of its feeds (monotonic)
@@ -29,46 +30,27 @@ def served(url: str) -> None:
     _served[url] = time.monotonic()
 
 
-def _tracked() -> tuple[tuple[type, ...], type]:
-    from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation, StageChange
-
-    return (Deadline, Evaluation, StageChange, Designation), Regulation
-
-
-@event.listens_for(Session, "after_flush")
-def _note(session: Session, flush_context: Any) -> None:
-    if not _served:
+def _render(events: Sequence[PortfolioChanged], bind: Any) -> None:
+    if not _served or not has_app_context():
         return
-    served_at = _served.get(str(session.get_bind().url))
+    url = str(getattr(bind, "engine", bind).url)
+    served_at = _served.get(url)
     if served_at is None or time.monotonic() - served_at > IN_USE_SECONDS:
         return
-    children, regulation = _tracked()
-    touched = session.info.setdefault(TOUCHED, set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, children) and obj.regulation_id is not None:
-            touched.add(obj.regulation_id)
-        elif isinstance(obj, regulation) and obj.id is not None:
-            touched.add(obj.id)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, previous_transaction: Any) -> None:
-    session.info.pop(TOUCHED, None)
-
-
-@event.listens_for(Session, "after_commit")
-def _render(session: Session) -> None:
-    ids = session.info.pop(TOUCHED, None)
-    if not ids or len(ids) > MAX_ACTS or not has_app_context():
+    ids = set().union(*(e.regulation_ids for e in events))
+    if not ids or len(ids) > MAX_ACTS:
         return
     from tracker.clock import get_clock
     from tracker.feeds.warm import render_acts
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask's proxy: the app itself
     clock = get_clock()
     try:
-        with Session(bind=session.get_bind()) as fresh:
+        with Session(bind=bind) as fresh:
             render_acts(fresh, sorted(ids), base_url=app.config["TRACKER"].base_url, today=clock.today(),
                         now=clock.now())
     except Exception:  # the write is committed; what is missing renders later
         log.exception("rendering the feed events of acts %s after a write failed", sorted(ids))
+
+
+subscribe(PortfolioChanged, _render, phase="after_commit")

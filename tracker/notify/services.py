@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 from tracker.audit.record import Actor, record
 from tracker.auth.models import User
 from tracker.clock import Clock
-from tracker.commands import handles
 from tracker.config import LANGUAGES, parse_days
 from tracker.errors import Conflict, Forbidden, InvalidFields, NotFound
 from tracker.notify import outbox
 from tracker.notify.commands import ChangeSettings, ChooseLanguage, Follow, RetryMessage, Unfollow, Unsubscribe
 from tracker.notify.models import Follow as FollowRow
 from tracker.regulations.services import regulation
+from tracker.unit_of_work import handles
 
 WHEN_EMPTY = ("skip", "notice")
 

@@ -19,15 +19,16 @@ from tracker.auth.models import User
 from tracker.auth.navigation import safe_next
 from tracker.auth.permissions import is_admin
 from tracker.clock import get_clock
-from tracker.commands import run
 from tracker.config import LANGUAGES, parse_days
 from tracker.db import get_session
-from tracker.errors import Refused, form_errors
+from tracker.errors import Refused
 from tracker.hooks import add_page_context
 from tracker.notify import commands
 from tracker.notify.digest import user_id_from_token
 from tracker.notify.models import Follow, OutboxMessage, OutboxStatus
+from tracker.refusals import on_form
 from tracker.regulations.models import Regulation
+from tracker.unit_of_work import run_and_commit
 
 bp = Blueprint("notify", __name__)
 
@@ -40,11 +41,8 @@ bp.record_once(lambda state: add_page_context(state.app, "regulation", _followin
 
 
 def _execute(command: object, actor: Actor | None = None) -> object:
-    """Run a notification command; a refusal becomes the HTTP error it names."""
-    try:
-        return run(get_session(), command, actor or current_actor(), get_clock())
-    except Refused as exc:
-        abort(exc.status, description=exc.message)
+    """Run a notification command as the reader (a refusal is the error page naming it: tracker.refusals)."""
+    return run_and_commit(get_session(), command, actor or current_actor(), get_clock())
 
 
 @bp.post("/regulations/<key>/follow")
@@ -94,9 +92,9 @@ def settings() -> str | Response | tuple[str, int]:
             digest_when_empty=form.digest_when_empty.data,
         )
         try:
-            run(get_session(), command, current_actor(), get_clock())
+            run_and_commit(get_session(), command, current_actor(), get_clock())
         except Refused as exc:
-            form_errors(form, exc)
+            on_form(form, exc)
         else:
             flash(_("Opgeslagen."))
             return redirect(url_for("notify.settings"))
@@ -172,5 +170,5 @@ def choose_language() -> Response:
     if language in LANGUAGES:
         session["language"] = language
         if current_user.is_authenticated:
-            run(get_session(), commands.ChooseLanguage(language), current_actor(), get_clock())
+            run_and_commit(get_session(), commands.ChooseLanguage(language), current_actor(), get_clock())
     return redirect(safe_next(request.form.get("next", "")), code=303)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracker.unit_of_work import PortfolioChanged
+
 
 @dataclass(frozen=True)
 class ConfirmCurrent:
@@ -40,3 +42,12 @@ class SetDuration:
     key: str | None = None
     team: str | None = None
     source: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanChanged(PortfolioChanged):
+    """An act's (or a team's, or the default) planning input changed: a target, a duration, a planned date or a
+    review. `what` names it ("target", "duration", "planned.parliament", "review"); `key` is the act's or empty."""
+
+    key: str = ""
+    what: str = ""

@@ -8,14 +8,14 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.dates import PrecisionDate
-from tracker.db import Base, UTCDateTime, precision_check, precision_date
+from tracker.db import Base, PortfolioRecord, UTCDateTime, precision_check, precision_date
 
 _STEPS = "'internal_prep', 'consultation', 'council_of_state', 'parliament', 'publication'"
 DURATION_STEP_CHECK = f"step IN ({_STEPS})"
 PLANNED_STEP_CHECK = f"step IN ({_STEPS}, 'in_force')"
 
 
-class ActPlan(Base):
+class ActPlan(PortfolioRecord, Base):
     """Per act: the deadline that is its target and whether it uses the EU-implementation exception (Ar 4.17)."""
 
     __tablename__ = "act_plans"
@@ -29,7 +29,7 @@ class ActPlan(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class StageDuration(Base):
+class StageDuration(PortfolioRecord, Base):
     """Typical days a step takes: the default (no team, no act), a team's own figure, or one act's figure."""
 
     __tablename__ = "stage_durations"
@@ -52,7 +52,7 @@ class StageDuration(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class PlannedDate(Base):
+class PlannedDate(PortfolioRecord, Base):
     """The start of a step as a team plans it, at any precision ("2024-Q1"); it overrides the durations."""
 
     __tablename__ = "planned_dates"
@@ -70,7 +70,7 @@ class PlannedDate(Base):
     actor: Mapped[str] = mapped_column(String(200))
 
 
-class Review(Base):
+class Review(PortfolioRecord, Base):
     """'Confirm still current': a team says the act's stage and plan still hold on `reviewed_on`."""
 
     __tablename__ = "plan_reviews"

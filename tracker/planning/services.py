@@ -10,14 +10,14 @@ from tracker import date_input
 from tracker.audit.record import Actor, record
 from tracker.auth.models import Team
 from tracker.clock import Clock
-from tracker.commands import handles
 from tracker.dates import DateError
 from tracker.errors import Forbidden, InvalidFields, NotFound
-from tracker.planning.commands import ConfirmCurrent, SetDuration, SetPlannedDate, SetTarget
+from tracker.planning.commands import ConfirmCurrent, PlanChanged, SetDuration, SetPlannedDate, SetTarget
 from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
 from tracker.planning.plan import PLANNABLE, STEPS
 from tracker.regulations.models import Deadline, Regulation
 from tracker.regulations.services import editable
+from tracker.unit_of_work import handles, publish
 
 MAX_DAYS = 3650
 NOTE_LENGTH = 2000
@@ -43,6 +43,7 @@ def confirm_current(session: Session, cmd: ConfirmCurrent, actor: Actor, clock: 
         regulation_id=reg.id,
         changes={"reviewed_on": [None, clock.today().isoformat()], **({"note": [None, note]} if note else {})},
     )
+    publish(session, PlanChanged(frozenset({reg.id}), reg.key, "review"))
     session.flush()
     return review
 
@@ -112,6 +113,7 @@ def set_target(session: Session, cmd: SetTarget, actor: Actor, clock: Clock) -> 
         regulation_id=reg.id,
         changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
     )
+    publish(session, PlanChanged(frozenset({reg.id}), reg.key, "target"))
     session.flush()
     return row
 
@@ -170,6 +172,7 @@ def set_duration(session: Session, cmd: SetDuration, actor: Actor, clock: Clock)
         regulation_id=regulation_id,
         changes={cmd.step: [before, cmd.days]},
     )
+    publish(session, PlanChanged(frozenset({regulation_id} if regulation_id else ()), cmd.key or "", "duration"))
     session.flush()
     return row
 
@@ -177,6 +180,7 @@ def set_duration(session: Session, cmd: SetDuration, actor: Actor, clock: Clock)
 def _audit(
     session: Session, actor: Actor, clock: Clock, reg: Regulation, name: str, before: str | None, after: str | None
 ) -> None:
+    publish(session, PlanChanged(frozenset({reg.id}), reg.key, name))
     record(
         session,
         actor,

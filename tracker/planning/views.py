@@ -16,10 +16,8 @@ from tracker.auth.current import current_actor
 from tracker.auth.models import Team
 from tracker.auth.permissions import can_edit_team
 from tracker.clock import get_clock
-from tracker.commands import run
 from tracker.dates import DateError, parse_day
 from tracker.db import get_session
-from tracker.errors import Refused
 from tracker.hooks import add_page_context
 from tracker.labels import label
 from tracker.parsing import whole_number
@@ -30,6 +28,7 @@ from tracker.planning.timeline import build
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.models import Regulation
 from tracker.regulations.queries import Board, RegulationPage
+from tracker.unit_of_work import run_and_commit
 
 bp = Blueprint("planning", __name__)
 
@@ -111,18 +110,16 @@ bp.record_once(lambda state: register(state.app))
 
 
 # -- changes -------------------------------------------------------------------------------------------
-def _run(command: object, key: str, done: str) -> Response:
-    try:
-        run(get_session(), command, current_actor(), get_clock())
-    except Refused as exc:
-        abort(exc.status, description=exc.message)
+def _saved(command: object, key: str, done: str) -> Response:
+    """Run the command (a refusal is the error page naming it: tracker.refusals) and go back to the plan."""
+    run_and_commit(get_session(), command, current_actor(), get_clock())
     flash(done)
     return redirect(url_for("regulations.detail", key=key) + "#planning")
 
 
 @bp.post("/regulations/<key>/plan/review")
 def review(key: str) -> Response:
-    return _run(
+    return _saved(
         commands.ConfirmCurrent(key, request.form.get("note")),
         key,
         _("Bevestigd: de planning is nog actueel."),
@@ -134,7 +131,7 @@ def planned(key: str) -> Response:
     step = request.form.get("step", "")
     if step not in PLANNABLE:
         abort(400, description=_("Stap: %(step)s is geen stap van de planning; kies er een uit de lijst.", step=step))
-    return _run(commands.SetPlannedDate(key, step, request.form.get("date")), key, _("Geplande start opgeslagen."))
+    return _saved(commands.SetPlannedDate(key, step, request.form.get("date")), key, _("Geplande start opgeslagen."))
 
 
 @bp.post("/regulations/<key>/plan/target")
@@ -145,7 +142,7 @@ def target(key: str) -> Response:
     except ValueError:
         abort(400, description=_("Doeldatum: kies een termijn uit de lijst."))
     cmd = commands.SetTarget(key, deadline_id, request.form.get("eu_exception") == "1")
-    return _run(cmd, key, _("Doeldatum opgeslagen."))
+    return _saved(cmd, key, _("Doeldatum opgeslagen."))
 
 
 @bp.post("/regulations/<key>/plan/duration")
@@ -170,7 +167,7 @@ def duration(key: str) -> Response:
         team=team.key if scope == "team" else None,
         source=request.form.get("source"),
     )
-    return _run(cmd, key, _("Duur opgeslagen."))
+    return _saved(cmd, key, _("Duur opgeslagen."))
 
 
 # -- the portfolio timeline -----------------------------------------------------------------------------

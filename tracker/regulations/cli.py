@@ -6,12 +6,11 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.clock import get_clock
-from tracker.commands import run
 from tracker.db import get_db
-from tracker.errors import Refused
 from tracker.regulations.commands import MoveStage
 from tracker.regulations.stages import Stage
-from tracker.terminal import cli_actor, refuse
+from tracker.terminal import cli_actor
+from tracker.unit_of_work import run_and_commit
 
 
 @click.group("stage")
@@ -42,10 +41,7 @@ def move(
     """Move regulation KEY to another stage; refused moves print why and change nothing."""
     command = MoveStage(key, to_stage, effective, reason, note, reference, expected_version)
     with get_db().sessionmaker() as session:
-        try:
-            change = run(session, command, cli_actor(), get_clock())
-        except Refused as exc:
-            refuse(exc)
+        change = run_and_commit(session, command, cli_actor(), get_clock())
         previous = change.from_stage.value if change.from_stage else "(none)"
         moved = f"{previous} -> {change.to_stage.value} from {change.effective.display()}"
         click.echo(f"{key}: {moved} ({change.move.value})")

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.unit_of_work import PortfolioChanged
+
 ITEM_KINDS = ("deadlines", "designations", "evaluations")
 
 
@@ -60,3 +62,28 @@ class DeleteItem:
     kind: str
     item_id: int
     expected_version: int | None = None
+
+
+# -- what happened (tracker.unit_of_work events, in plain values) -----------------------------------------------------
+@dataclass(frozen=True)
+class StageMoved(PortfolioChanged):
+    key: str = ""
+    from_stage: str | None = None
+    to_stage: str = ""
+    effective: str = ""  # as written: "2023-10-02", "2023-Q4"
+
+
+@dataclass(frozen=True)
+class RegulationChanged(PortfolioChanged):
+    key: str = ""
+    action: str = ""  # create, update
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemChanged(PortfolioChanged):
+    key: str = ""
+    kind: str = ""  # deadlines, designations, evaluations
+    item_id: int = 0
+    action: str = ""  # create, update, delete
+    fields: tuple[str, ...] = ()

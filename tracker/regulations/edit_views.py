@@ -1,8 +1,8 @@
 """Editing in the browser: stage moves, regulations, and their deadlines, designations and evaluations.
 
-Each route parses its form into a command and runs it (tracker.commands.run): the service checks the permission
-for the record, the fields and the version the form was opened with, and the whole change commits with its audit
-rows or nothing does. A refusal comes back on the field it names.
+Each route parses its form into a command and runs it (tracker.unit_of_work.run_and_commit): the service checks
+the permission for the record, the fields and the version the form was opened with, and the whole change commits
+with its audit rows or nothing does. A refusal comes back on the field it names (tracker.refusals.on_form).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from tracker.auth.current import current_actor
 from tracker.auth.models import Role, Team
 from tracker.auth.permissions import can_create, can_edit_team
 from tracker.clock import get_clock
-from tracker.commands import run
 from tracker.db import get_session
-from tracker.errors import Refused, StaleVersion, form_errors
+from tracker.errors import Refused, StaleVersion
+from tracker.refusals import on_form
 from tracker.regulations.commands import (
     ITEM_KINDS,
     CreateItem,
@@ -44,6 +44,7 @@ from tracker.regulations.forms import (
 from tracker.regulations.models import Authority, Regulation
 from tracker.regulations.queries import regulation_by_key
 from tracker.regulations.services import MODELS
+from tracker.unit_of_work import run_and_commit
 
 bp = Blueprint("edit", __name__)
 Rendered = str | Response | tuple[str, int]
@@ -79,16 +80,16 @@ def _run(
     someone else saved first (a stale version), `current` reads what they saved: the page shows it next to the
     input, and the form now carries their version, so saving again keeps the input over theirs."""
     try:
-        return run(get_session(), command, current_actor(), get_clock()), None
+        return run_and_commit(get_session(), command, current_actor(), get_clock()), None
     except Refused as exc:
-        form_errors(form, exc)
+        status = on_form(form, exc)
         if isinstance(exc, StaleVersion) and current is not None:
             get_session().expire_all()
             theirs = current()
             if theirs is not None:
                 form.conflict = conflict_rows(form, theirs)
                 form.version.data = str(theirs.version)
-        return None, render(exc.status if exc.status in (403, 404, 409) else 400)
+        return None, render(status)
 
 
 def conflict_rows(form: Any, theirs: Any) -> list[tuple[str, str, str]]:
@@ -267,7 +268,7 @@ def delete_item(key: str, kind: str, item_id: int) -> Rendered:
         return render(400)
     command = DeleteItem(key=reg.key, kind=kind, item_id=item.id, expected_version=form.expected_version)
     try:
-        run(get_session(), command, current_actor(), get_clock())
+        run_and_commit(get_session(), command, current_actor(), get_clock())
     except StaleVersion:
         # Someone changed it since the confirmation page was shown: show what it is now and ask again.
         get_session().expire_all()
@@ -277,7 +278,6 @@ def delete_item(key: str, kind: str, item_id: int) -> Rendered:
                                   "het nu is. Wilt u het nog steeds verwijderen?"))
         return render(409)
     except Refused as exc:
-        form_errors(form, exc)
-        return render(exc.status if exc.status in (403, 404, 409) else 400)
+        return render(on_form(form, exc))
     flash(_("Verwijderd."))
     return redirect(url_for("regulations.detail", key=reg.key) + f"#{kind}")

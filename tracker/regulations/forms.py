@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from tracker import date_input
 from tracker.dates import DateError, PrecisionDate
+from tracker.keys import KEY_MESSAGE, KEY_PATTERN
 from tracker.labels import label
 from tracker.regulations.fields import (
     DeadlineFields,
@@ -181,11 +182,7 @@ class NewRegulationForm(RegulationForm):
     version = HiddenField(default="0")
     key = StringField(
         _l("Korte naam"),
-        validators=[
-            DataRequired(),
-            Length(max=40),
-            Regexp(r"^[A-Za-z0-9_\-]+$", message=_l("Alleen letters, cijfers, - en _ (de naam komt in het adres).")),
-        ],
+        validators=[DataRequired(), Regexp(KEY_PATTERN, message=KEY_MESSAGE)],
     )
 
 

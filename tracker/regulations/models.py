@@ -12,7 +12,7 @@ from sqlalchemy.orm import Composite, Mapped, declared_attr, mapped_column, rela
 
 from tracker.auth.models import Team
 from tracker.dates import LABEL_MAX, Precision, PrecisionDate, period_start
-from tracker.db import Base, UTCDateTime, precision_check, precision_date, str_enum
+from tracker.db import Base, PortfolioRecord, UTCDateTime, precision_check, precision_date, str_enum
 from tracker.regulations.stages import MoveKind, Stage
 
 
@@ -87,7 +87,7 @@ class Timestamped:
         return {"version_id_col": cls.__table__.c.version}
 
 
-class Authority(Sourced, Base):
+class Authority(PortfolioRecord, Sourced, Base):
     __tablename__ = "authorities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,7 +96,7 @@ class Authority(Sourced, Base):
     name_en: Mapped[str | None] = mapped_column(String(300))
 
 
-class Regulation(Sourced, Timestamped, Base):
+class Regulation(PortfolioRecord, Sourced, Timestamped, Base):
     __tablename__ = "regulations"
     __table_args__ = (
         CheckConstraint("pillar BETWEEN 1 AND 5", name="pillar_range"),
@@ -137,11 +137,14 @@ class Regulation(Sourced, Timestamped, Base):
     designations: Mapped[list[Designation]] = relationship(back_populates="regulation", lazy="raise")
     evaluations: Mapped[list[Evaluation]] = relationship(back_populates="regulation", lazy="raise")
 
+    def portfolio_act_id(self) -> int | None:
+        return self.id
+
     def __repr__(self) -> str:
         return f"<Regulation {self.key}>"
 
 
-class StageChange(Sourced, Base):
+class StageChange(PortfolioRecord, Sourced, Base):
     """One move on the stage machine. Rows are only ever added: the history is append-only."""
 
     __tablename__ = "stage_changes"
@@ -221,7 +224,7 @@ class Ranged:
         return func.coalesce(table.due_until, table.due_on)
 
 
-class Deadline(Ranged, Sourced, Timestamped, Base):
+class Deadline(PortfolioRecord, Ranged, Sourced, Timestamped, Base):
     __tablename__ = "deadlines"
     __table_args__ = (
         precision_check("due"),
@@ -244,7 +247,7 @@ class Deadline(Ranged, Sourced, Timestamped, Base):
     regulation: Mapped[Regulation] = relationship(back_populates="deadlines", lazy="raise")
 
 
-class Designation(Sourced, Timestamped, Base):
+class Designation(PortfolioRecord, Sourced, Timestamped, Base):
     __tablename__ = "designations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -259,7 +262,7 @@ class Designation(Sourced, Timestamped, Base):
     authority: Mapped[Authority] = relationship(lazy="raise")
 
 
-class Evaluation(Ranged, Sourced, Timestamped, Base):
+class Evaluation(PortfolioRecord, Ranged, Sourced, Timestamped, Base):
     """An EU review clause or a national evaluation; it may concern a tracked act or a policy."""
 
     __tablename__ = "evaluations"

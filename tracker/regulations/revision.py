@@ -1,20 +1,21 @@
 """One number that changes with every change to the portfolio: cheap ETags for feeds and pages.
 
-Every ORM flush that touches portfolio data sets a new revision in the same transaction, so a cached rendering
-keyed by it can never be stale. Writes that bypass the ORM (the import) bump it themselves. The revision is a
-fresh random number rather than a count, so a database restored from an older backup cannot reach a revision
-again with other contents.
+Every unit of work that changed portfolio data (a `PortfolioChanged` event: a named one, or the `RowsWritten` that
+rows of a `PortfolioRecord` model announce themselves) sets a new revision in the same transaction, before it
+commits, so a cached rendering keyed by it can never be stale. The revision is a fresh random number rather than a
+count, so a database restored from an older backup cannot reach a revision again with other contents.
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy import BigInteger, String, event, insert, select, update
+from sqlalchemy import BigInteger, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tracker.db import Base
+from tracker.unit_of_work import Event, PortfolioChanged, subscribe
 
 PORTFOLIO = "portfolio"
 
@@ -24,13 +25,6 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-def _tracked() -> tuple[type, ...]:
-    from tracker.auth.models import Team
-    from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
-
-    return (Regulation, StageChange, Deadline, Designation, Evaluation, Authority, Team)
 
 
 def bump(session: Session) -> None:
@@ -44,8 +38,8 @@ def current(session: Session) -> int:
     return session.scalar(select(Counter.value).where(Counter.name == PORTFOLIO)) or 0
 
 
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, flush_context: Any) -> None:
-    tracked = _tracked()
-    if any(isinstance(obj, tracked) for obj in (*session.new, *session.dirty, *session.deleted)):
-        bump(session)
+def _new_revision(session: Session, events: Sequence[Event]) -> None:
+    bump(session)  # once per transaction, however many events
+
+
+subscribe(PortfolioChanged, _new_revision, phase="before_commit")

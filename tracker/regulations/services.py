@@ -1,8 +1,8 @@
 """Carry out the regulation commands: permission, field and version checks, the change, its audit row.
 
 Handlers flush and never commit. A stale `expected_version` raises StaleVersion before anything is written; a
-race the check cannot see is caught at flush by SQLAlchemy's version counter, which `tracker.commands.run` reports
-the same way.
+race the check cannot see is caught at flush by SQLAlchemy's version counter, which the unit of work
+(`tracker.unit_of_work.run_and_commit`) reports the same way.
 """
 
 from __future__ import annotations
@@ -15,20 +15,24 @@ from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, diff, record, snapshot
 from tracker.clock import Clock
-from tracker.commands import handles
 from tracker.errors import Duplicate, Forbidden, InvalidFields, NotFound, StaleVersion
+from tracker.keys import key_problem
 from tracker.regulations import history
 from tracker.regulations.commands import (
     ITEM_KINDS,
     CreateItem,
     CreateRegulation,
     DeleteItem,
+    ItemChanged,
     MoveStage,
+    RegulationChanged,
+    StageMoved,
     UpdateItem,
     UpdateRegulation,
 )
 from tracker.regulations.fields import ITEM_FIELDS, MoveStageFields, RegulationFields, names, validate
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
+from tracker.unit_of_work import handles, publish
 
 MODELS: dict[str, type] = {"deadlines": Deadline, "designations": Designation, "evaluations": Evaluation}
 SINGULAR = {"deadlines": "deadline", "designations": "designation", "evaluations": "evaluation"}
@@ -135,6 +139,8 @@ def move_stage(session: Session, cmd: MoveStage, actor: Actor, clock: Clock) -> 
         regulation_id=reg.id,
         changes=changes,
     )
+    publish(session, StageMoved(frozenset({reg.id}), reg.key, changes["stage"][0], change.to_stage.value,
+                                change.effective.isoformat()))
     return change
 
 
@@ -142,6 +148,8 @@ def move_stage(session: Session, cmd: MoveStage, actor: Actor, clock: Clock) -> 
 def create_regulation(session: Session, cmd: CreateRegulation, actor: Actor, clock: Clock) -> Regulation:
     if not actor.may_create:
         raise Forbidden(_l("Alleen bewerkers en beheerders maken regelingen aan."))
+    if problem := key_problem(cmd.key):
+        raise InvalidFields(problem, "key")
     values = validate(RegulationFields, dict(cmd.values))
     if not actor.may_edit_team(values["team_id"]):
         raise Forbidden(_l("U kunt alleen een regeling aanmaken voor een van uw eigen teams."), "team_id")
@@ -161,6 +169,7 @@ def create_regulation(session: Session, cmd: CreateRegulation, actor: Actor, clo
         regulation_id=reg.id,
         changes={k: [None, v] for k, v in snapshot(reg, REGULATION_COLUMNS).items() if v not in (None, "")},
     )
+    publish(session, RegulationChanged(frozenset({reg.id}), reg.key, "create"))
     return reg
 
 
@@ -171,7 +180,10 @@ def update_regulation(session: Session, cmd: UpdateRegulation, actor: Actor, clo
     if "team_id" in values and values["team_id"] != reg.team_id and not actor.may_edit_team(values["team_id"]):
         raise Forbidden(_l("U kunt een regeling alleen overdragen aan een van uw eigen teams."), "team_id")
     check_version(session, reg, cmd.expected_version, "regulation")
-    return _apply(session, reg, REGULATION_COLUMNS, values, actor, clock, "regulation.update", reg.key, reg.id)
+    changes = _apply(session, reg, REGULATION_COLUMNS, values, actor, clock, "regulation.update", reg.key, reg.id)
+    if changes:
+        publish(session, RegulationChanged(frozenset({reg.id}), reg.key, "update", tuple(sorted(changes))))
+    return changes
 
 
 @handles(CreateItem)
@@ -194,6 +206,7 @@ def create_item(session: Session, cmd: CreateItem, actor: Actor, clock: Clock) -
         regulation_id=reg.id,
         changes={k: [None, v] for k, v in snapshot(row, item_columns(kind)).items() if v not in (None, "")},
     )
+    publish(session, ItemChanged(frozenset({reg.id}), reg.key, kind, row.id, "create"))
     return row
 
 
@@ -209,7 +222,9 @@ def update_item(session: Session, cmd: UpdateItem, actor: Actor, clock: Clock) -
     reg, kind, row = _existing(session, cmd, actor)
     values = _authority_id(session, validate(ITEM_FIELDS[kind], dict(cmd.values), partial=True))
     check_version(session, row, cmd.expected_version, SINGULAR[kind])
-    _apply(session, row, item_columns(kind), values, actor, clock, f"{SINGULAR[kind]}.update", None, reg.id)
+    changes = _apply(session, row, item_columns(kind), values, actor, clock, f"{SINGULAR[kind]}.update", None, reg.id)
+    if changes:
+        publish(session, ItemChanged(frozenset({reg.id}), reg.key, kind, row.id, "update", tuple(sorted(changes))))
     return row
 
 
@@ -227,6 +242,7 @@ def delete_item(session: Session, cmd: DeleteItem, actor: Actor, clock: Clock) -
         regulation_id=reg.id,
         changes={k: [v, None] for k, v in snapshot(row, item_columns(kind)).items() if v not in (None, "")},
     )
+    publish(session, ItemChanged(frozenset({reg.id}), reg.key, kind, row.id, "delete"))
     session.delete(row)
     session.flush()
 
