@@ -61,8 +61,9 @@ def set_planned_date(session: Session, cmd: SetPlannedDate, actor: Actor, clock:
     before = row.planned.isoformat() if row else None
     text = (cmd.date or "").strip()
     if not text:
-        if row is not None:
-            session.delete(row)
+        if row is None:
+            return None  # nothing planned, nothing to clear
+        session.delete(row)
         _audit(session, actor, clock, reg, f"planned.{cmd.step}", before, None)
         session.flush()
         return None
@@ -72,6 +73,8 @@ def set_planned_date(session: Session, cmd: SetPlannedDate, actor: Actor, clock:
         raise InvalidFields(str(exc), "date") from None
     if not planned.known:
         raise InvalidFields(_l("een geplande datum moet bekend zijn; laat het veld leeg om hem te wissen"), "date")
+    if row is not None and row.planned == planned:
+        return row  # the same date: no write, no audit row
     if row is None:
         row = PlannedDate(regulation_id=reg.id, step=cmd.step)
         session.add(row)
@@ -94,6 +97,9 @@ def set_target(session: Session, cmd: SetTarget, actor: Actor, clock: Clock) -> 
                 _l("een doeldatum moet een bekende datum hebben; deze termijn is nog niet bepaald"), "deadline_id"
             )
     row = session.get(ActPlan, reg.id)
+    chosen = {"target": deadline.id if deadline else None, "eu_exception": bool(cmd.eu_exception)}
+    if row is not None and {"target": row.target_deadline_id, "eu_exception": bool(row.eu_exception)} == chosen:
+        return row  # nothing to change: no write, no audit row
     if row is None:
         row = ActPlan(regulation_id=reg.id, eu_exception=False)
         session.add(row)
@@ -152,6 +158,9 @@ def set_duration(session: Session, cmd: SetDuration, actor: Actor, clock: Clock)
         )
     ).first()
     before = row.days if row else None
+    new_source = (cmd.source or "").strip()
+    if before == cmd.days and (row is None or not new_source or new_source == row.source):
+        return row  # the same figure (or none to clear): no write, no audit row
     if cmd.days is None:
         if row is not None:
             session.delete(row)
