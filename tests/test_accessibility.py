@@ -7,6 +7,7 @@ and the rule, so the message says what to fix.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -14,10 +15,14 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.test_browser import browser, live_url  # noqa: F401  (fixtures)
+from tracker.notify import jobs
+from tracker.notify.models import OutboxMessage
 
 pytestmark = pytest.mark.markup_only  # what axe and the browser see: the same on both databases
 
@@ -57,6 +62,13 @@ def admin_page(browser: Browser, live_url: str) -> Iterator[Page]:  # noqa: F811
     context.close()
 
 
+def queue_digests(app: Flask) -> int:
+    """The weekly digests, queued as the scheduler does on a Monday morning: the id of the first."""
+    assert jobs.run_digests(app, dt.datetime(2026, 11, 30, 7, 30, tzinfo=dt.UTC)) > 0
+    with app.extensions["tracker.db"].sessionmaker() as s:
+        return s.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).first()
+
+
 def check(page: Page, name: str) -> list[str]:
     """Every problem on the page as it stands: axe violations, duplicate ids, and overflow at phone widths."""
     problems = []
@@ -84,7 +96,9 @@ def visit_all(page: Page, states: list[tuple[str, Callable[[], None]]]) -> list[
     return problems
 
 
-def test_every_page_and_state_passes_axe_has_unique_ids_and_fits_a_phone(admin_page: Page, live_url: str):  # noqa: F811
+def test_every_page_and_state_passes_axe_has_unique_ids_and_fits_a_phone(
+    admin_page: Page, live_url: str, app: Flask  # noqa: F811
+):
     page, base = admin_page, live_url
 
     def goto(path: str) -> Callable[[], None]:
@@ -119,6 +133,8 @@ def test_every_page_and_state_passes_axe_has_unique_ids_and_fits_a_phone(admin_p
         ("notification settings", goto("/settings")),
         ("settings, errors", submit("/settings", {"input[name=reminder_days]": "soon"})),
         ("audit trail", goto("/admin/audit")),
+        ("outbox, empty", goto("/admin/outbox")),
+        ("outbox message (a digest)", lambda: page.goto(f"{base}/admin/outbox/{queue_digests(app)}")),
         ("outbox", goto("/admin/outbox")),
         ("not found", goto("/regulations/NOPE")),
         ("board in English", lambda: (page.goto(base + "/"), page.click("#language-switch button[value=en]"))),
