@@ -26,9 +26,9 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import CursorResult, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -327,14 +327,14 @@ def _attempt(
 
 def _finish(session: Session, row: OutboxMessage, worker: str, values: dict[str, Any]) -> None:
     """Record the outcome, only while the claim is still ours (the token is in the statement)."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(  # an UPDATE's result: a CursorResult, with the row count
         update(OutboxMessage)
         .where(
             OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker, OutboxMessage.status == OutboxStatus.SENDING
         )
         .values(claimed_by=None, claimed_at=None, **values),
         execution_options={"synchronize_session": False},
-    )
+    ))
     session.commit()
     if not result.rowcount:
         log.warning(
@@ -344,9 +344,9 @@ def _finish(session: Session, row: OutboxMessage, worker: str, values: dict[str,
 
 def retry(session: Session, message_id: int, *, now: dt.datetime) -> bool:
     """Put a failed message back in the queue (admin action)."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(  # an UPDATE's result: a CursorResult, with the row count
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.FAILED)
         .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, last_error=None)
-    )
+    ))
     return bool(result.rowcount)
