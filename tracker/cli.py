@@ -250,8 +250,8 @@ def serve(host: str, port: int) -> None:
     run_simple(
         host,
         port,
-        current_app._get_current_object(),
-        threaded=True,  # type: ignore[attr-defined]
+        current_app._get_current_object(),  # type: ignore[attr-defined]  # Flask's proxy: the app object itself
+        threaded=True,
         request_handler=RedactingRequestHandler,
     )
 

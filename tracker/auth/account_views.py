@@ -21,7 +21,7 @@ bp = Blueprint("account", __name__)
 
 
 def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()
 
 
 @bp.route("/settings/password", methods=["GET", "POST"])

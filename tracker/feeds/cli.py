@@ -26,7 +26,7 @@ def feeds() -> None:
     """Calendar feed links."""
 
 
-def _user(session, email: str):  # type: ignore[no-untyped-def]
+def _user(session, email: str):
     user = service.find_user(session, email)
     if user is None:
         click.echo(f"Error: no user with e-mail {email.strip().lower()}", err=True)

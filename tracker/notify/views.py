@@ -85,7 +85,7 @@ class SettingsForm(FlaskForm):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> str | Response | tuple[str, int]:
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     form = SettingsForm(obj=user)
     if form.validate_on_submit():
         command = commands.ChangeSettings(
