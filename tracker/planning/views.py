@@ -24,8 +24,9 @@ from tracker.hooks import add_page_context
 from tracker.labels import label
 from tracker.parsing import whole_number
 from tracker.planning import commands, wording
-from tracker.planning.plan import PLANNABLE, STEPS, Status
+from tracker.planning.plan import PLANNABLE, STEPS
 from tracker.planning.queries import ActPlanView, load_plans
+from tracker.planning.status import Status
 from tracker.planning.timeline import build
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.models import Regulation
