@@ -55,7 +55,7 @@ def _insert(session: Session, rows: list[dict[str, object]]) -> None:
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # the same on_conflict_do_nothing
     session.execute(insert(FeedPiece).on_conflict_do_nothing(index_elements=["key"]), rows)
 
 

@@ -183,7 +183,7 @@ def deliver(
 ) -> DeliveryReport:
     """Send every due message once, in claims of `limit` (else the backend's batch size)."""
     report = DeliveryReport()
-    limit = limit or getattr(backend, "batch_size", 50)
+    limit = limit or cast(int, getattr(backend, "batch_size", 50))
     while True:
         worker, rows = claim(session, now=now(), limit=limit)
         if not rows:
