@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -31,7 +33,7 @@ def change_password() -> str | Response | tuple[str, int]:
         db = get_session()
         try:
             ended = passwords.change(
-                db, _user(), form.current.data, form.new.data, keep_token=current_user.get_id(),
+                db, _user(), cast(str, form.current.data), cast(str, form.new.data), keep_token=current_user.get_id(),
                 actor=current_actor(), now=get_clock().now(),
             )
         except Refused as exc:
@@ -56,7 +58,7 @@ def reset(token: str) -> str | Response | tuple[str, int]:
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            passwords.use_reset(db, token, form.new.data, address=request.remote_addr, now=now)
+            passwords.use_reset(db, token, cast(str, form.new.data), address=request.remote_addr, now=now)
         except Refused as exc:
             form_errors(form, exc)
         else:

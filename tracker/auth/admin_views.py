@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import cast
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 has it, types-WTForms (3.2) not yet
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.audit.models import AuditEvent
@@ -64,7 +65,7 @@ class UserUpdateForm(FlaskForm):
 def _valid_days(form: FlaskForm, field: StringField) -> None:
     if (field.data or "").strip():
         try:
-            parse_days(field.data)
+            parse_days(cast(str, field.data))  # not blank, so not None
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
 
@@ -89,7 +90,7 @@ def _team_choices() -> list[SelectChoice]:
     return [SelectChoice(t.key, t.key) for t in get_session().scalars(select(Team).order_by(Team.key))]
 
 
-def _render_users(form: UserForm, status: int = 200, generated: str | None = None) -> tuple[str, int]:
+def _render_users(form: UserForm, status: int = 200, generated: tuple[str, str] | None = None) -> tuple[str, int]:
     users = get_session().scalars(select(User).order_by(User.email)).all()
     update_forms = {}
     for u in users:
@@ -115,9 +116,8 @@ def users() -> tuple[str, int]:
     if not form.validate_on_submit():
         return _render_users(form, 400 if form.is_submitted() else 200)
     password = form.password.data or secrets.token_urlsafe(12)
-    command = CreateUser(
-        form.email.data, form.name.data, form.role.data, tuple(form.teams.data or ()), password, must_change=True
-    )
+    email, name = cast(str, form.email.data), cast(str, form.name.data)  # validated: DataRequired
+    command = CreateUser(email, name, form.role.data, tuple(form.teams.data or ()), password, must_change=True)
     try:
         user = run(get_session(), command, current_actor(), get_clock())
     except Refused as exc:
@@ -165,9 +165,10 @@ def send_reset() -> Response:
     form = ResetForm()
     _form_or_400(form)
     db = get_session()
-    user = service.find_user(db, form.reset_email.data)
+    email = cast(str, form.reset_email.data)  # validated: DataRequired
+    user = service.find_user(db, email)
     if user is None:
-        abort(404, description=_("Er is geen gebruiker %(email)s.", email=form.reset_email.data.strip().lower()))
+        abort(404, description=_("Er is geen gebruiker %(email)s.", email=email.strip().lower()))
     now = get_clock().now()
     try:
         row, token = passwords.create_reset(db, user, actor=current_actor(), now=now)
@@ -184,7 +185,7 @@ def send_reset() -> Response:
 def create_team() -> Response | tuple[str, int]:
     form = TeamForm()
     _form_or_400(form)
-    _execute(CreateTeam(form.key.data, form.name.data))
+    _execute(CreateTeam(cast(str, form.key.data), cast(str, form.name.data)))
     flash(_("Team %(key)s aangemaakt.", key=form.key.data))
     return redirect(url_for("admin.users"))
 
