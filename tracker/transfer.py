@@ -17,9 +17,9 @@ import enum
 import hashlib
 import json
 import math
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, Table, func, select, text
+from sqlalchemy import Engine, Integer, Table, func, select, text
 from sqlalchemy.orm import Session
 
 import tracker.models  # noqa: F401  (every table on the metadata)
@@ -97,7 +97,7 @@ def export_data(session: Session, *, with_password_hashes: bool = False) -> str:
     document = {
         "format": FORMAT,
         "version": VERSION,
-        "schema": current_revision(session.get_bind()),
+        "schema": current_revision(cast(Engine, session.get_bind())),
         "password_hashes": with_password_hashes,
         "tables": tables,
     }
@@ -236,7 +236,7 @@ def import_data(session: Session, raw: str, *, verify_checksum: bool = True) -> 
     version 1 file (which has none) is read. Counts, when the file has them, and every field are still checked.
     """
     document, rows = parse_document(raw, verify_checksum=verify_checksum)
-    schema, here = document.get("schema"), current_revision(session.get_bind())
+    schema, here = document.get("schema"), current_revision(cast(Engine, session.get_bind()))
     if schema != here:
         raise TransferError(
             f"the file has schema {schema!r} but the database is at {here!r}; "

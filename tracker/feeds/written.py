@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger("tracker.feeds")
@@ -29,7 +29,7 @@ def served(url: str) -> None:
     _served[url] = time.monotonic()
 
 
-def _tracked() -> tuple[tuple[type, ...], type]:
+def _tracked() -> tuple[tuple[type[Any], ...], type[Any]]:
     from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation, StageChange
 
     return (Deadline, Evaluation, StageChange, Designation), Regulation
@@ -39,7 +39,7 @@ def _tracked() -> tuple[tuple[type, ...], type]:
 def _note(session: Session, flush_context: Any) -> None:
     if not _served:
         return
-    served_at = _served.get(str(session.get_bind().url))
+    served_at = _served.get(str(cast(Engine, session.get_bind()).url))
     if served_at is None or time.monotonic() - served_at > IN_USE_SECONDS:
         return
     children, regulation = _tracked()

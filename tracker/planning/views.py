@@ -4,7 +4,7 @@ button and planning forms, and the portfolio timeline page. Added to other featu
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -163,7 +163,7 @@ def duration(key: str) -> Response:
     reg = get_session().scalars(select(Regulation).where(Regulation.key == key)).first()
     if reg is None:
         abort(404, description=_("Er is geen regeling met de korte naam %(key)s.", key=repr(key)))
-    team = get_session().get(Team, reg.team_id)
+    team = cast(Team, get_session().get(Team, reg.team_id))  # an act's team exists (foreign key)
     cmd = commands.SetDuration(
         step,
         days,
