@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, Subquery, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from tracker.auth.models import Team
 from tracker.date_words import format_day, format_pdate
@@ -112,7 +112,8 @@ def parse_filter(session: Session, args: Mapping[str, str], multi: Mapping[str, 
     return FeedFilter(**values)  # type: ignore[arg-type]
 
 
-def _scope(query: Select, f: FeedFilter, reg_id: ColumnElement, team_id: ColumnElement,
+def _scope(query: Select, f: FeedFilter, reg_id: ColumnElement | QueryableAttribute[Any],
+           team_id: ColumnElement | QueryableAttribute[Any],
            ids: Sequence[int] | None = None) -> Select:
     if ids is not None:  # only these acts' events (pieces rendered after a change)
         query = query.where(reg_id.in_(list(ids)))
