@@ -56,7 +56,7 @@ def register_auth(app: Flask) -> None:
     if proxies:
         # Only as many X-Forwarded-* hops as there are proxies of our own are believed: the login limits count
         # the real client's address, which a client cannot choose by sending the header itself.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # wrapping wsgi_app is how Werkzeug says to
 
     @app.before_request
     def _require_login() -> Response | None:

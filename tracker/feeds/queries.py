@@ -109,7 +109,7 @@ def parse_filter(session: Session, args: Mapping[str, str], multi: Mapping[str, 
         if language not in LANGUAGES:
             raise FeedParamError(f"lang: {language!r} is not a language of the feeds; use {' or '.join(LANGUAGES)}")
         values["language"] = language
-    return FeedFilter(**values)  # type: ignore[arg-type]
+    return FeedFilter(**values)  # type: ignore[arg-type]  # each value checked above for its field
 
 
 def _scope(query: Select, f: FeedFilter, reg_id: ColumnElement | QueryableAttribute[Any],
@@ -217,14 +217,14 @@ def _stage_line(stage: Stage | None, on: dt.date | None, precision: Precision | 
 def _due(w: Words, *columns: object) -> tuple[str, str]:
     """(summary suffix, the description's date line) of a due date, from its five columns (a range keeps the
     report's words): few distinct values, so kept."""
-    due = make_range(*columns)  # type: ignore[arg-type]
+    due = make_range(*columns)  # type: ignore[arg-type]  # a range date's five columns
     return _when(due.precision, format_pdate(due, w.language), w)
 
 
 @functools.lru_cache(maxsize=256)
 def _labels(w: Words, *values: object) -> tuple[str, ...]:
     with force_locale(w.language):
-        return tuple(word(v) for v in values)  # type: ignore[arg-type]
+        return tuple(word(v) for v in values)  # type: ignore[arg-type]  # the rows' enum values
 
 
 def _source_line(w: Words, ref: str | None, quote: str | None, certainty: object = None, note: str | None = None,

@@ -64,7 +64,7 @@ def _render(session: Session) -> None:
     from tracker.clock import get_clock
     from tracker.feeds.warm import render_acts
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask's proxy: the app object itself
     clock = get_clock()
     try:
         with Session(bind=session.get_bind()) as fresh:

@@ -40,7 +40,7 @@ log = logging.getLogger("tracker.outbox")
 CLAIM_TTL = dt.timedelta(minutes=10)  # the lease; renewed before every message, which takes a few SMTP timeouts
 MAX_ATTEMPTS = 8
 BACKOFF = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)  # seconds before attempt 2, 3, ...
-SUBJECT_LENGTH: int = OutboxMessage.__table__.c.subject.type.length  # type: ignore[attr-defined]
+SUBJECT_LENGTH: int = OutboxMessage.__table__.c.subject.type.length  # type: ignore[attr-defined]  # a String column has one
 
 
 @dataclass(frozen=True)
