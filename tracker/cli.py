@@ -137,7 +137,7 @@ def _load_seed_or_exit() -> None:
     click.echo("seed loaded" if report.changed else "seed already loaded: nothing changed")
     from tracker.feeds.jobs import warm_app  # the feeds' events rendered now, not by the first subscriber
 
-    warm_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    warm_app(current_app._get_current_object())  # type: ignore[attr-defined]  # Flask's proxy: the app object itself
 
 
 # -- board --------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def serve(host: str, port: int) -> None:
             f"\nCreated the first admin: {settings.admin_email}\nOne-time password: {generated}\n"
             "(set TRACKER_ADMIN_PASSWORD to choose it; create more users with `tracker users create`)\n"
         )
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask's proxy: the app object itself
     catch_up(app)
     background = make_scheduler(app, background=True)
     background.start()  # the embedded default runs its one scheduler beside the development server
@@ -265,8 +265,8 @@ def serve(host: str, port: int) -> None:
     run_simple(
         host,
         port,
-        current_app._get_current_object(),
-        threaded=True,  # type: ignore[attr-defined]
+        current_app._get_current_object(),  # type: ignore[attr-defined]  # Flask's proxy: the app object itself
+        threaded=True,
         request_handler=RedactingRequestHandler,
     )
 
@@ -275,7 +275,7 @@ def serve(host: str, port: int) -> None:
 @with_appcontext
 def scheduler_command() -> None:
     """Run the one scheduler process (reminders, digests, delivery) until stopped."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask's proxy: the app object itself
     catch_up(app)
     click.echo("scheduler running (Europe/Amsterdam); Ctrl+C stops it")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):

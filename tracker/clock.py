@@ -7,6 +7,7 @@ arguments, so a test (or an operator rehearsing a date with TRACKER_CLOCK) fixes
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -48,9 +49,9 @@ def install(app: Flask, clock: Clock) -> None:
 
 
 def clock_of(app: Flask) -> Clock:
-    return app.extensions[EXTENSION]
+    return cast(Clock, app.extensions[EXTENSION])
 
 
 def get_clock() -> Clock:
     """The clock of the current app (request, CLI command or job context)."""
-    return current_app.extensions[EXTENSION]
+    return cast(Clock, current_app.extensions[EXTENSION])

@@ -35,6 +35,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -190,8 +191,8 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
     )
 
 
-def _ops_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object]:
-    out: dict[str, object] = {}
+def _ops_settings(raw: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     token = raw.get("METRICS_TOKEN") or None
     if token is not None and (len(token) < 16 or any(c.isspace() for c in token)):
         problems.append(f"{PREFIX}METRICS_TOKEN must be at least 16 characters without spaces")
@@ -213,8 +214,8 @@ def _ops_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object]
     return out
 
 
-def _auth_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object]:
-    out: dict[str, object] = {}
+def _auth_settings(raw: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for name, key, low, high, default in (
         ("SESSION_MAX_DAYS", "session_max_days", 1, 90, "7"),
         ("TRUSTED_PROXIES", "trusted_proxies", 0, 5, "0"),
@@ -235,8 +236,8 @@ def _parse_moment(text: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _mail_settings(raw: dict[str, str], problems: list[str]) -> dict[str, object]:
-    out: dict[str, object] = {}
+def _mail_settings(raw: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     backend = raw.get("MAIL_BACKEND", "file")
     if backend not in ("file", "smtp"):
         problems.append(f"{PREFIX}MAIL_BACKEND={backend!r} must be file or smtp")

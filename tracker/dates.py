@@ -79,7 +79,7 @@ class PrecisionDate:
                 raise DateError(f"{self.end} is not the first day of a {self.end_precision.value}")
             last = PrecisionDate(self.end, self.end_precision)
             first = PrecisionDate(self.start, self.precision)
-            if last.start < self.start or last.last_day <= first.last_day:  # type: ignore[operator]
+            if last.start < self.start or last.last_day <= first.last_day:  # type: ignore[operator]  # both known here
                 raise DateError("a range must end after its first period ends")
         if self.label is not None:
             odd = any(c in "()" or ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in self.label)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import current_app, g
-from sqlalchemy import CheckConstraint, Date, DateTime, Enum, MetaData, create_engine, event
+from sqlalchemy import CheckConstraint, Date, DateTime, Enum, MetaData, Table, create_engine, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Composite, DeclarativeBase, Session, composite, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -29,6 +29,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:  # every model here is mapped to a Table (DeclarativeBase says only FromClause)
+        __table__: ClassVar[Table]
 
 
 class PortfolioRecord:
@@ -120,7 +122,7 @@ def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: object) -> Eng
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
             cur.execute("PRAGMA busy_timeout=10000")
@@ -155,7 +157,9 @@ class QueryCounter:
         self.count = 0
         self.statements: list[str] = []
 
-    def _on_execute(self, conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def _on_execute(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         self.count += 1
         self.statements.append(statement)
 

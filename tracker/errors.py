@@ -93,7 +93,7 @@ def problem(exc: Refused, *, rename: dict[str, str] | None = None) -> dict[str, 
     """The RFC 9457 problem document of a refusal; `rename` maps internal field names to the API's."""
     detail = f"{exc.message} {API_STALE_HINT}" if isinstance(exc, StaleVersion) else exc.message
     body: dict[str, Any] = {"type": "about:blank", "title": exc.title, "status": exc.status, "detail": detail}
-    named = [(rename or {}).get(f, f) for f, _ in exc.errors]
+    named = [(rename or {}).get(f, f) if f is not None else None for f, _ in exc.errors]
     if any(named):
         body["errors"] = [{"field": f or "", "message": m} for f, (_, m) in zip(named, exc.errors, strict=True)]
     return body

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
+from flask.sansio.app import App
 
 EXTENSION = "tracker.page_context"
-Provider = Callable[[Any], dict[str, Any]]
+Provider = Callable[[Any], dict[Any, Any]]  # template values by name; the report's hook: a line per act id
 
 
-def add_page_context(app: Flask, page: str, provider: Provider) -> None:
+def add_page_context(app: App, page: str, provider: Provider) -> None:
     app.extensions.setdefault(EXTENSION, {}).setdefault(page, []).append(provider)
 
 

@@ -33,7 +33,7 @@ log = logging.getLogger("tracker.scheduler")
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1}
 
 
-def _safely(name: str, fn, app: Flask):  # type: ignore[no-untyped-def]
+def _safely(name: str, fn, app: Flask):
     def run() -> None:
         ran_at = clock_of(app).now()
         started = time.perf_counter()  # a duration, not a moment: the app's clock may be stopped

@@ -18,9 +18,9 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, Table, func, select, text
+from sqlalchemy import Engine, Integer, Table, func, select, text
 from sqlalchemy.orm import Session
 
 import tracker.models  # noqa: F401  (every table on the metadata)
@@ -98,7 +98,7 @@ def export_data(session: Session, *, with_password_hashes: bool = False) -> str:
     document = {
         "format": FORMAT,
         "version": VERSION,
-        "schema": current_revision(session.get_bind()),
+        "schema": current_revision(cast(Engine, session.get_bind())),
         "password_hashes": with_password_hashes,
         "tables": tables,
     }
@@ -244,7 +244,7 @@ def import_data(session: Session, raw: str, *, verify_checksum: bool = True) -> 
     version 1 file (which has none) is read. Counts, when the file has them, and every field are still checked.
     """
     document, rows = parse_document(raw, verify_checksum=verify_checksum)
-    schema, here = document.get("schema"), current_revision(session.get_bind())
+    schema, here = document.get("schema"), current_revision(cast(Engine, session.get_bind()))
     if schema != here:
         raise TransferError(
             f"the file has schema {schema!r} but the database is at {here!r}; "

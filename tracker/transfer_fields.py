@@ -180,7 +180,7 @@ def load_value(table: str, column: Any, value: Any, where: str) -> Any:
             return _integer(kind, value)
         if isinstance(kind, String | Text):
             _text(value)
-            if getattr(kind, "length", None) and len(value) > kind.length:
+            if kind.length and len(value) > kind.length:
                 raise ValueError(f"longer than {kind.length} characters")
             return value
         if isinstance(kind, JSON) and (table, column.name) in JSON_SHAPES:
@@ -203,7 +203,7 @@ def check_periods(row: dict[str, Any], where: str) -> None:
             until, until_precision = row.get(f"{prefix}_until"), row.get(f"{prefix}_until_precision")
             if (until is None) != (until_precision is None):
                 raise TransferError(f"{where}: {prefix}_until: a range's end needs its day and its precision")
-            if until is not None:
+            if until is not None and until_precision is not None:  # both or neither (above)
                 # A range is stored by its last day; rebuilt, it must be a range that ends after its first period.
                 try:
                     end = period_start(until, Precision(until_precision))

@@ -15,7 +15,7 @@ from tracker.regulations.stages import Stage
 class BoundedIntConverter(IntegerConverter):
     def __init__(self, map: Map, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]  # passed on as the route gives them
 
 
 def register_web(app: Flask) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from flask import Response, g, request
 from sqlalchemy import select, update
@@ -91,7 +91,7 @@ def create_token(
         "api_token.create",
         target=user,
         label=f"{user.email}: {row.name} ({row.prefix}...)",
-        changes={"expires_at": [None, row.expires_at.isoformat()]},
+        changes={"expires_at": [None, cast(dt.datetime, row.expires_at).isoformat()]},  # set above
     )
     return row, token
 

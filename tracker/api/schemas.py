@@ -38,7 +38,7 @@ class Out(Fields):
 
 def only(model: type[Fields], *names: str, exclude: tuple[str, ...] = (), name: str | None = None) -> type[Out]:
     """An answer model with some of `model`'s fields (all but `exclude` when no names are given), as described."""
-    picked = {
+    picked: dict[str, Any] = {  # field definitions: (annotation, FieldInfo)
         n: (info.annotation, copy.copy(info))
         for n, info in model.model_fields.items()
         if (n in names or not names) and n not in exclude
@@ -221,11 +221,11 @@ class Plan(PlanStatus):
 
 
 # -- answers: regulations ----------------------------------------------------------------------------
-class NextDeadline(only(DeadlineFields, "title", "due"), Identified):
+class NextDeadline(only(DeadlineFields, "title", "due"), Identified):  # type: ignore[misc]  # only() builds this base at import
     """The next open deadline."""
 
 
-class Summary(only(RegulationFields, "title", "kind", "pillar"), Out):
+class Summary(only(RegulationFields, "title", "kind", "pillar"), Out):  # type: ignore[misc]  # only() builds this base at import
     """A regulation in a list or on the board, with its stage as of the date asked."""
 
     key: str = Field(description="short name, e.g. DSA")
@@ -243,7 +243,7 @@ class Link(Out):
     url: str
 
 
-class Detail(Summary, only(RegulationFields, exclude=("team_id",), name="RegulationShown"), Sourced):
+class Detail(Summary, only(RegulationFields, exclude=("team_id",), name="RegulationShown"), Sourced):  # type: ignore[misc]  # only() builds this base at import
     """One regulation with its deadlines, designations and evaluations; its team shows by short name."""
 
     links: list[Link]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,7 +12,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms 3.2
 from wtforms.validators import DataRequired, Length
 
 from tracker.api.common import TOKEN_DAY_CHOICES, TOKEN_DAYS
@@ -55,7 +57,7 @@ def tokens() -> tuple[str, int]:
     if not form.validate_on_submit():
         return _render(form, status=400 if form.is_submitted() else 200)
     try:
-        command = CreateApiToken(current_user.email, form.name.data, int(form.days.data))
+        command = CreateApiToken(current_user.email, cast(str, form.name.data), int(form.days.data))
         _, token = run_and_commit(get_session(), command, current_actor(), get_clock())
     except Refused as exc:
         return _render(form, status=on_form(form, exc))

@@ -7,6 +7,7 @@ audit trail. Errors are RFC 9457 problem details naming the field at fault.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -216,7 +217,7 @@ def post_stage(key: str) -> Response:
         )
     command = MoveStage(
         key=key,
-        to_stage=body.get("to_stage"),
+        to_stage=body.get("to_stage"),  # type: ignore[arg-type]  # any JSON: the service validates it
         effective=body.get("effective"),
         reason=body.get("reason"),
         note=body.get("note"),
@@ -226,7 +227,7 @@ def post_stage(key: str) -> Response:
     return json_response(serialize.stage_change(_write(command)), 201)
 
 
-SERIALIZERS = {
+SERIALIZERS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "deadlines": serialize.deadline,
     "designations": serialize.designation,
     "evaluations": serialize.evaluation,
@@ -261,7 +262,7 @@ def delete_item(key: str, kind: str, item_id: int) -> Response:
     _check_params({"version"})
     raw = (request.args.get("version") or "").strip()
     try:
-        version = whole_number(raw, 0, 2**31 - 1)
+        version: int | None = whole_number(raw, 0, 2**31 - 1)
     except ValueError:
         version = _version(None)  # refuses with the message every write gives for a missing version
     _write(DeleteItem(key=key, kind=kind, item_id=item_id, expected_version=version))

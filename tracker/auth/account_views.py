@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -25,14 +27,15 @@ bp = Blueprint("account", __name__)
 
 
 def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()
 
 
 @bp.route("/settings/password", methods=["GET", "POST"])
 def change_password() -> str | Response | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        command = ChangeOwnPassword(form.current.data, form.new.data, keep_token=current_user.get_id())
+        command = ChangeOwnPassword(cast(str, form.current.data), cast(str, form.new.data),
+                                    keep_token=current_user.get_id())
         try:
             ended = run_and_commit(get_session(), command, current_actor(), get_clock())
         except Refused as exc:
@@ -56,8 +59,8 @@ def reset(token: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         # The link is the permission: whoever holds it acts for its owner (the audit row names the owner).
         try:
-            run_and_commit(db, UseResetLink(token, form.new.data), Actor("reset-link", address=request.remote_addr),
-                           get_clock())
+            command = UseResetLink(token, cast(str, form.new.data))
+            run_and_commit(db, command, Actor("reset-link", address=request.remote_addr), get_clock())
         except Refused as exc:
             on_form(form, exc)
         else:

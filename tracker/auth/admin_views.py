@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms 3.2
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.audit.models import AuditEvent
@@ -66,7 +66,7 @@ class UserUpdateForm(FlaskForm):
 def _valid_days(form: FlaskForm, field: StringField) -> None:
     if (field.data or "").strip():
         try:
-            parse_days(field.data)
+            parse_days(cast(str, field.data))  # not blank, so not None
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
 
@@ -90,7 +90,7 @@ def _team_choices() -> list[SelectChoice]:
     return [SelectChoice(t.key, t.key) for t in get_session().scalars(select(Team).order_by(Team.key))]
 
 
-def _render_users(form: UserForm, status: int = 200, generated: str | None = None) -> tuple[str, int]:
+def _render_users(form: UserForm, status: int = 200, generated: tuple[str, str] | None = None) -> tuple[str, int]:
     users = get_session().scalars(select(User).order_by(User.email)).all()
     update_forms = {}
     for u in users:
@@ -116,9 +116,8 @@ def users() -> tuple[str, int]:
     if not form.validate_on_submit():
         return _render_users(form, 400 if form.is_submitted() else 200)
     password = form.password.data or secrets.token_urlsafe(12)
-    command = CreateUser(
-        form.email.data, form.name.data, form.role.data, tuple(form.teams.data or ()), password, must_change=True
-    )
+    email, name = cast(str, form.email.data), cast(str, form.name.data)  # validated: DataRequired
+    command = CreateUser(email, name, form.role.data, tuple(form.teams.data or ()), password, must_change=True)
     try:
         user = run_and_commit(get_session(), command, current_actor(), get_clock())
     except Refused as exc:
@@ -161,7 +160,7 @@ def send_reset() -> Response:
     working until the link is used (a typo in an admin's click locks nobody out)."""
     form = ResetForm()
     _form_or_400(form)
-    row, _token = _run(CreateResetLink(form.reset_email.data, mail=True))
+    row, _token = _run(CreateResetLink(cast(str, form.reset_email.data), mail=True))
     user = row.user
     flash(_("%(email)s: herstellink verstuurd, geldig tot %(until)s.", email=user.email,
             until=current_app.jinja_env.filters["when"](row.expires_at)))
@@ -172,7 +171,7 @@ def send_reset() -> Response:
 def create_team() -> Response | tuple[str, int]:
     form = TeamForm()
     _form_or_400(form)
-    _run(CreateTeam(form.key.data, form.name.data))
+    _run(CreateTeam(cast(str, form.key.data), cast(str, form.name.data)))
     flash(_("Team %(key)s aangemaakt.", key=form.key.data))
     return redirect(url_for("admin.users"))
 
@@ -186,7 +185,7 @@ def rename_team(key: str) -> Response:
     """A team's name (its key stays: it is in feed links and URLs); the service checks the name again."""
     form = TeamNameForm()
     _form_or_400(form)
-    _run(RenameTeam(key, form.name.data))
+    _run(RenameTeam(key, cast(str, form.name.data)))
     flash(_("%(key)s: naam opgeslagen.", key=key))
     return redirect(url_for("admin.users"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -62,6 +63,8 @@ class User(Base):
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin", order_by=Team.key)
 
     # Flask-Login: the id it keeps in the cookie is the server-side session's token, set at login or load.
+    if TYPE_CHECKING:  # declared for the type checker only: an annotation here would make SQLAlchemy map a column
+        session_token: str | None
     session_token = None  # str | None; not a column
 
     @property

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any, cast
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
@@ -108,9 +109,9 @@ def use_reset(session: Session, token: str, new: str, *, address: str | None, no
     except InvalidFields as exc:
         raise InvalidFields(exc.errors[0][1], "new") from None
     # Claimed with a conditional update, so a link used twice at once changes the password once.
-    claimed = session.execute(
+    claimed = cast(CursorResult[Any], session.execute(  # an UPDATE's result: a CursorResult, with the row count
         update(PasswordReset).where(PasswordReset.id == row.id, PasswordReset.used_at.is_(None)).values(used_at=now)
-    ).rowcount
+    )).rowcount
     if claimed != 1:
         raise InvalidFields(LINK_GONE, "token")
     user.must_change_password = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -206,7 +207,7 @@ def authenticate(session: Session, email: str, password: str, *, address: str | 
     if not ok or user is None or not user.active:
         record(session, Actor(actor.label, user.id if user else None, address), now, "login.failure")
         raise LoginRefused(_l("Het e-mailadres of het wachtwoord klopt niet, of het account is niet actief."))
-    if HASHER.check_needs_rehash(user.password_hash):
+    if HASHER.check_needs_rehash(cast(str, user.password_hash)):  # ok: it has one
         user.password_hash = HASHER.hash(password)
     user.last_login_at = now
     throttle.succeeded(session, email, address)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -101,7 +102,9 @@ def end_others(
     condition = [UserSession.user_id == user.id, UserSession.revoked_at.is_(None)]
     if keep is not None:
         condition.append(UserSession.token_hash != keep)
-    ended = session.execute(update(UserSession).where(*condition).values(revoked_at=now)).rowcount or 0
+    ended = cast(  # an UPDATE's result: a CursorResult, which has the row count
+        CursorResult[Any], session.execute(update(UserSession).where(*condition).values(revoked_at=now))
+    ).rowcount or 0
     for row in [o for o in session.identity_map.values() if isinstance(o, UserSession)]:
         session.expire(row)
     if action and actor is not None:
@@ -112,7 +115,7 @@ def end_others(
 
 def purge(session: Session, *, now: dt.datetime, max_age: dt.timedelta) -> int:
     """Delete sessions that can no longer log anyone in, and password-reset links past use. Returns the count."""
-    gone = session.execute(
+    gone = cast(CursorResult[Any], session.execute(  # a DELETE's result: a CursorResult, with the row count
         delete(UserSession).where(
             or_(
                 UserSession.created_at <= now - max_age,
@@ -121,10 +124,10 @@ def purge(session: Session, *, now: dt.datetime, max_age: dt.timedelta) -> int:
                 UserSession.revoked_at <= now - KEEP_ENDED,
             )
         )
-    ).rowcount or 0
-    gone += session.execute(
+    )).rowcount or 0
+    gone += cast(CursorResult[Any], session.execute(
         delete(PasswordReset).where(or_(PasswordReset.expires_at <= now, PasswordReset.used_at.is_not(None)))
-    ).rowcount or 0
+    )).rowcount or 0
     return gone
 
 

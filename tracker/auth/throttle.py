@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import case, delete, literal, or_, select, update
+from sqlalchemy import BindParameter, CursorResult, case, delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -56,7 +57,7 @@ def reserve(session: Session, key: str, free: int, now: dt.datetime) -> Blocked 
     table = LoginThrottle.__table__
     stamp = table.c.window_start.type
 
-    def at(moment: dt.datetime):  # type: ignore[no-untyped-def]
+    def at(moment: dt.datetime) -> BindParameter[Any]:
         return literal(moment, stamp)
 
     expired = table.c.window_start <= now - WINDOW
@@ -100,12 +101,12 @@ def succeeded(session: Session, email: str, address: str | None) -> None:
 
 def purge(session: Session, now: dt.datetime) -> int:
     """Counters quiet for a whole window and no longer blocking say nothing: remove them."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(  # a DELETE's result: a CursorResult, with the row count
         delete(LoginThrottle).where(
             LoginThrottle.window_start <= now - WINDOW,
             or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until <= now),
         )
-    )
+    ))
     return result.rowcount or 0
 
 

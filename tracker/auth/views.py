@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -54,7 +56,7 @@ def register_auth(app: Flask) -> None:
     if proxies:
         # Only as many X-Forwarded-* hops as there are proxies of our own are believed: the login limits count
         # the real client's address, which a client cannot choose by sending the header itself.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # wrapping wsgi_app is how Werkzeug says to
 
     @app.before_request
     def _require_login() -> Response | None:
@@ -80,7 +82,8 @@ def login() -> str | Response | tuple[str, int]:
         db = get_session()
         now = get_clock().now()
         try:
-            user = service.authenticate(db, form.email.data, form.password.data, address=request.remote_addr, now=now)
+            email, password = cast(str, form.email.data), cast(str, form.password.data)  # validated: DataRequired
+            user = service.authenticate(db, email, password, address=request.remote_addr, now=now)
         except service.LoginRefused as refused:
             metrics.LOGINS_REFUSED.labels("throttled" if refused.throttled else "failure").inc()
             db.commit()  # the failure counts and its audit row must stay

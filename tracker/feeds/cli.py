@@ -24,7 +24,7 @@ def feeds() -> None:
     """Calendar feed links."""
 
 
-def _user(session, email: str):  # type: ignore[no-untyped-def]
+def _user(session, email: str):
     user = service.find_user(session, email)
     if user is None:
         click.echo(f"Error: no user with e-mail {email.strip().lower()}", err=True)
@@ -76,5 +76,5 @@ def warm() -> None:
     """Render every missing event of the feeds in use and assemble them, so no subscriber waits for a render."""
     from tracker.feeds.jobs import warm_app
 
-    result = warm_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    result = warm_app(current_app._get_current_object())  # type: ignore[attr-defined]  # Flask's proxy: the app object itself
     click.echo(f"{result.pieces} event(s) rendered, {result.feeds} feed(s) assembled")

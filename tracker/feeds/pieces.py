@@ -13,9 +13,10 @@ import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import Any, cast
 
 import icalendar
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from tracker.feeds.ical import FeedItem, render_event
@@ -54,7 +55,7 @@ def _insert(session: Session, rows: list[dict[str, object]]) -> None:
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # the same on_conflict_do_nothing
     session.execute(insert(FeedPiece).on_conflict_do_nothing(index_elements=["key"]), rows)
 
 
@@ -143,5 +144,6 @@ def prune(session: Session, *, before: dt.datetime, keep: Collection[str] = ()) 
     old = [key for key in session.scalars(select(FeedPiece.key).where(FeedPiece.made_at < before)) if key not in keep]
     dropped = 0
     for chunk in _chunks(old):
-        dropped += session.execute(delete(FeedPiece).where(FeedPiece.key.in_(chunk))).rowcount or 0
+        deleted = cast(CursorResult[Any], session.execute(delete(FeedPiece).where(FeedPiece.key.in_(chunk))))
+        dropped += deleted.rowcount or 0  # a DELETE's result: a CursorResult, with the row count
     return dropped

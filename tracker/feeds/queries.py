@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, Subquery, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from tracker.auth.models import Team
 from tracker.date_words import format_day, format_pdate
@@ -109,10 +109,11 @@ def parse_filter(session: Session, args: Mapping[str, str], multi: Mapping[str, 
         if language not in LANGUAGES:
             raise FeedParamError(f"lang: {language!r} is not a language of the feeds; use {' or '.join(LANGUAGES)}")
         values["language"] = language
-    return FeedFilter(**values)  # type: ignore[arg-type]
+    return FeedFilter(**values)  # type: ignore[arg-type]  # each value checked above for its field
 
 
-def _scope(query: Select, f: FeedFilter, reg_id: ColumnElement, team_id: ColumnElement,
+def _scope(query: Select, f: FeedFilter, reg_id: ColumnElement | QueryableAttribute[Any],
+           team_id: ColumnElement | QueryableAttribute[Any],
            ids: Sequence[int] | None = None) -> Select:
     if ids is not None:  # only these acts' events (pieces rendered after a change)
         query = query.where(reg_id.in_(list(ids)))
@@ -216,14 +217,14 @@ def _stage_line(stage: Stage | None, on: dt.date | None, precision: Precision | 
 def _due(w: Words, *columns: object) -> tuple[str, str]:
     """(summary suffix, the description's date line) of a due date, from its five columns (a range keeps the
     report's words): few distinct values, so kept."""
-    due = make_range(*columns)  # type: ignore[arg-type]
+    due = make_range(*columns)  # type: ignore[arg-type]  # a range date's five columns
     return _when(due.precision, format_pdate(due, w.language), w)
 
 
 @functools.lru_cache(maxsize=256)
 def _labels(w: Words, *values: object) -> tuple[str, ...]:
     with force_locale(w.language):
-        return tuple(word(v) for v in values)  # type: ignore[arg-type]
+        return tuple(word(v) for v in values)  # type: ignore[arg-type]  # the rows' enum values
 
 
 def _source_line(w: Words, ref: str | None, quote: str | None, certainty: object = None, note: str | None = None,

@@ -73,7 +73,7 @@ class Part:
     """One query's rows (raw) and what turns one into its event."""
 
     statement: Select
-    rows: list[Sequence[Any]]
+    rows: Sequence[Sequence[Any]]
     build: Build
 
 

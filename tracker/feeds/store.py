@@ -20,9 +20,10 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import CursorResult, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -150,11 +151,11 @@ class Store:
         """Take the feed's lease (committed at once so other workers see it); False when another worker holds it."""
         session, wall = self.session, time.time()
         if exists:
-            taken = session.execute(
+            taken = cast(CursorResult[Any], session.execute(  # an UPDATE's result: a CursorResult, with the row count
                 update(FeedRender)
                 .where(FeedRender.feed_key == key, or_(FeedRender.lease_until.is_(None), FeedRender.lease_until < wall))
                 .values(lease_until=wall + LEASE_SECONDS)
-            ).rowcount
+            )).rowcount
             session.commit()
             return bool(taken)
         try:

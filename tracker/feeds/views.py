@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
+from typing import cast
 
 from flask import (
     Blueprint,
@@ -21,7 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker import metrics
@@ -81,7 +82,8 @@ def feed(token: str) -> BaseResponse:
     if state is None:
         abort(404, description=_("Deze agenda bestaat niet. Hebt u uw link vernieuwd of ingetrokken, abonneer u dan "
                                  "met de nieuwe link."))
-    written.served(str(db.get_bind().url))  # this worker renders the events its writes touch (feeds.written)
+    # This worker renders the events its writes touch (feeds.written).
+    written.served(str(cast(Engine, db.get_bind()).url))
     gzipped = request.accept_encodings["gzip"] > 0
     # The shared copy is current and the client holds its ETag: answer at once.
     if state.current_etag is not None and _variant(state.current_etag, gzipped) in request.if_none_match:
@@ -102,7 +104,7 @@ def feed(token: str) -> BaseResponse:
 
     stored = None
     if state.stored_etag is not None:
-        stored = store.Stored(state.stored_revision, state.stored_etag, state.rendered_at)
+        stored = store.Stored(cast(int, state.stored_revision), state.stored_etag, state.rendered_at)  # set together
     if stored is not None and stored.revision == state.revision:
         metrics.FEED_CACHE.labels("hit").inc()
     # What the feed is and that it is in use, for the scheduler's warming (noted at most once an hour).

@@ -112,7 +112,7 @@ def build_digest(session: Session, user: User, week: tuple[int, int], settings: 
     day = until.date()
     reg_ids, teams, follows = _scope(session, user)
 
-    def within(column):  # type: ignore[no-untyped-def]
+    def within(column):
         return column.in_(reg_ids) if reg_ids is not None else column.is_not(None)
 
     digest = Digest(user=user, week=week, since=since, until=until, teams=teams, follows=follows)

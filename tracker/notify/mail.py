@@ -278,7 +278,9 @@ class SmtpBackend:
         except smtplib.SMTPRecipientsRefused as exc:
             raise _classify(min(code for code, _ in exc.recipients.values()), str(exc.recipients)) from exc
         except smtplib.SMTPResponseException as exc:
-            raise _classify(exc.smtp_code, exc.smtp_error.decode(errors="replace")) from exc
+            error = exc.smtp_error  # the server's bytes, or smtplib's own words (str)
+            text = error.decode(errors="replace") if isinstance(error, bytes) else error
+            raise _classify(exc.smtp_code, text) from exc
         except smtplib.SMTPNotSupportedError as exc:  # e.g. a non-ASCII address and no SMTPUTF8: never better
             raise PermanentError(f"{type(exc).__name__}: {exc}") from exc
         except (TimeoutError, OSError, smtplib.SMTPException) as exc:

@@ -26,9 +26,9 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import CursorResult, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -40,7 +40,7 @@ log = logging.getLogger("tracker.outbox")
 CLAIM_TTL = dt.timedelta(minutes=10)  # the lease; renewed before every message, which takes a few SMTP timeouts
 MAX_ATTEMPTS = 8
 BACKOFF = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)  # seconds before attempt 2, 3, ...
-SUBJECT_LENGTH: int = OutboxMessage.__table__.c.subject.type.length  # type: ignore[attr-defined]
+SUBJECT_LENGTH: int = OutboxMessage.__table__.c.subject.type.length  # type: ignore[attr-defined]  # a String column has one
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def deliver(
 ) -> DeliveryReport:
     """Send every due message once, in claims of `limit` (else the backend's batch size)."""
     report = DeliveryReport()
-    limit = limit or getattr(backend, "batch_size", 50)
+    limit = limit or cast(int, getattr(backend, "batch_size", 50))
     while True:
         worker, rows = claim(session, now=now(), limit=limit)
         if not rows:
@@ -327,14 +327,14 @@ def _attempt(
 
 def _finish(session: Session, row: OutboxMessage, worker: str, values: dict[str, Any]) -> None:
     """Record the outcome, only while the claim is still ours (the token is in the statement)."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(  # an UPDATE's result: a CursorResult, with the row count
         update(OutboxMessage)
         .where(
             OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker, OutboxMessage.status == OutboxStatus.SENDING
         )
         .values(claimed_by=None, claimed_at=None, **values),
         execution_options={"synchronize_session": False},
-    )
+    ))
     session.commit()
     if not result.rowcount:
         log.warning(
@@ -344,9 +344,9 @@ def _finish(session: Session, row: OutboxMessage, worker: str, values: dict[str,
 
 def retry(session: Session, message_id: int, *, now: dt.datetime) -> bool:
     """Put a failed message back in the queue (admin action)."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(  # an UPDATE's result: a CursorResult, with the row count
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.FAILED)
         .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, last_error=None)
-    )
+    ))
     return bool(result.rowcount)

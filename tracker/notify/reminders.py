@@ -21,6 +21,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from flask import render_template
 from flask_babel import force_locale, ngettext
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from tracker.auth.models import Team, User, user_teams
 from tracker.config import Settings, parse_days
 from tracker.date_words import format_pdate
+from tracker.dates import PrecisionDate
 from tracker.notify import marks
 from tracker.notify.models import Follow
 from tracker.notify.outbox import NewMessage, enqueue, existing_keys
@@ -44,7 +46,7 @@ class DueItem:
     kind: str  # "deadline" | "evaluation"
     id: int
     title: str
-    due: object  # PrecisionDate
+    due: PrecisionDate
     due_on: dt.date
     regulation: Regulation | None
     team_id: int | None
@@ -95,7 +97,8 @@ def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueIt
             or_(Deadline.due_on.between(low, high), Deadline.due_until.between(low, high)), Deadline.met_on.is_(None)
         )
     ):
-        items.append(DueItem("deadline", d.id, d.title, d.due, d.due_on, reg, reg.team_id))
+        due_on = cast(dt.date, d.due_on)  # in the range queried, so known
+        items.append(DueItem("deadline", d.id, d.title, d.due, due_on, reg, reg.team_id))
     for e, reg in session.execute(
         select(Evaluation, Regulation)
         .outerjoin(Regulation, Evaluation.regulation_id == Regulation.id)
@@ -104,7 +107,8 @@ def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueIt
             Evaluation.status != EvaluationStatus.DONE,
         )
     ):
-        items.append(DueItem("evaluation", e.id, e.subject, e.due, e.due_on, reg, reg.team_id if reg else e.team_id))
+        due_on = cast(dt.date, e.due_on)  # in the range queried, so known
+        items.append(DueItem("evaluation", e.id, e.subject, e.due, due_on, reg, reg.team_id if reg else e.team_id))
     return items
 
 
@@ -119,9 +123,8 @@ def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> SweepRes
     today = now.astimezone(settings.tz).date()
     teams = {t.id: t for t in session.scalars(select(Team))}
     users = {u.id: u for u in session.scalars(select(User).where(User.active.is_(True)))}
-    horizon = max(
-        [*settings.reminder_days, *(max(_leads(x.reminder_days) or (0,)) for x in [*teams.values(), *users.values()])]
-    )
+    holders: list[Team | User] = [*teams.values(), *users.values()]
+    horizon = max([*settings.reminder_days, *(max(_leads(x.reminder_days) or (0,)) for x in holders)])
     items = due_items(session, today, horizon)
     if not items:
         return SweepResult(0, 0)
@@ -145,7 +148,7 @@ def sweep(session: Session, settings: Settings, *, now: dt.datetime) -> SweepRes
         for user_id in recipients:
             user = users[user_id]
             leads = lead_times(user, teams_of[user_id], item.team_id, settings)
-            lead = lead_key(item.due_on, today, leads, item.due.end_day)  # type: ignore[attr-defined]
+            lead = lead_key(item.due_on, today, leads, item.due.end_day)
             if lead is not None:
                 key = f"reminder:{item.kind}:{item.id}:{user.id}:{lead}:{item.due_on.isoformat()}"
                 wanted[key] = (item, user, lead)
@@ -189,7 +192,7 @@ def _context(item: DueItem, user: User, lead: str, *, today: dt.date, base_url: 
     url = f"{base_url}/regulations/{item.regulation.key}" if item.regulation else f"{base_url}/"
     days = (item.due_on - today).days
     title = _("evaluatie: %(subject)s", subject=item.title) if item.kind == "evaluation" else item.title
-    due = format_pdate(item.due, language_of(user))  # type: ignore[arg-type]
+    due = format_pdate(item.due, language_of(user))
     return dict(item=item, user=user, label=label, url=url, when=_when(lead, days), lead=lead, days=days,
                 title=title, due=due)
 
@@ -202,7 +205,7 @@ def _combined(
     with force_locale(language_of(user)):
         entries = sorted(
             (_context(item, user, lead, today=today, base_url=base_url) for item, _user, lead in wanted),
-            key=lambda c: (c["item"].due_on, c["label"], c["item"].title),  # type: ignore[attr-defined]
+            key=lambda c: (c["item"].due_on, c["label"], c["item"].title),  # type: ignore[attr-defined]  # a DueItem
         )
         overdue = sum(1 for c in entries if c["lead"] == "overdue")
         digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]

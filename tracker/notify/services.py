@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
@@ -52,9 +54,9 @@ def follow(session: Session, cmd: Follow, actor: Actor, clock: Clock) -> bool:
 @handles(Unfollow)
 def unfollow(session: Session, cmd: Unfollow, actor: Actor, clock: Clock) -> bool:
     user, reg = _user(session, actor), regulation(session, cmd.key)
-    gone = session.execute(
+    gone = cast(CursorResult[Any], session.execute(  # a DELETE's result: a CursorResult, with the row count
         delete(FollowRow).where(FollowRow.user_id == user.id, FollowRow.regulation_id == reg.id)
-    ).rowcount
+    )).rowcount
     if gone:
         record(
             session,

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms 3.2
 from wtforms.validators import Optional, ValidationError
 
 from tracker.audit.record import Actor
@@ -83,7 +83,7 @@ class SettingsForm(FlaskForm):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> str | Response | tuple[str, int]:
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     form = SettingsForm(obj=user)
     if form.validate_on_submit():
         command = commands.ChangeSettings(

@@ -154,7 +154,7 @@ def run_checks(app: Flask) -> list[Check]:
 @with_appcontext
 def doctor() -> None:
     """Check settings, database, migrations, SMTP, the scheduler's heartbeat, the outbox and the stored feeds."""
-    checks = run_checks(current_app._get_current_object())  # type: ignore[attr-defined]
+    checks = run_checks(current_app._get_current_object())  # type: ignore[attr-defined]  # Flask's proxy: the app object itself
     for check in checks:
         click.echo(check.line())
     failed = [c for c in checks if c.level == FAIL]

@@ -85,7 +85,7 @@ class Status:
     @property
     def last_run(self) -> JobState | None:
         ran = [j for j in self.jobs if j.ran_at is not None]
-        return max(ran, key=lambda j: j.ran_at) if ran else None  # type: ignore[arg-type, return-value]
+        return max(ran, key=lambda j: j.ran_at) if ran else None  # type: ignore[arg-type, return-value]  # ran_at set (filtered above)
 
     def problems(self) -> list[str]:
         """What an operator must look at, one phrase each; empty when all is well."""

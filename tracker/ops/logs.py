@@ -44,7 +44,7 @@ class TextFormatter(logging.Formatter):
         return f"{text} {extra}" if extra else text
 
 
-class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+class _Handler(logging.StreamHandler):
     """Ours, so configuring twice (two apps in one process) replaces it instead of printing every line twice."""
 
 

@@ -8,8 +8,8 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.planning.plan import Status
 from tracker.planning.queries import ActPlanView, load_plans
+from tracker.planning.status import Status
 from tracker.regulations.models import Regulation
 
 NEEDS_ATTENTION = (Status.LATE, Status.AT_RISK, Status.STALLED)

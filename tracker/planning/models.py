@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.dates import PrecisionDate
+from tracker.dates import Precision, PrecisionDate
 from tracker.db import Base, PortfolioRecord, UTCDateTime, precision_check, precision_date
 
 _STEPS = "'internal_prep', 'consultation', 'council_of_state', 'parliament', 'publication'"
@@ -66,6 +67,9 @@ class PlannedDate(PortfolioRecord, Base):
     regulation_id: Mapped[int] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"))
     step: Mapped[str] = mapped_column(String(32))
     planned: Mapped[PrecisionDate] = precision_date("planned", known=True)
+    if TYPE_CHECKING:  # the composite's two columns, which SQLAlchemy maps under their own names
+        planned_on: Mapped[dt.date]
+        planned_precision: Mapped[Precision]
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(200))
 

@@ -230,12 +230,12 @@ def forward(
     steps = remaining_steps(stage)
     out: list[Step] = []
     begun = stage is not None and stage is not Stage.EU_NEGOTIATION and since is not None and since.known
-    start = Window.of(since) if begun else Window.day(today)  # type: ignore[arg-type]
+    start = Window.of(since) if begun else Window.day(today)  # type: ignore[arg-type]  # begun: since is not None
     for i, key in enumerate(steps):
         kind = "current" if i == 0 and begun else "forecast"
         plan = planned.get(key)
         if kind != "current" and _ahead(plan, today):
-            start, kind = Window.of(plan).at_least(today), "planned"  # type: ignore[arg-type]
+            start, kind = Window.of(plan).at_least(today), "planned"  # type: ignore[arg-type]  # _ahead: plan is not None
         end = start.shift(durations[key])
         nxt = steps[i + 1] if i + 1 < len(steps) else "in_force"
         if kind == "current":

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, func, literal, null, or_, select, union_all
+from sqlalchemy import Date, Integer, Select, String, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.dates import Precision, PrecisionDate
@@ -99,7 +99,7 @@ def load_plans(
         targets[reg_id], reviews[reg_id] = (act_plan, deadline), reviewed
     # ...and one for the durations that apply and the planned dates (a union: the page's query count stays low).
     team_ids = {r.team_id for r in regulations}
-    durations_q = select(
+    durations_q: Select = select(  # the two parts of a union have one row type
         literal("d").label("what"),
         StageDuration.id,
         StageDuration.regulation_id,
@@ -115,7 +115,7 @@ def load_plans(
             StageDuration.regulation_id.in_(ids) if ids is not None else StageDuration.regulation_id.is_not(None),
         )
     )
-    planned_q = select(
+    planned_q: Select = select(
         literal("p"),
         PlannedDate.id,
         PlannedDate.regulation_id,
@@ -135,7 +135,7 @@ def load_plans(
         else:
             planned.setdefault(reg_id, {})[step] = PrecisionDate(_as_date(planned_on), Precision(precision))
     by_reg: dict[int, list[StageDuration]] = {}
-    shared = []
+    shared: list[StageDuration] = []
     for row in duration_rows:
         (by_reg.setdefault(row.regulation_id, []) if row.regulation_id is not None else shared).append(row)
 

@@ -4,7 +4,7 @@ button and planning forms, and the portfolio timeline page. Added to other featu
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,8 +22,9 @@ from tracker.hooks import add_page_context
 from tracker.labels import label
 from tracker.parsing import whole_number
 from tracker.planning import commands, wording
-from tracker.planning.plan import PLANNABLE, STEPS, Status
+from tracker.planning.plan import PLANNABLE, STEPS
 from tracker.planning.queries import ActPlanView, load_plans
+from tracker.planning.status import Status
 from tracker.planning.timeline import build
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.models import Regulation
@@ -159,7 +160,7 @@ def duration(key: str) -> Response:
     reg = get_session().scalars(select(Regulation).where(Regulation.key == key)).first()
     if reg is None:
         abort(404, description=_("Er is geen regeling met de korte naam %(key)s.", key=repr(key)))
-    team = get_session().get(Team, reg.team_id)
+    team = cast(Team, get_session().get(Team, reg.team_id))  # an act's team exists (foreign key)
     cmd = commands.SetDuration(
         step,
         days,

@@ -74,7 +74,7 @@ def window(w: object) -> Shown:
     written = getattr(w, "written", None)
     if written is not None:
         return Shown(written)
-    return Shown((w.lo, w.hi))  # type: ignore[attr-defined]
+    return Shown((w.lo, w.hi))  # type: ignore[attr-defined]  # a Window has lo and hi
 
 
 def days(n: int) -> LazyString:

@@ -8,14 +8,14 @@ with its audit rows or nothing does. A refusal comes back on the field it names 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms 3.2
 
 from tracker.auth.current import current_actor
 from tracker.auth.models import Role, Team
@@ -164,7 +164,7 @@ def new_regulation() -> Rendered:
 
     if not form.validate_on_submit():
         return render(400 if form.is_submitted() else 200)
-    key = form.key.data.strip()
+    key = cast(str, form.key.data).strip()
     _result, refused = _run(CreateRegulation(key=key, values=form_values(form)), form, render)
     if refused is not None:
         return refused

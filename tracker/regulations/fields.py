@@ -7,6 +7,7 @@ to them. Change a field here, not in a second list.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import enum
 import functools
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
+from pydantic.config import JsonDict
 
 from tracker.dates import FORMATS_HELP, LABEL_MAX, RANGE_HELP, DateError, Precision, PrecisionDate
 from tracker.errors import InvalidFields
@@ -91,7 +93,7 @@ MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 
 def Text(max_length: int) -> Any:
     """Required one-line text: stripped, at least one character."""
-    shown = {"pattern": ONE_LINE}  # documented only: the before-validator checks it with a readable message
+    shown: JsonDict = {"pattern": ONE_LINE}  # documented only: the before-validator checks it with a readable message
     return Annotated[
         str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=max_length, json_schema_extra=shown)
     ]
@@ -100,7 +102,7 @@ def Text(max_length: int) -> Any:
 def OptionalText(max_length: int, *, multiline: bool = False) -> Any:
     """Optional text (one line unless `multiline`): blank becomes None."""
     clean = _blank_to_none_multiline if multiline else _blank_to_none
-    shown = {"pattern": MULTI_LINE if multiline else ONE_LINE}
+    shown: JsonDict = {"pattern": MULTI_LINE if multiline else ONE_LINE}
     text = Annotated[str, Field(max_length=max_length, json_schema_extra=shown)]
     return Annotated[text | None, BeforeValidator(clean), Field(default=None)]
 
@@ -178,16 +180,16 @@ class Fields(BaseModel):
 class MoveStageFields(Fields):
     to_stage: Stage
     effective: KnownDate
-    note: OptionalText(4000, multiline=True)
-    reference: OptionalText(500)
-    reason: OptionalText(4000, multiline=True)
+    note: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
+    reference: OptionalText(500)  # type: ignore[valid-type]  # a pydantic type built by a call
+    reason: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
 
 
 class RegulationFields(Fields):
-    title: Text(300)
-    title_nl: OptionalText(300)
+    title: Text(300)  # type: ignore[valid-type]  # a pydantic type built by a call
+    title_nl: OptionalText(300)  # type: ignore[valid-type]  # a pydantic type built by a call
     kind: RegulationKind = RegulationKind.REGULATION
-    eu_number: OptionalText(60)
+    eu_number: OptionalText(60)  # type: ignore[valid-type]  # a pydantic type built by a call
     celex: Annotated[
         Annotated[str, Field(max_length=30, pattern=r"^[0-9A-Z()]+$")] | None,
         BeforeValidator(_blank_to_none),
@@ -195,39 +197,39 @@ class RegulationFields(Fields):
     ]
     pillar: Annotated[int | None, Field(default=None, ge=1, le=5)]
     team_id: int
-    lead_ministry: OptionalText(40)
-    national_instrument: OptionalText(300)
-    bill_number: OptionalText(60)
-    summary: OptionalText(4000, multiline=True)
+    lead_ministry: OptionalText(40)  # type: ignore[valid-type]  # a pydantic type built by a call
+    national_instrument: OptionalText(300)  # type: ignore[valid-type]  # a pydantic type built by a call
+    bill_number: OptionalText(60)  # type: ignore[valid-type]  # a pydantic type built by a call
+    summary: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
     eu_published: AnyDate = PrecisionDate.unknown()
     eu_in_force: AnyDate = PrecisionDate.unknown()
 
 
 class DeadlineFields(Fields):
     kind: DeadlineKind
-    title: Text(300)
+    title: Text(300)  # type: ignore[valid-type]  # a pydantic type built by a call
     due: RangeDate
-    legal_basis: OptionalText(300)
-    note: OptionalText(4000, multiline=True)
+    legal_basis: OptionalText(300)  # type: ignore[valid-type]  # a pydantic type built by a call
+    note: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
     met_on: Day
 
 
 class DesignationFields(Fields):
-    authority: Annotated[Text(40), Field(description="the authority's short name, e.g. ACM")]
-    role: Text(300)
-    scope: OptionalText(4000, multiline=True)
+    authority: Annotated[Text(40), Field(description="the authority's short name, e.g. ACM")]  # type: ignore[valid-type]  # a pydantic type built by a call
+    role: Text(300)  # type: ignore[valid-type]  # a pydantic type built by a call
+    scope: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
     status: DesignationStatus
-    legal_basis: OptionalText(300)
+    legal_basis: OptionalText(300)  # type: ignore[valid-type]  # a pydantic type built by a call
 
 
 class EvaluationFields(Fields):
-    subject: Text(300)
+    subject: Text(300)  # type: ignore[valid-type]  # a pydantic type built by a call
     level: EvaluationLevel
     status: EvaluationStatus
     due: RangeDate
-    due_note: OptionalText(4000, multiline=True)
-    performer: OptionalText(200)
-    pillar: OptionalText(10)
+    due_note: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
+    performer: OptionalText(200)  # type: ignore[valid-type]  # a pydantic type built by a call
+    pillar: OptionalText(10)  # type: ignore[valid-type]  # a pydantic type built by a call
 
 
 ITEM_FIELDS: dict[str, type[Fields]] = {
@@ -254,7 +256,7 @@ class FieldSpec:
     pattern: str | None = None
     minimum: int | None = None
     maximum: int | None = None
-    enum: type[enum.Enum] | None = None
+    enum: builtins.type[enum.Enum] | None = None  # builtins: `type` here is the field above
 
     @property
     def choices(self) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ tracker.regulations.fields (through `rules`, `choice_field`, `date_field`): form
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext, lazy_gettext
 from flask_babel import lazy_gettext as _l
@@ -21,7 +21,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms 3.2
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from tracker import date_input
@@ -42,6 +42,8 @@ from tracker.regulations.fields import (
 class PrecisionDateField(StringField):
     """Accepts every precision, as the app displays it and in the usual Dutch notation (tracker.date_input):
     17-09-2025, 17 september 2025, 3e kwartaal 2025, Q3 2025, 2025-Q3, 2e helft 2025, 2025, nog niet bepaald."""
+
+    data: PrecisionDate | None  # type: ignore[assignment]  # a StringField read into a PrecisionDate
 
     def __init__(self, label: str | None = None, validators: Any = None, allow_unknown: bool = True, **kw: Any):
         kw.setdefault("description", lazy_gettext(
@@ -142,7 +144,7 @@ class VersionedForm(FlaskForm):
 
     @property
     def expected_version(self) -> int:
-        return int(self.version.data)
+        return int(cast(str, self.version.data))  # validated: InputRequired, digits
 
 
 class MoveStageForm(VersionedForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ColumnElement, Date, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -84,7 +84,8 @@ class Timestamped:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}
+        mapped: Any = cls  # a mixin: the mapped class it is mixed into has the table
+        return {"version_id_col": mapped.__table__.c.version}
 
 
 class Authority(PortfolioRecord, Sourced, Base):
@@ -160,6 +161,9 @@ class StageChange(PortfolioRecord, Sourced, Base):
     to_stage: Mapped[Stage] = mapped_column(str_enum(Stage, "to_stage"))
     move: Mapped[MoveKind] = mapped_column(str_enum(MoveKind, "move"))
     effective: Mapped[PrecisionDate] = precision_date("effective", known=True)
+    if TYPE_CHECKING:  # the composite's two columns, which SQLAlchemy maps under their own names
+        effective_on: Mapped[dt.date]
+        effective_precision: Mapped[Precision]
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
@@ -182,7 +186,7 @@ def make_range(
     return PrecisionDate(start, Precision(precision or Precision.UNKNOWN), end, end_precision, label)
 
 
-class _RangeComposite(Composite):  # type: ignore[type-arg]
+class _RangeComposite(Composite[PrecisionDate]):
     """Stores a PrecisionDate in five columns; the two-column dates keep PrecisionDate.__composite_values__."""
 
     def _composite_values_from_instance(self, value: PrecisionDate) -> tuple[Any, ...]:
@@ -210,6 +214,13 @@ class Ranged:
 
     (`due_on` and `due_until` are the columns of `range_date("due")` on the class that mixes this in.)
     """
+
+    if TYPE_CHECKING:  # the columns of `range_date("due")`, which SQLAlchemy maps under their own names
+        due_on: Mapped[dt.date | None]
+        due_precision: Mapped[Precision]
+        due_until: Mapped[dt.date | None]
+        due_until_precision: Mapped[Precision | None]
+        due_label: Mapped[str | None]
 
     @hybrid_property
     def due_end(self) -> dt.date | None:

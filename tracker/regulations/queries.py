@@ -183,7 +183,7 @@ def board(
     filters = filters or BoardFilter()
     stages: list[Stage | None] = [*Stage, None]
     if only != "all":
-        stages = [only]  # type: ignore[list-item]
+        stages = [only]  # type: ignore[list-item]  # a Stage or its value (a StrEnum)
     result = Board(as_of=as_of, columns={s: [] for s in stages})
     base = filters.apply(select(Regulation).options(joinedload(Regulation.team)))
     if today is not None and as_of >= today:

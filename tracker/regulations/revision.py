@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, String, insert, select, update
+from sqlalchemy import BigInteger, CursorResult, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tracker.db import Base
@@ -30,7 +31,9 @@ class Counter(Base):
 def bump(session: Session) -> None:
     """Set a new portfolio revision in the caller's transaction (creating the row the first time)."""
     value = secrets.randbits(62)
-    if not session.execute(update(Counter).where(Counter.name == PORTFOLIO).values(value=value)).rowcount:
+    statement = update(Counter).where(Counter.name == PORTFOLIO).values(value=value)
+    updated = cast(CursorResult[Any], session.execute(statement))
+    if not updated.rowcount:
         session.execute(insert(Counter).values(name=PORTFOLIO, value=value))
 
 

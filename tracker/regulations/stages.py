@@ -25,7 +25,7 @@ class Stage(enum.StrEnum):
     IN_FORCE = "in_force"
 
     @property
-    def index(self) -> int:
+    def index(self) -> int:  # type: ignore[override]  # a stage's place in the order, not str.index
         return list(Stage).index(self)
 
     @property

@@ -58,9 +58,9 @@ def item_changes(events: Sequence[AuditEvent], keys: Mapping[int, str], deadline
             result.lines.setdefault(event.regulation_id, []).append(line)
         due = event.changes.get("due") if event.action.endswith(".update") else None
         old, new = (parse_date(due[0]), parse_date(due[1])) if isinstance(due, list) and len(due) == 2 else (None, None)
-        if old is not None and new is not None and event.regulation_id in keys:
-            subject = (deadlines.get(event.target_id) if event.action.startswith("deadline")
-                       else evaluations.get(event.target_id))
+        if old is not None and new is not None and event.regulation_id is not None and event.regulation_id in keys:
+            subject = (deadlines.get(event.target_id) if event.action.startswith("deadline")  # type: ignore[arg-type]  # None: no row
+                       else evaluations.get(event.target_id))  # type: ignore[arg-type]  # None: no row
             title = getattr(subject, "title", None) or getattr(subject, "subject", None) or event.target_label or ""
             moved = shift(old.start, new.start, lang) if old.start and new.start else ""
             result.moved_dates.append(Row([keys[event.regulation_id], title, pdate(old, lang), pdate(new, lang),

@@ -115,7 +115,7 @@ def eu_status(reg: Regulation, deadlines: Sequence[Deadline], as_of: dt.date, la
     applications = sorted((d.due for d in deadlines if d.kind is DeadlineKind.APPLICATION and d.due.known),
                           key=PrecisionDate.sort_key)
     known_start = [d.start for d in (reg.eu_in_force, reg.eu_published) if d is not None and d.start is not None]
-    in_force = any(day <= as_of for day in known_start) or bool(applications and applications[0].start <= as_of)
+    in_force = any(day <= as_of for day in known_start) or bool(applications and applications[0].start <= as_of)  # type: ignore[operator]  # known: has a start
     if in_force and applications:
         sentence = t("eu_applicable", lang, date=short(applications[-1], lang))
         earlier = [short(d, lang) for d in applications[:-1]]
@@ -321,7 +321,7 @@ def _evaluation_groups(evaluations: Sequence[Evaluation], options: ReportOptions
     groups: dict[str | None, list[Evaluation]] = {}
     for evaluation in chosen:
         pillar = evaluation.pillar
-        if pillar is None and evaluation.regulation_id in regulations:
+        if pillar is None and evaluation.regulation_id is not None and evaluation.regulation_id in regulations:
             reg_pillar = regulations[evaluation.regulation_id].pillar
             pillar = str(reg_pillar) if reg_pillar is not None else None
         groups.setdefault(pillar, []).append(evaluation)

@@ -32,8 +32,8 @@ def _cached_page_references() -> None:
             self.__dict__["_tracker_references"] = cached
         return cached[1]
 
-    pydyf.PDF.page_references = property(page_references)  # type: ignore[method-assign,assignment]
-    pydyf.PDF._tracker_cached_references = True  # type: ignore[attr-defined]
+    pydyf.PDF.page_references = property(page_references)
+    pydyf.PDF._tracker_cached_references = True
 
 
 def write_pdf(report: Report, figure: list[FigurePart] | None = None) -> bytes:

@@ -59,7 +59,7 @@ def _options(known: set[str] = KNOWN) -> ReportOptions:
         abort(400, description=str(exc))
 
 
-def _report(options: ReportOptions):  # type: ignore[no-untyped-def]
+def _report(options: ReportOptions):
     clock = get_clock()
     try:
         # In the report's language: the planning feature's line per act (a hook) is written while reading.

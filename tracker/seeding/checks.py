@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from tracker.dates import PrecisionDate
 from tracker.regulations.stages import Previous, StageError, check_move
@@ -12,7 +13,7 @@ from tracker.seeding.quotes import ReportText
 
 def check_references(p: Portfolio, problems: list[str]) -> None:
     seen: dict[tuple[str, str], str] = {}
-    groups: list[tuple[str, list[Spec]]] = [
+    groups: list[tuple[str, Sequence[Spec]]] = [
         ("team", p.teams),
         ("authority", p.authorities),
         ("regulation", p.regulations),

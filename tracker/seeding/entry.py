@@ -156,7 +156,7 @@ class Entry:
         """Read a field as fields.py describes it (under `name` in the seed when it differs); absent: its default."""
         name = name or spec.name
         if spec.type == "text":
-            value = self.text(name, required=spec.required, max_len=spec.max_length or 100_000)
+            value: Any = self.text(name, required=spec.required, max_len=spec.max_length or 100_000)
             if value is not None and spec.pattern and not re.fullmatch(spec.pattern, value):
                 self.fail(name, f"{value!r} does not match {spec.pattern}")
                 return None

@@ -77,9 +77,10 @@ class _Loader:
         self.session.flush()
 
         regulations = {r.key: r for r in self.session.scalars(select(Regulation))}
+        sourced: tuple[type[Any], ...] = (StageChange, Deadline, Designation, Evaluation)  # each has seed_key
         by_seed: dict[type, dict[str, Any]] = {
             model: {row.seed_key: row for row in self.session.scalars(select(model).where(model.seed_key.is_not(None)))}
-            for model in (StageChange, Deadline, Designation, Evaluation)
+            for model in sourced
         }
         for spec in p.regulations:
             values = {k: v for k, v in spec.values.items() if k != "team"}
