@@ -9,6 +9,8 @@ channel (page, API, terminal).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -193,3 +195,37 @@ def test_one_refusal_reads_the_same_from_the_page_the_api_and_the_terminal(app, 
 def _version(db) -> str:
     with db.sessionmaker() as s:
         return str(s.scalar(select(Regulation.version).where(Regulation.key == "DSA")))
+
+
+def test_the_seed_and_the_import_refuse_a_bad_key_with_the_same_words(db, session, tmp_path, empty_db):
+    import shutil
+
+    import yaml
+
+    from tests.conftest import SEED
+    from tracker.seeding.loader import load_seed
+    from tracker.seeding.schema import SeedError
+    from tracker.transfer import TransferError, export_data, import_data, seal
+
+    folder = tmp_path / "seed"
+    shutil.copytree(SEED, folder)
+    path = folder / "teams.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["teams"][0]["id"] = "EZ K"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(SeedError) as seed_error, db.transaction() as s:
+        load_seed(s, folder, now=NOW)
+    assert "id: 'EZ K': 1 tot 40 letters, cijfers, - of _ (de korte naam komt in het adres)." in "\n".join(
+        seed_error.value.problems)
+    assert session.scalar(select(func.count()).select_from(Regulation)) == 0
+
+    with db.transaction() as s:
+        load_seed(s, SEED, now=NOW)
+    with db.sessionmaker() as s:
+        document = json.loads(export_data(s))
+    document["tables"]["regulations"][0]["key"] = "bad key/x"  # short enough: the key rule, not the length
+    with pytest.raises(TransferError) as import_error, empty_db.transaction() as s:
+        import_data(s, json.dumps(seal(document)))
+    assert "regulations[0] (id 1): key: 'bad key/x' is no key: 1 tot 40 letters" in str(import_error.value)
+    with empty_db.sessionmaker() as s:
+        assert s.scalar(select(func.count()).select_from(Regulation)) == 0

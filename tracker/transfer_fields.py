@@ -14,6 +14,7 @@ from sqlalchemy.types import BigInteger, SmallInteger
 
 from tracker.dates import DateError, Precision, PrecisionDate, period_start
 from tracker.db import UTCDateTime
+from tracker.keys import key_problem
 
 INTEGER_BITS = ((SmallInteger, 16), (BigInteger, 64), (Integer, 32))  # subclasses before Integer
 URL_MAX = 1000
@@ -157,6 +158,9 @@ def _day(value: Any) -> dt.date:
     return day
 
 
+KEYS = {("regulations", "key"), ("teams", "key")}  # in addresses and feed links: tracker/keys.py
+
+
 def load_value(table: str, column: Any, value: Any, where: str) -> Any:
     if value is None:
         if not column.nullable:
@@ -182,6 +186,8 @@ def load_value(table: str, column: Any, value: Any, where: str) -> Any:
             _text(value)
             if kind.length and len(value) > kind.length:
                 raise ValueError(f"longer than {kind.length} characters")
+            if (table, column.name) in KEYS and (problem := key_problem(value)):
+                raise ValueError(f"no key: {problem}")
             return value
         if isinstance(kind, JSON) and (table, column.name) in JSON_SHAPES:
             return JSON_SHAPES[table, column.name](value)

@@ -101,7 +101,7 @@ class NotReady(Exception):
 
 
 @dataclass(frozen=True)
-class Plan:
+class FeedContents:
     """What a feed holds now: its events' piece keys in order, the resulting ETag, and the events on demand."""
 
     head: bytes
@@ -111,9 +111,9 @@ class Plan:
     make: Callable[[Sequence[int]], list[FeedItem]]
 
 
-def plan(source: Source, meta: FeedMeta) -> Plan:
+def contents(source: Source, meta: FeedMeta) -> FeedContents:
     head = calendar_head(meta)
-    return Plan(head, source.keys, content_etag(head, source.keys), meta.alarm_days, source.items)
+    return FeedContents(head, source.keys, content_etag(head, source.keys), meta.alarm_days, source.items)
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ class Store:
             return {}
 
     def serve(
-        self, key: str, revision: int, build: Callable[[], Plan], *, now: dt.datetime, stored: Stored | None,
+        self, key: str, revision: int, build: Callable[[], FeedContents], *, now: dt.datetime, stored: Stored | None,
         about: dict[str, object] | None = None, budget: float | None = RENDER_BUDGET,
     ) -> Served:
         """The feed's body at `revision` as a file, given what `feed_renders` held (read with the token, one query);

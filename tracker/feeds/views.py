@@ -91,7 +91,7 @@ def feed(token: str) -> BaseResponse:
     clock = get_clock()
     now = clock.now()
 
-    def build() -> store.Plan:
+    def build() -> store.FeedContents:
         # Parsed only for a render: a stored render current at this revision was made from these very parameters,
         # and any change to a team, act or authority they name sets a new revision.
         try:
@@ -100,7 +100,7 @@ def feed(token: str) -> BaseResponse:
             abort(400, description=str(exc))
         metrics.FEED_CACHE.labels("miss").inc()
         rows = source.read(db, f, base_url=base_url, today=clock.today())
-        return store.plan(rows, feed_meta(f, base_url=base_url))
+        return store.contents(rows, feed_meta(f, base_url=base_url))
 
     stored = None
     if state.stored_etag is not None:

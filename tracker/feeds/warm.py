@@ -102,8 +102,8 @@ def warm(
             if stored is not None and stored.revision == current and stored.etag:
                 continue
 
-            def build(f: FeedFilter = f, base: str = base) -> store.Plan:
-                return store.plan(source.read(session, f, base_url=base, today=today), feed_meta(f, base_url=base))
+            def build(f: FeedFilter = f, base: str = base) -> store.FeedContents:
+                return store.contents(source.read(session, f, base_url=base, today=today), feed_meta(f, base_url=base))
 
             left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
             served = feed_store.serve(

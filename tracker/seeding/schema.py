@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from tracker.keys import key_problem
 from tracker.regulations.fields import (
     DeadlineFields,
     DesignationFields,
@@ -82,7 +83,15 @@ def _label(file: str, section: str, index: int, data: Any) -> str:
     return f"{file}: {section}[{index}]" + (f" ({ident})" if ident else "")
 
 
+def _check_key(problems: list[str], where: str, data: Any) -> None:
+    """A team's or a regulation's id is its key (in addresses and feed links): the same rule as everywhere."""
+    ident = data.get("id") if isinstance(data, dict) else None
+    if isinstance(ident, str) and ident.strip() and (problem := key_problem(ident)):
+        problems.append(f"{where}: id: {ident[:60]!r}: {problem}")
+
+
 def _read_team(problems: list[str], file: str, where: str, data: Any) -> Spec:
+    _check_key(problems, where, data)
     e = Entry(problems, where, data, {"id", "name", "source"})
     return _spec(Spec, problems, file, where, data, name=e.text("name", required=True), source=e.source())
 
@@ -118,6 +127,7 @@ def _read_designation(problems: list[str], file: str, where: str, data: Any) -> 
 
 
 def _read_regulation(problems: list[str], file: str, where: str, data: Any) -> RegulationSpec:
+    _check_key(problems, where, data)
     e = Entry(problems, where, data, REGULATION_FIELDS)
     values = e.fields(RegulationFields, skip=("team_id",))
     spec: RegulationSpec = _spec(
