@@ -96,10 +96,14 @@ def create_token(
     return row, token
 
 
-def revoke_token(session: Session, row: ApiToken, *, actor: Actor, now: dt.datetime) -> None:
+def revoke_token(
+    session: Session, row: ApiToken, *, actor: Actor, now: dt.datetime, reason: str | None = None
+) -> None:
+    """Revoke one token (audited; `reason` names what revoked it when it was not its owner's own choice)."""
     if row.revoked_at is None:
         row.revoked_at = now
-        record(session, actor, now, "api_token.revoke", label=f"{row.name} ({row.prefix}...)")
+        record(session, actor, now, "api_token.revoke", label=f"{row.name} ({row.prefix}...)",
+               changes={"reason": [None, reason]} if reason else None)
         session.flush()
 
 
@@ -117,6 +121,9 @@ def authenticate(session: Session, *, now: dt.datetime | None = None, engine: En
     user = session.get(User, row.user_id) if row else None
     if row is None or user is None or not user.active:
         raise Problem(401, "Unauthorized", "The API token is unknown, revoked, or its account is not active.")
+    if user.must_change_password:
+        raise Problem(403, "Forbidden", "The account's password must be changed before its API tokens work: log in "
+                      "and choose your own password, then make a new token (setting a password revokes the old ones).")
     if row.expires_at is not None and row.expires_at <= now:
         expired = f"The API token expired at {row.expires_at:%Y-%m-%d %H:%M} UTC; make a new one."
         raise Problem(401, "Unauthorized", expired)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.api.common import TOKEN_DAY_CHOICES, TOKEN_DAYS, create_token, revoke_token
 from tracker.api.models import ApiToken
 from tracker.audit.record import Actor
 from tracker.auth import service
+from tracker.auth.commands import AccountChanged
 from tracker.auth.models import User
 from tracker.clock import Clock
 from tracker.errors import Forbidden, InvalidFields, NotFound
-from tracker.unit_of_work import handles
+from tracker.unit_of_work import handles, subscribe
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,24 @@ def _create(session: Session, cmd: CreateApiToken, actor: Actor, clock: Clock) -
         choices = ", ".join(map(str, TOKEN_DAY_CHOICES))
         raise InvalidFields(_l("Kies een geldigheid van %(choices)s dagen.", choices=choices), "days")
     return create_token(session, user, cmd.name, actor=actor, now=clock.now(), days=cmd.days)
+
+
+def _void_with_the_password(session: Session, events: Sequence[AccountChanged]) -> None:
+    """A password set by someone else, reset, or changed without keeping the tokens: the account's API tokens stop
+    working in the same transaction (ASVS 3.3.3: credentials follow the password), each revocation audited."""
+    for happened in events:
+        if not happened.credentials_void or happened.at is None:
+            continue
+        user = service.find_user(session, happened.email)
+        if user is None:
+            continue
+        live = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+        actor = Actor(happened.by or happened.email, happened.by_id)
+        for row in live:
+            revoke_token(session, row, actor=actor, now=happened.at, reason=happened.what)
+
+
+subscribe(AccountChanged, _void_with_the_password, phase="before_commit")
 
 
 @handles(RevokeApiToken)

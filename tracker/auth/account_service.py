@@ -65,7 +65,8 @@ def _change_own(session: Session, cmd: ChangeOwnPassword, actor: Actor, clock: C
 
             exc.keep = keep  # type: ignore[attr-defined]  # read by the unit of work after its rollback
         raise
-    publish(session, AccountChanged(user.email, "password.change"))
+    publish(session, AccountChanged(user.email, "password.change", credentials_void=not cmd.keep_api_tokens,
+                                    by=actor.label, by_id=actor.user_id, at=now))
     return ended
 
 
@@ -74,7 +75,8 @@ def _set(session: Session, cmd: SetPassword, actor: Actor, clock: Clock) -> User
     _admin_or_process(actor)
     user = _named(session, cmd.email)
     passwords.set_by_other(session, user, cmd.password, actor=actor, now=clock.now())
-    publish(session, AccountChanged(user.email, "password.set"))
+    publish(session, AccountChanged(user.email, "password.set", credentials_void=True, by=actor.label,
+                                    by_id=actor.user_id, at=clock.now()))
     return user
 
 
@@ -93,7 +95,8 @@ def _reset_link(session: Session, cmd: CreateResetLink, actor: Actor, clock: Clo
 @handles(UseResetLink)
 def _use_reset(session: Session, cmd: UseResetLink, actor: Actor, clock: Clock) -> User:
     user = passwords.use_reset(session, cmd.token, cmd.new, address=actor.address, now=clock.now())
-    publish(session, AccountChanged(user.email, "password.reset"))
+    publish(session, AccountChanged(user.email, "password.reset", credentials_void=True, by=user.email,
+                                    by_id=user.id, at=clock.now()))
     return user
 
 

@@ -34,8 +34,10 @@ def _user() -> User:
 def change_password() -> str | Response | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        # Never after someone else set the password: the choice is not offered, and its tokens are revoked already.
+        keep = bool(form.keep_api_tokens.data) and not current_user.must_change_password
         command = ChangeOwnPassword(cast(str, form.current.data), cast(str, form.new.data),
-                                    keep_token=current_user.get_id())
+                                    keep_token=current_user.get_id(), keep_api_tokens=keep)
         try:
             ended = run_and_commit(get_session(), command, current_actor(), get_clock())
         except Refused as exc:

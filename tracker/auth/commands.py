@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from tracker.unit_of_work import Event, PortfolioChanged
@@ -47,11 +48,13 @@ class SetTeamReminders:
 
 @dataclass(frozen=True)
 class ChangeOwnPassword:
-    """The user changes their own password, giving the current one; other sessions than `keep_token`'s end."""
+    """The user changes their own password, giving the current one; other sessions than `keep_token`'s end, and
+    their API tokens are revoked unless `keep_api_tokens`."""
 
     current: str
     new: str
     keep_token: str | None = None
+    keep_api_tokens: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,19 @@ class EndOtherSessions:
 
 @dataclass(frozen=True)
 class AccountChanged(Event):
-    """An account's password, sessions, role, teams or state changed (`what`: e.g. "password.set")."""
+    """An account's password, sessions, role, teams or state changed (`what`: e.g. "password.set").
+
+    `credentials_void`: the password was set by someone else, reset through a link, or changed by its owner who did
+    not choose to keep their API tokens; features holding credentials of the account (API tokens) revoke them.
+    `by` and `by_id` name who did it, for the audit rows of what follows.
+    """
 
     email: str
     what: str
+    credentials_void: bool = False
+    by: str = ""
+    by_id: int | None = None
+    at: dt.datetime | None = None  # the unit of work's clock
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -24,3 +24,4 @@ class NewPasswordForm(FlaskForm):
 
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Huidig wachtwoord"), validators=[DataRequired(), Length(max=1000)])
+    keep_api_tokens = BooleanField(_l("Mijn API-tokens houden"))
