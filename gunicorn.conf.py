@@ -10,15 +10,10 @@ the command line (-w, -b, --access-logfile) override the ones here.
 from __future__ import annotations
 
 import os
-import re
 
 from gunicorn.glogging import Logger
 
-SECRET_IN_PATH = re.compile(r"(/(?:feeds|unsubscribe|reset)/)[^/?\s\"]+")
-
-
-def redact(text: str) -> str:
-    return SECRET_IN_PATH.sub(r"\1<redacted>", text)
+from tracker.redaction import redact
 
 
 class RedactingLogger(Logger):

@@ -290,6 +290,17 @@ def login_client(app: Flask, email: str, password: str = PASSWORD) -> FlaskClien
     return client
 
 
+def calendar_html(client: FlaskClient, path: str = "/calendar", **kwargs: object) -> str:
+    """The calendar page with the user's feed link: made first (a POST, as the page's button does) when they have
+    none, since GET /calendar writes nothing."""
+    html = client.get(path, **kwargs).get_data(as_text=True)  # type: ignore[arg-type]
+    if 'id="no-link"' in html:
+        made = client.post("/calendar/link", data={"csrf_token": csrf_from(html)})
+        assert made.status_code == 302, made.status_code
+        html = client.get(path, **kwargs).get_data(as_text=True)  # type: ignore[arg-type]
+    return html
+
+
 @pytest.fixture
 def login(app: Flask, users: dict[str, int]):
     return lambda email, password=PASSWORD: login_client(app, email, password)

@@ -9,12 +9,12 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 from sqlalchemy import select, text
 
-from tests.conftest import NOW, csrf_from
+from tests.conftest import NOW, calendar_html, csrf_from
 from tracker.audit.models import AuditEvent
 from tracker.audit.record import Actor
 from tracker.auth import service
 from tracker.cli import cli
-from tracker.feeds.views import redact
+from tracker.redaction import redact
 from tracker.regulations.models import Deadline, Evaluation
 
 # What the seeded portfolio's feeds hold, by seed entry id (counted from seed/: every deadline and evaluation with
@@ -34,7 +34,7 @@ FEED_COUNTS = [  # (parameters, number of events)
 def feed_url(login, app):
     """The viewer's https feed URL, as the calendar page shows it."""
     client = login("viewer@example.nl")
-    html = client.get("/calendar").get_data(as_text=True)
+    html = calendar_html(client)
     return re.search(r'id="https-url" readonly value="([^"]+)"', html).group(1).replace("&amp;", "&")
 
 
@@ -321,7 +321,7 @@ def test_cli_feed_url_and_rotate(app, users):
 def test_regulation_page_shows_the_feed_link_once_the_user_has_one(app, login):
     client = login("viewer@example.nl")
     assert "Abonneer in uw agenda op de data van DSA" in client.get("/regulations/DSA").get_data(as_text=True)
-    client.get("/calendar")
+    calendar_html(client)
     html = client.get("/regulations/DSA").get_data(as_text=True)
     assert re.search(r"/feeds/[^.]+\.ics\?regulation=DSA", html) and "webcal://" in html
 
@@ -357,9 +357,24 @@ def test_a_feed_speaks_dutch_unless_its_url_asks_for_english(app, feed_url):
 
 def test_the_calendar_page_gives_an_english_link_only_to_an_english_reader(app, login):
     client = login("viewer@example.nl")
-    dutch = client.get("/calendar").get_data(as_text=True)
+    dutch = calendar_html(client)
     assert re.search(r'id="https-url" readonly value="[^"]+\.ics"', dutch)  # no lang: Dutch is the default
-    english = client.get("/calendar?team=EZK", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    english = calendar_html(client, "/calendar?team=EZK", headers={"Accept-Language": "en"})
     url = re.search(r'id="https-url" readonly value="([^"]+)"', english).group(1).replace("&amp;", "&")
     assert url.endswith(".ics?team=EZK&lang=en")
     assert "NAME:EU implementation tracker - team EZK" in fetch(app, url).data.decode()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("GET /feeds%2Fabc123.ics HTTP/1.1", "GET /feeds/<redacted> HTTP/1.1"),
+        ("GET /FEEDS/abc123.ics HTTP/1.1", "GET /FEEDS/<redacted> HTTP/1.1"),
+        ("GET /login?next=%2Freset%2Fsecret-token HTTP/1.1", "GET /login?next=/reset/<redacted> HTTP/1.1"),
+        ("https://x.example/login?next=%252Freset%252Fsecret-token", "https://x.example/login?next=/reset/<redacted>"),
+        ("GET /Unsubscribe/tok.en HTTP/1.1", "GET /Unsubscribe/<redacted> HTTP/1.1"),
+        ("GET /regulations/DSA HTTP/1.1", "GET /regulations/DSA HTTP/1.1"),
+    ],
+)
+def test_redaction_after_percent_decoding_and_case_folding(line, expected):
+    assert redact(line) == expected

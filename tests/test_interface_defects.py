@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
+from tests.conftest import calendar_html
+
 
 def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
@@ -24,7 +26,9 @@ def test_the_stage_move_hint_offers_no_unknown_date_the_move_refuses(login):
 
 
 def test_the_feed_link_is_labelled_with_its_own_scheme(login):
-    page = soup(login("viewer@example.nl").get("/calendar"))
+    client = login("viewer@example.nl")
+    calendar_html(client)
+    page = soup(client.get("/calendar"))
     url = page.select_one("#https-url")["value"]
     label = page.select_one("label[for=https-url]").get_text()
     assert url.startswith("http://127.0.0.1") and "(HTTP)" in label and "HTTPS" not in label

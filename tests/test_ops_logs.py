@@ -6,12 +6,13 @@ import json
 import logging
 import re
 
+from tests.conftest import calendar_html
 from tracker.ops.logs import JsonFormatter, TextFormatter, configure
 from tracker.scheduler import catch_up
 
 
 def test_request_lines_carry_id_user_route_status_and_duration_and_no_token(app, users, viewer, caplog):
-    html = viewer.get("/calendar").get_data(as_text=True)
+    html = calendar_html(viewer)
     feed_path = re.search(r'id="https-url" readonly value="https?://[^/]+([^"?]+)', html).group(1)
     token = feed_path.rsplit("/", 1)[1].removesuffix(".ics")
     caplog.clear()

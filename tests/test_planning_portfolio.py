@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from tests.conftest import SEED, csrf_from
+from tests.conftest import SEED, calendar_html, csrf_from
 from tracker.audit.models import AuditEvent
 from tracker.planning.models import Review
 from tracker.planning.queries import load_plans
@@ -318,7 +318,7 @@ def test_planning_feed_events_move_in_place_with_the_forecast(app, login, kind):
 
     from tracker.clock import clock_of
     client = login("viewer@example.nl")
-    html = client.get("/calendar").get_data(as_text=True)
+    html = calendar_html(client)
     url = re.search(r'id="https-url" readonly value="([^"]+)"', html).group(1).replace("&amp;", "&")
     path = url.split("127.0.0.1:5000", 1)[1]
 

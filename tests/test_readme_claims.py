@@ -21,7 +21,7 @@ import yaml
 from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
-from tests.conftest import NOW, PASSWORD, SEED, USERS, csrf_from, login_client
+from tests.conftest import NOW, PASSWORD, SEED, USERS, calendar_html, csrf_from, login_client
 from tracker import create_app
 from tracker.audit.record import Actor
 from tracker.auth.models import Team
@@ -45,7 +45,7 @@ def claim(text: str, source: str = README) -> None:
 
 
 def feed_path(client) -> str:
-    html = client.get("/calendar").get_data(as_text=True)
+    html = calendar_html(client)
     url = re.search(r'id="https-url" readonly value="([^"]+)"', html).group(1).replace("&amp;", "&")
     return url.split("127.0.0.1:5000", 1)[1]
 

@@ -24,10 +24,10 @@ from tracker.config import ConfigError, Settings, load_settings
 from tracker.db import get_db
 from tracker.errors import Refused
 from tracker.feeds.cli import feeds
-from tracker.feeds.views import redact
 from tracker.notify.cli import digest_group, outbox_group, reminders_group
 from tracker.ops.doctor import doctor
 from tracker.planning.cli import plan_command
+from tracker.redaction import redact
 from tracker.refusals import exit_cli
 from tracker.regulations.cli import stage_group
 from tracker.regulations.queries import board as build_board

@@ -31,7 +31,7 @@ from tracker.clock import get_clock
 from tracker.date_words import current_language
 from tracker.db import get_session
 from tracker.feeds import files, source, store, tokens, written
-from tracker.feeds.commands import RevokeFeedToken, RotateFeedToken
+from tracker.feeds.commands import EnsureFeedToken, RevokeFeedToken, RotateFeedToken
 from tracker.feeds.models import FeedRender
 from tracker.feeds.queries import FeedFilter, FeedParamError, feed_meta, parse_filter
 from tracker.hooks import add_page_context
@@ -54,14 +54,6 @@ def _regulation_feed_links(reg: Regulation) -> dict[str, object]:
 
 
 bp.record_once(lambda state: add_page_context(state.app, "regulation", _regulation_feed_links))
-TOKEN_IN_PATH = re.compile(r"(/feeds/)[^/?\s]+")
-
-
-def redact(text: str) -> str:
-    """Log lines never show a feed token."""
-    return TOKEN_IN_PATH.sub(r"\1<redacted>", text)
-
-
 def feed_url(token: str, f: FeedFilter | None = None, *, webcal: bool = False) -> str:
     base = current_app.config["TRACKER"].base_url
     query = f.query_string() if f else ""
@@ -183,6 +175,19 @@ def calendar() -> str:
         args=request.args,
         **filter_choices(db),
     )
+
+
+@bp.post("/calendar/link")
+def make_link() -> BaseResponse:
+    """The user's first feed link (or a new one after revoking): made by a POST and audited, never by a GET."""
+    run_and_commit(
+        get_session(),
+        EnsureFeedToken(current_user.email, current_app.config["SECRET_KEY"]),
+        current_actor(),
+        get_clock(),
+    )
+    flash(_("Uw agendalink is gemaakt."))
+    return redirect(url_for("feeds.calendar"))
 
 
 @bp.post("/calendar/rotate")
