@@ -9,6 +9,7 @@ from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -59,9 +60,22 @@ def _dummy_hash() -> str:
 
 
 def normalise_email(email: str) -> str:
-    value = (email or "").strip().lower()
-    if not EMAIL.fullmatch(value) or len(value) > 254:
-        raise AccountError(_l("%(email)s is geen e-mailadres.", email=repr(email)), "email")
+    """The address as the mailer will use it (lower case, the domain in its normal form), or a refusal.
+
+    Checked by email-validator (RFC 5322/5321 without the forms a mailer would rewrite: no quoted local part, no
+    comments, no colon); ASCII only (not every relay speaks SMTPUTF8) and no encoded words (=?...?=), whose decoding
+    could put another address or a control character into the envelope.
+    """
+    raw = (email or "").strip()
+    try:
+        checked = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        checked = None
+    value = checked.normalized.lower() if checked is not None else ""
+    if checked is None or "=?" in raw or len(value) > 254 or not EMAIL.fullmatch(value):
+        raise AccountError(_l("%(email)s is geen e-mailadres dat de tracker kan mailen: gebruik letters, cijfers en "
+                              ". _ %% + - vóór de @ en een domeinnaam met een punt erna.", email=repr(raw[:80])),
+                           "email")
     return value
 
 
