@@ -194,6 +194,8 @@ class Case:
     actor: Callable[[str], str] = lambda role: EMAIL[role]
     # Whether an allowed cell writes to the database (a logged-out reader's language lives in the session only).
     stores: Callable[[str], bool] = lambda role: True
+    # Audit actions that follow from the allowed change, by the same actor (a reset revokes the API tokens).
+    also: tuple[str, ...] = ()
 
 
 API_ITEM: dict[str, Callable[[str], dict[str, Any]]] = {
@@ -340,6 +342,19 @@ def admin_create_team(w: World, role: str) -> Request:
     return "/admin/teams", {"key": f"T{w.n()}", "name": "Matrix team"}
 
 
+def admin_team_name(w: World, role: str) -> Request:
+    return "/admin/teams/EZK/name", {"name": f"Ministerie van Economische Zaken en Klimaat ({w.n()})"}
+
+
+def make_feed_link(w: World, role: str) -> Request:
+    from tracker.feeds.models import FeedToken
+
+    if role != "anonymous":  # a link is made when the user has none: end any they have
+        with w.db.transaction() as s:
+            s.execute(update(FeedToken).where(FeedToken.user_id == w.user_id(role)).values(revoked_at=NOW))
+    return "/calendar/link", {}
+
+
 def admin_team_reminders(w: World, role: str) -> Request:
     return "/admin/teams/EZK/reminders", {"reminder_days": f"{40 + w.n()},5"}
 
@@ -358,11 +373,19 @@ def change_password(w: World, role: str) -> Request:
     from tests.conftest import PASSWORD
 
     new = f"matrix quartz lantern {w.n()} orbit"
-    return "/settings/password", {"current": PASSWORD, "new": new, "repeat": new}
+    # Keeping one's API tokens: the change alone (without it, the revocations follow: test_tokens_follow_password).
+    return "/settings/password", {"current": PASSWORD, "new": new, "repeat": new, "keep_api_tokens": "y"}
 
 
 def use_reset_link(w: World, role: str) -> Request:
-    output = w.cli("users", "reset", EMAIL.get(role, EMAIL["viewer"]))
+    from tracker.api.models import ApiToken
+
+    email = EMAIL.get(role, EMAIL["viewer"])
+    with w.db.transaction() as s:  # exactly one live API token, which the reset revokes
+        s.execute(update(ApiToken).where(ApiToken.user_id == w.user_id(role))
+                  .values(revoked_at=NOW))
+    w.cli("api-token", "create", email, "--name", f"before reset {w.n()}")
+    output = w.cli("users", "reset", email)
     new = f"matrix quartz lantern {w.n()} orbit"
     return re.search(r"(/reset/\S+)", output).group(1), {"new": new, "repeat": new}
 
@@ -478,13 +501,15 @@ CASES = [
     Case("admin create user", "POST", "/admin/users", admins(200), "user.create", admin_create_user),
     Case("admin update user", "POST", "/admin/users/<int:user_id>", admins(302), "user.role", admin_update_user),
     Case("admin create team", "POST", "/admin/teams", admins(302), "team.create", admin_create_team),
+    Case("admin team name", "POST", "/admin/teams/<key>/name", admins(302), "team.rename", admin_team_name),
+    Case("feed link", "POST", "/calendar/link", any_user(302), "feed.create", make_feed_link),
     Case("admin team reminders", "POST", "/admin/teams/<key>/reminders", admins(302), "team.reminders",
          admin_team_reminders),
     Case("admin outbox retry", "POST", "/admin/outbox/<int:message_id>/retry", admins(302), "outbox.retry",
          admin_retry),
     Case("password change", "POST", "/settings/password", any_user(302), "user.password.change", change_password),
     Case("password reset link", "POST", "/reset/<token>", row(302, 302, 302, 302, 302), "user.password.reset",
-         use_reset_link, actor=lambda role: EMAIL.get(role, EMAIL["viewer"])),
+         use_reset_link, actor=lambda role: EMAIL.get(role, EMAIL["viewer"]), also=("api_token.revoke",)),
     Case("session end", "POST", "/settings/sessions/<int:session_id>/end", any_user(302), "session.end", end_session),
     Case("sessions end others", "POST", "/settings/sessions/end-others", any_user(302), "session.end_others",
          end_other_sessions),
@@ -521,7 +546,8 @@ def attempt(w: World, case: Case, role: str, *, with_csrf: bool = True) -> tuple
 def test_write_route_matrix(world, case):
     actual = {role: attempt(world, case, role) for role in ROLES}
     expected = {
-        role: (status, True, [(case.audit, case.actor(role))]) if status < 400 and case.stores(role)
+        role: (status, True, [(action, case.actor(role)) for action in (case.audit, *case.also)])
+        if status < 400 and case.stores(role)
         else (status, False, [])
         for role, status in case.expected.items()
     }

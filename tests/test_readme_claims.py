@@ -359,12 +359,14 @@ def test_export_import_export_gives_identical_files(login, app, settings, empty_
 
 
 def test_what_an_export_holds(seeded, session):
-    claim("sessions, feed links, API tokens and the outbox are operational and not exported")
+    claim("the planning inputs (targets, stage durations, planned dates, reviews) and the marks")
+    claim("Sessions, login counters, reset links, feed links, API")
     from tracker.transfer import export_data
 
     tables = set(json.loads(export_data(session))["tables"])
     assert tables == {"regulations", "stage_changes", "deadlines", "designations", "evaluations", "teams", "users",
-                      "user_teams", "follows", "audit_events", "authorities"}
+                      "user_teams", "follows", "audit_events", "authorities", "act_plans", "stage_durations",
+                      "planned_dates", "plan_reviews", "notify_marks"}
 
 
 # -- logins ------------------------------------------------------------------------------------------
