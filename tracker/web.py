@@ -29,10 +29,15 @@ def register_web(app: Flask) -> None:
 def _health() -> Response:
     """Liveness for load balancers: the app answers and its database does."""
     from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
 
     from tracker.db import get_session
 
-    get_session().execute(text("SELECT 1"))
+    try:
+        get_session().execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:  # the process answers but its database does not: not healthy, as /readyz says
+        get_session().rollback()
+        return Response(f"database unreachable: {type(exc).__name__}\n", 503, mimetype="text/plain")
     return Response("ok\n", mimetype="text/plain")
 
 
@@ -66,7 +71,10 @@ def _http_error(exc: HTTPException) -> tuple[str, int] | HTTPException | Respons
     # Werkzeug's own descriptions are English boilerplate; the app's own descriptions say what was wrong.
     default = type(exc).description
     message = ERROR_MESSAGES.get(code, exc.description) if exc.description == default else exc.description
-    return render_template("error.html", error=exc, error_title=title, error_message=message), code
+    # The error's own headers stay (a 405's Allow, a 429's Retry-After).
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return Response(render_template("error.html", error=exc, error_title=title, error_message=message), code,
+                    headers=headers, mimetype="text/html")
 
 
 # No inline script or event handler anywhere (behaviour lives in static/tracker.js); styles may be inline.

@@ -49,7 +49,11 @@ def problem_for(exc: HTTPException) -> Response:
     """Any HTTP error under /api/ becomes problem details."""
     if isinstance(exc, Problem):
         return exc.get_response()
-    return Problem(exc.code or 500, exc.name, exc.description or exc.name).get_response()
+    response = Problem(exc.code or 500, exc.name, exc.description or exc.name).get_response()
+    for name, value in exc.get_headers():  # a 405's Allow, a 429's Retry-After
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def json_response(payload: Any, status: int = 200, *, etag: bool = True) -> Response:

@@ -132,6 +132,8 @@ def set_duration(session: Session, cmd: SetDuration, actor: Actor, clock: Clock)
         )
     if cmd.days is not None and not 0 <= cmd.days <= MAX_DAYS:
         raise InvalidFields(_l("geef een heel aantal dagen van 0 tot en met %(max)d", max=MAX_DAYS), "days")
+    if cmd.source is not None and len(cmd.source.strip()) > NOTE_LENGTH:
+        raise InvalidFields(_l("hoogstens %(num)d tekens", num=NOTE_LENGTH), "source")
     if cmd.key and cmd.team:
         raise InvalidFields(_l("geef een duur voor een regeling of voor een team, niet voor allebei"), "team")
     reg_id = team_id = None
@@ -169,8 +171,8 @@ def set_duration(session: Session, cmd: SetDuration, actor: Actor, clock: Clock)
         if row is None:
             row = StageDuration(step=cmd.step, team_id=team_id, regulation_id=reg_id)
             session.add(row)
-        source = (cmd.source or "").strip() or f"Set by {actor.label}"
-        row.days, row.source, row.assumption, row.updated_at = cmd.days, source[:NOTE_LENGTH], True, clock.now()
+        source = (cmd.source or "").strip() or f"Ingesteld door {actor.label}"
+        row.days, row.source, row.assumption, row.updated_at = cmd.days, source, True, clock.now()
         row.seed_key = row.seed_hash = None  # a team's figure: the seed no longer overwrites it
     record(
         session,

@@ -169,7 +169,25 @@ OptionalDate = Annotated[
     _DATE_OUT,
     WithJsonSchema({"anyOf": [_DATE_IN, {"type": "null"}]}, mode="validation"),
 ]
-Day = Annotated[dt.date | None, BeforeValidator(_blank_to_none), Field(default=None)]
+def _day(value: Any) -> Any:
+    """A day as text ("2026-11-28") or a date, within the years every other date allows; never a number (0 would be
+    read as 1 January 1970)."""
+    value = _blank_to_none(value)
+    if value is None or isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(_("een dag als JJJJ-MM-DD")) from None
+    else:
+        raise ValueError(_("een dag als JJJJ-MM-DD"))
+    if day is not None and not 1900 <= day.year <= 2200:
+        raise ValueError(_("een jaar van 1900 tot en met 2200"))
+    return day
+
+
+Day = Annotated[dt.date | None, BeforeValidator(_day), Field(default=None)]
 Version = Annotated[int, Field(ge=0, le=2**31 - 1, description="the version you read")]
 
 
