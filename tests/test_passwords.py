@@ -151,3 +151,28 @@ def test_an_admin_mails_a_reset_link_through_the_outbox(users, mail_app, smtp, s
     assert _post(client, link, {"new": NEW, "repeat": NEW}).status_code == 302
     login_to(mail_app, "viewer@example.nl", NEW)
     assert session.scalar(select(func.count()).select_from(UserSession)) >= 1
+
+
+WEAK_DUTCH = ["Wachtwoord2024!", "Welkom2024!!", "Rijksoverheid1", "Zomer2025zomer", "Ministerie123!",
+              "Amsterdam2026!", "Najaar2025!!", "Tracker2026!!", "EZKwachtwoord1", "Koningin 1980 oranje!",
+              "Oktober2026!!", "Denhaag2025!!", "Implementatie1!"]
+
+
+@pytest.mark.parametrize("password", WEAK_DUTCH)
+def test_weak_dutch_and_organisation_passwords_are_refused(password):
+    assert "te makkelijk te raden" in (password_problem(password, name="Anna Jansen", email="a.jansen@minez.nl") or "")
+
+
+def test_the_current_password_check_is_throttled_like_a_login(users, app, session):
+    from tracker.auth.throttle import ACCOUNT_FREE
+
+    client = login_client(app, "viewer@example.nl")
+    statuses = [_post(client, "/settings/password", {"current": f"guess number {n}", "new": NEW, "repeat": NEW})
+                .status_code for n in range(ACCOUNT_FREE + 2)]
+    assert statuses[:ACCOUNT_FREE] == [400] * ACCOUNT_FREE and statuses[ACCOUNT_FREE:] == [429, 429]
+    refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.password.change_refused")).all()
+    assert len(refused) == ACCOUNT_FREE  # the throttled attempts checked nothing
+    # Once the wait is over, the right password works and the count starts again.
+    clock_of(app).advance(dt.timedelta(minutes=16))
+    assert _post(client, "/settings/password", {"current": PASSWORD, "new": NEW, "repeat": NEW,
+                                                "keep_api_tokens": "y"}).status_code == 302

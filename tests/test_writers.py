@@ -25,6 +25,7 @@ HANDLER_HELPERS = {
     ("tracker.auth.passwords", "use_reset"),  # UseResetLink
     ("tracker.auth.service", "create_user"),  # CreateUser
     ("tracker.auth.sessions", "end_others"),  # EndOtherSessions and the password commands
+    ("tracker.auth.throttle", "forget"),  # ChangeOwnPassword: the owner knew it, the counter starts again
     ("tracker.feeds.tokens", "_new"),  # RotateFeedToken, EnsureFeedToken
     ("tracker.regulations.history", "append"),  # MoveStage: the one writer of stage state
     ("tracker.regulations.history", "put_recorded"),  # LoadSeed: seeded history through the same writer
@@ -51,6 +52,8 @@ EXCEPTIONS = {
     ("tracker.auth.throttle", "purge"): "the scheduler drops old login counters",
     ("tracker.auth.throttle", "succeeded"): "a successful login clears the account's counter",
     ("tracker.auth.views", "login"): "commits the login's session row (audited as login)",
+    ("tracker.auth.account_views", "_current_password_may_be_checked"): "a check of the current password takes its "
+    "slot on the counter before the check, committed as for a login, so parallel guesses are counted exactly",
     ("tracker.auth.views", "logout"): "commits the session's end",
     # Caches of rendered feeds: derived from the data, rebuilt from it at any time.
     ("tracker.feeds.pieces", "_fill"): "rendered event pieces",

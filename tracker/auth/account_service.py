@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
-from tracker.auth import passwords, sessions
+from tracker.auth import passwords, sessions, throttle
 from tracker.auth.commands import (
     AccountChanged,
     ChangeOwnPassword,
@@ -65,6 +65,7 @@ def _change_own(session: Session, cmd: ChangeOwnPassword, actor: Actor, clock: C
 
             exc.keep = keep  # type: ignore[attr-defined]  # read by the unit of work after its rollback
         raise
+    throttle.forget(session, throttle.current_password_key(user.id))  # the owner knew it: their count starts again
     publish(session, AccountChanged(user.email, "password.change", credentials_void=not cmd.keep_api_tokens,
                                     by=actor.label, by_id=actor.user_id, at=now))
     return ended

@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.audit.record import Actor
-from tracker.auth import passwords, sessions
+from tracker.auth import passwords, sessions, throttle
 from tracker.auth.commands import ChangeOwnPassword, EndOtherSessions, EndSession, UseResetLink
 from tracker.auth.current import current_actor
 from tracker.auth.forms import ChangePasswordForm, NewPasswordForm
@@ -33,7 +33,8 @@ def _user() -> User:
 @bp.route("/settings/password", methods=["GET", "POST"])
 def change_password() -> str | Response | tuple[str, int]:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
+    throttled = False
+    if form.validate_on_submit() and not (throttled := not _current_password_may_be_checked(form)):
         # Never after someone else set the password: the choice is not offered, and its tokens are revoked already.
         keep = bool(form.keep_api_tokens.data) and not current_user.must_change_password
         command = ChangeOwnPassword(cast(str, form.current.data), cast(str, form.new.data),
@@ -46,8 +47,21 @@ def change_password() -> str | Response | tuple[str, int]:
             flash(ngettext("Wachtwoord gewijzigd; %(num)d andere sessie beëindigd.",
                            "Wachtwoord gewijzigd; %(num)d andere sessies beëindigd.", ended))
             return redirect(safe_next(request.args.get("next")))
-    status = 400 if form.is_submitted() else 200
+    status = 429 if throttled else 400 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form, forced=current_user.must_change_password), status
+
+
+def _current_password_may_be_checked(form: ChangePasswordForm) -> bool:
+    """Take this check's slot on the account's counter and commit it before the check, as a login does, so parallel
+    guesses are counted exactly; when the counter is full, say how long to wait and check nothing."""
+    db, now = get_session(), get_clock().now()
+    blocked = throttle.reserve(db, throttle.current_password_key(current_user.id), throttle.ACCOUNT_FREE, now)
+    db.commit()
+    if blocked is None:
+        return True
+    form.current.errors = [_("Te veel pogingen: wacht %(seconds)d seconden en probeer het opnieuw.",
+                             seconds=blocked.wait_seconds(now))]
+    return False
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

@@ -48,6 +48,17 @@ def account_key(email: str) -> str:
     return f"account:{(email or '').strip().lower()[:250]}"
 
 
+def current_password_key(user_id: int) -> str:
+    """The counter of checks of a logged-in user's current password (the change page): a stolen session must not
+    be a way to guess the password without the login's limits."""
+    return f"current:{user_id}"
+
+
+def forget(session: Session, key: str) -> None:
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    _forget_copies(session)
+
+
 def address_key(address: str) -> str:
     return f"address:{address[:250]}"
 
