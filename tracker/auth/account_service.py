@@ -24,7 +24,7 @@ from tracker.auth.commands import (
 )
 from tracker.auth.mail_hook import queue_mail, reset_mail
 from tracker.auth.models import PasswordReset, User
-from tracker.auth.service import find_user
+from tracker.auth.service import acting_user, find_user
 from tracker.clock import Clock
 from tracker.errors import Forbidden, NotFound, Refused
 from tracker.unit_of_work import handles, publish
@@ -43,10 +43,7 @@ def _named(session: Session, email: str) -> User:
 
 
 def _own(session: Session, actor: Actor) -> User:
-    user = session.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is None:
-        raise Forbidden(_l("Log eerst in."))
-    return user
+    return acting_user(session, actor, _l("Log eerst in."))
 
 
 @handles(ChangeOwnPassword)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from typing import cast
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -320,12 +320,25 @@ def _create_team(session: Session, cmd: CreateTeam, actor: Actor, clock: Clock) 
     return team
 
 
+def _team(session: Session, key: str) -> Team:
+    team = session.scalars(select(Team).where(Team.key == key)).first()
+    if team is None:
+        raise NotFound(_l("Er is geen team %(key)s.", key=key), "key")
+    return team
+
+
+def acting_user(session: Session, actor: Actor, refusal: Any) -> User:
+    """The logged-in user a command acts for, or Forbidden with `refusal` (a process or a stale session has none)."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise Forbidden(refusal)
+    return user
+
+
 @handles(RenameTeam)
 def _rename_team(session: Session, cmd: RenameTeam, actor: Actor, clock: Clock) -> Team:
     _admin_only(actor)
-    team = session.scalars(select(Team).where(Team.key == cmd.key)).first()
-    if team is None:
-        raise NotFound(_l("Er is geen team %(key)s.", key=cmd.key), "key")
+    team = _team(session, cmd.key)
     name = cmd.name.strip()
     if problem := name_problem(name):
         raise InvalidFields(problem, "name")
@@ -341,9 +354,7 @@ def _rename_team(session: Session, cmd: RenameTeam, actor: Actor, clock: Clock) 
 @handles(SetTeamReminders)
 def _set_team_reminders(session: Session, cmd: SetTeamReminders, actor: Actor, clock: Clock) -> Team:
     _admin_only(actor)
-    team = session.scalars(select(Team).where(Team.key == cmd.key)).first()
-    if team is None:
-        raise NotFound(_l("Er is geen team %(key)s.", key=cmd.key), "key")
+    team = _team(session, cmd.key)
     raw = (cmd.reminder_days or "").strip()
     try:
         new = ",".join(map(str, parse_days(raw))) if raw else None

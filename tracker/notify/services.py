@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
 from tracker.auth.models import User
+from tracker.auth.service import acting_user
 from tracker.clock import Clock
 from tracker.config import LANGUAGES, parse_days
 from tracker.errors import Conflict, Forbidden, InvalidFields, NotFound
@@ -23,10 +24,7 @@ WHEN_EMPTY = ("skip", "notice")
 
 
 def _user(session: Session, actor: Actor) -> User:
-    user = session.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is None:
-        raise Forbidden(_l("Alleen een ingelogde gebruiker heeft meldingen."))
-    return user
+    return acting_user(session, actor, _l("Alleen een ingelogde gebruiker heeft meldingen."))
 
 
 @handles(Follow)
