@@ -56,3 +56,9 @@ def test_the_admin_page_and_the_cli_refuse_them_and_store_nothing(users, app, lo
         assert result.exit_code in (1, 2), (address, result.output)
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_placeholder_domains_are_addresses():
+    """The first admin's default, admin@example.invalid, and test addresses are valid: no mailer rewrites them."""
+    assert normalise_email("admin@example.invalid") == "admin@example.invalid"
+    assert normalise_email("Team@Ministerie.TEST") == "team@ministerie.test"
