@@ -112,6 +112,7 @@ class Conflict(Out):
     ref: str
     quote: str
     note: str | None
+    note_en: str | None = Field(default=None, description="the note in English")
 
 
 class CertaintyShown(Out):
@@ -119,7 +120,9 @@ class CertaintyShown(Out):
 
     level: Certainty
     note: str | None = Field(description="why a reading or an inference, in a line")
+    note_en: str | None = Field(default=None, description="the note in English")
     alternative: str | None = Field(description="another reading of the same words, where one was recorded")
+    alternative_en: str | None = Field(default=None, description="the alternative reading in English")
     conflicts: list[Conflict]
 
 
@@ -174,6 +177,8 @@ class StageChange(MoveStageFields, Identified, SourceRef):
     move: MoveKind
     recorded_at: Timestamp
     actor: str
+    note_en: str | None = Field(default=None, description="the note in English, where one is kept")
+    reason_en: str | None = Field(default=None, description="the reason in English, where one is kept")
 
 
 ITEM_OUT: dict[str, type[Out]] = {"deadlines": Deadline, "designations": Designation, "evaluations": Evaluation}

@@ -183,9 +183,13 @@ class MoveStageFields(Fields):
     reason: OptionalText(4000, multiline=True)
 
 
+# Texts a reader sees are Dutch; `<field>_en` beside one holds its English, shown to English readers
+# (tracker.content.text_in). A short name is what the tracker shows for the act ("Veiling 3,5 GHz"); the key is not.
 class RegulationFields(Fields):
+    short_name: OptionalText(60)
+    short_name_en: OptionalText(60)
     title: Text(300)
-    title_nl: OptionalText(300)
+    title_en: OptionalText(300)
     kind: RegulationKind = RegulationKind.REGULATION
     eu_number: OptionalText(60)
     celex: Annotated[
@@ -199,6 +203,7 @@ class RegulationFields(Fields):
     national_instrument: OptionalText(300)
     bill_number: OptionalText(60)
     summary: OptionalText(4000, multiline=True)
+    summary_en: OptionalText(4000, multiline=True)
     eu_published: AnyDate = PrecisionDate.unknown()
     eu_in_force: AnyDate = PrecisionDate.unknown()
 
@@ -206,26 +211,32 @@ class RegulationFields(Fields):
 class DeadlineFields(Fields):
     kind: DeadlineKind
     title: Text(300)
+    title_en: OptionalText(300)
     due: RangeDate
     legal_basis: OptionalText(300)
     note: OptionalText(4000, multiline=True)
+    note_en: OptionalText(4000, multiline=True)
     met_on: Day
 
 
 class DesignationFields(Fields):
     authority: Annotated[Text(40), Field(description="the authority's short name, e.g. ACM")]
     role: Text(300)
+    role_en: OptionalText(300)
     scope: OptionalText(4000, multiline=True)
+    scope_en: OptionalText(4000, multiline=True)
     status: DesignationStatus
     legal_basis: OptionalText(300)
 
 
 class EvaluationFields(Fields):
     subject: Text(300)
+    subject_en: OptionalText(300)
     level: EvaluationLevel
     status: EvaluationStatus
     due: RangeDate
     due_note: OptionalText(4000, multiline=True)
+    due_note_en: OptionalText(4000, multiline=True)
     performer: OptionalText(200)
     pillar: OptionalText(10)
 
