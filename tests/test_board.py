@@ -58,7 +58,7 @@ def test_board_card_shows_the_next_deadline_as_of_the_date(viewer):
     # On the report's date the DSA's step "in het najaar" (from October, see seed/README.md) is still to come.
     assert card.select_one(".deadline time")["datetime"] == "2023-10 .. 2023-12 (najaar 2023)"
     assert card.select_one(".deadline time").get_text() == "najaar 2023"
-    assert "Planned: submission of the implementation bill to the Council of State" in card.get_text()
+    assert "Gepland: uitvoeringswet aangeboden aan de Raad van State" in card.get_text()
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team, User, user_teams
 from tracker.config import Settings, parse_days
+from tracker.content import short_name, text_in
 from tracker.date_words import format_pdate
 from tracker.notify import marks
 from tracker.notify.models import Follow
@@ -48,6 +49,7 @@ class DueItem:
     due_on: dt.date
     regulation: Regulation | None
     team_id: int | None
+    title_en: str | None = None  # the title's English, for a recipient who reads English
 
 
 def _leads(text: str | None) -> tuple[int, ...] | None:
@@ -95,7 +97,7 @@ def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueIt
             or_(Deadline.due_on.between(low, high), Deadline.due_until.between(low, high)), Deadline.met_on.is_(None)
         )
     ):
-        items.append(DueItem("deadline", d.id, d.title, d.due, d.due_on, reg, reg.team_id))
+        items.append(DueItem("deadline", d.id, d.title, d.due, d.due_on, reg, reg.team_id, d.title_en))
     for e, reg in session.execute(
         select(Evaluation, Regulation)
         .outerjoin(Regulation, Evaluation.regulation_id == Regulation.id)
@@ -104,7 +106,8 @@ def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueIt
             Evaluation.status != EvaluationStatus.DONE,
         )
     ):
-        items.append(DueItem("evaluation", e.id, e.subject, e.due, e.due_on, reg, reg.team_id if reg else e.team_id))
+        team_id = reg.team_id if reg else e.team_id
+        items.append(DueItem("evaluation", e.id, e.subject, e.due, e.due_on, reg, team_id, e.subject_en))
     return items
 
 
@@ -185,11 +188,13 @@ def _when(lead: str, days: int) -> str:
 
 def _context(item: DueItem, user: User, lead: str, *, today: dt.date, base_url: str) -> dict[str, object]:
     """What a reminder says about one item, in the current (the recipient's) language."""
-    label = item.regulation.key if item.regulation else _("Evaluatie")
+    language = language_of(user)
+    label = short_name(item.regulation, language) if item.regulation else _("Evaluatie")
     url = f"{base_url}/regulations/{item.regulation.key}" if item.regulation else f"{base_url}/"
     days = (item.due_on - today).days
-    title = _("evaluatie: %(subject)s", subject=item.title) if item.kind == "evaluation" else item.title
-    due = format_pdate(item.due, language_of(user))  # type: ignore[arg-type]
+    shown = text_in(item, "title", language)
+    title = _("evaluatie: %(subject)s", subject=shown) if item.kind == "evaluation" else shown
+    due = format_pdate(item.due, language)  # type: ignore[arg-type]
     return dict(item=item, user=user, label=label, url=url, when=_when(lead, days), lead=lead, days=days,
                 title=title, due=due)
 
