@@ -85,7 +85,8 @@ def test_cli_board_json_as_of_matches_figure_8(seeded, app):
     result = app.test_cli_runner().invoke(cli, ["board", "--as-of", "2023-09-30", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    stages = {r["short_name"]: r["stage"] for r in data["regulations"]}
+    stages = {r["key"]: r["stage"] for r in data["regulations"]}
+    assert {r["key"]: r["short_name"] for r in data["regulations"]}["VEILING_35GHZ"] == "Veiling 3,5 GHz"
     assert {k: stages[k] for k in FIGURE_8} == {k: v.value for k, v in FIGURE_8.items()}
     assert data["as_of"] == "2023-09-30"
 

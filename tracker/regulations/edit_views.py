@@ -22,6 +22,8 @@ from tracker.auth.models import Role, Team
 from tracker.auth.permissions import can_create, can_edit_team
 from tracker.clock import get_clock
 from tracker.commands import run
+from tracker.content import short_name
+from tracker.date_words import current_language
 from tracker.db import get_session
 from tracker.errors import Refused, StaleVersion, form_errors
 from tracker.regulations.commands import (
@@ -146,7 +148,7 @@ def move(key: str) -> Rendered:
     _result, refused = _run(command, form, render)
     if refused is not None:
         return refused
-    flash(_("%(key)s: fase gewijzigd.", key=reg.key))
+    flash(_("%(key)s: fase gewijzigd.", key=short_name(reg, current_language())))
     return redirect(url_for("regulations.detail", key=reg.key) + "#history")
 
 
@@ -189,7 +191,7 @@ def edit_regulation(key: str) -> Rendered:
     _result, refused = _run(command, form, render, lambda: get_session().get(Regulation, reg.id))
     if refused is not None:
         return refused
-    flash(_("%(key)s: opgeslagen.", key=reg.key))
+    flash(_("%(key)s: opgeslagen.", key=short_name(reg, current_language())))
     return redirect(url_for("regulations.detail", key=reg.key))
 
 
@@ -209,7 +211,8 @@ def _item_form(kind: str, obj: Any = None) -> Any:
 def _item(reg: Regulation, kind: str, item_id: int) -> Any:
     item = get_session().get(MODELS[kind], item_id)
     if item is None or item.regulation_id != reg.id:
-        abort(404, description=_("Dit gegeven bestaat niet (meer) bij %(key)s.", key=reg.key))
+        abort(404, description=_("Dit gegeven bestaat niet (meer) bij %(key)s.",
+                                 key=short_name(reg, current_language())))
     if kind == "designations":
         get_session().refresh(item, ["authority"])  # forms and pages show it by name; it never loads by itself
     return item
