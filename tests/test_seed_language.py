@@ -23,6 +23,7 @@ TEXTS = {
     "evaluations": ("subject", "due_note"),
     "durations": ("source",),
     "reviews": ("note",),
+    "teams": ("name",),
 }
 
 
@@ -101,6 +102,7 @@ def test_the_act_page_shows_the_dutch_names_to_a_dutch_reader_and_the_english_to
     assert soup.select_one("h1").get_text(" ", strip=True) == (
         "3.5 GHz auction Auction regulation and licences for the 3.5 GHz band")
     assert "Planned: auction of the 3.5 GHz band" in soup.select_one("#deadlines").get_text()
+    assert "Ministry of Economic Affairs and Climate Policy (EZK)" in soup.select_one("dl.facts").get_text()
     assert "VEILING_35GHZ" not in _visible(english)
 
 

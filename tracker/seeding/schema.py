@@ -93,8 +93,10 @@ def _label(file: str, section: str, index: int, data: Any) -> str:
 
 
 def _read_team(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = Entry(problems, where, data, {"id", "name", "source"})
-    return _spec(Spec, problems, file, where, data, name=e.text("name", required=True), source=e.source())
+    e = Entry(problems, where, data, {"id", "name", "name_en", "source"})
+    e.check_english(("name",))
+    return _spec(Spec, problems, file, where, data, name=e.text("name", required=True), name_en=e.text("name_en"),
+                 source=e.source())
 
 
 def _read_authority(problems: list[str], file: str, where: str, data: Any) -> Spec:
