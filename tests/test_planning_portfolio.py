@@ -267,6 +267,8 @@ def test_api_plan_and_list_planning_fields_as_documented(app, users, db):
         "2025-07-01",
         -500,
     )
+    assert (plan["target_title"], plan["target_title_en"]) == (
+        "Van toepassing op alle tussenhandeldiensten", "Application to all intermediary services")
     assert plan["planned"] == {"council_of_state": "2023-H2"}
     assert [s["step"] for s in plan["steps"]] == ["consultation", "council_of_state", "parliament", "publication"]
     assert plan["steps"][1] == {

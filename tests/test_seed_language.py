@@ -114,3 +114,11 @@ def test_a_reading_shows_its_note_in_the_readers_language(viewer):
     english = BeautifulSoup(page, "html.parser")
     assert "out of order" in english.select_one("#history .certainty-note").get_text()
     assert "where Figuur 8 places the DA label" in english.select_one("#history .alternative").get_text()
+
+
+def test_the_plan_names_its_target_in_the_readers_language(viewer):
+    dutch = BeautifulSoup(viewer.get("/regulations/DSA").get_data(as_text=True), "html.parser")
+    assert "Van toepassing op alle tussenhandeldiensten" in dutch.select_one("#plan-target").get_text()
+    page = viewer.get("/regulations/DSA", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    english = BeautifulSoup(page, "html.parser")
+    assert "Application to all intermediary services" in english.select_one("#plan-target").get_text()

@@ -53,3 +53,4 @@ class Local:
 
     def __hash__(self) -> int:
         return hash((self.dutch, self.english))
+

@@ -214,7 +214,8 @@ class Plan(PlanStatus):
     key: str
     as_of: dt.date
     stage: Stage | None
-    target_title: str | None
+    target_title: str | None = Field(description="the target deadline's title (Dutch)")
+    target_title_en: str | None = Field(default=None, description="its English, where one is kept")
     eu_exception: bool = Field(description="uses the exception of Aanwijzing 4.17 (fifth paragraph, d)")
     in_force: str | None = Field(description="the forecast or planned entry into force as written")
     in_force_kind: str = Field(description="forecast or planned")

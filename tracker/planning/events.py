@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from tracker.content import short_name
+from tracker.content import short_name, text_in
 from tracker.date_words import current_language, format_day, format_pdate
 from tracker.labels import label
 from tracker.planning.plan import Window
@@ -92,7 +92,7 @@ def planning_events(session: Session, regulations: list[Regulation], today: dt.d
         what = _("gepland") if kind == "planned" else _("voorspeld")
         day = plan.in_force.hi if kind == "forecast" else plan.in_force.lo
         target = (_("Doeldatum: %(due)s (%(title)s)", due=format_pdate(view.target.due, language),
-                    title=view.target.title) if view.target is not None else "")
+                    title=text_in(view.target, "title", language)) if view.target is not None else "")
         events.append(
             PlanEvent(
                 uid=f"plan-{reg.id}-in_force",
