@@ -122,3 +122,31 @@ def test_the_plan_names_its_target_in_the_readers_language(viewer):
     page = viewer.get("/regulations/DSA", headers={"Accept-Language": "en"}).get_data(as_text=True)
     english = BeautifulSoup(page, "html.parser")
     assert "Application to all intermediary services" in english.select_one("#plan-target").get_text()
+
+
+def test_calendar_events_read_dutch_and_english_with_lang_en(app, users, session):
+    import datetime as dt
+
+    from tracker.feeds.queries import FeedFilter, feed_items
+
+    day, base = dt.date(2023, 9, 30), "https://t.test"
+    with app.app_context():
+        dutch = {i.summary for i in feed_items(session, FeedFilter(), base_url=base, today=day)}
+        english = {i.summary for i in feed_items(session, FeedFilter(language="en"), base_url=base, today=day)}
+        planning = {i.summary for i in feed_items(session, FeedFilter(kind="planning"), base_url=base, today=day)}
+    assert any(s.startswith("Veiling 3,5 GHz - Gepland: veiling van de 3,5 GHz-band") for s in dutch)
+    assert any(s.startswith("3.5 GHz auction - Planned: auction of the 3.5 GHz band") for s in english)
+    assert not any("VEILING_35GHZ" in s for s in dutch | english)
+    assert "DSA - voorspeld: inwerkingtreding" in planning
+
+
+def test_the_board_shows_names_titles_and_status_lines_in_the_readers_language(viewer):
+    dutch = BeautifulSoup(viewer.get("/?as_of=2023-09-30").get_data(as_text=True), "html.parser")
+    card = dutch.select_one('article[data-key="VEILING_35GHZ"]')
+    assert card.select_one("a.key").get_text() == "Veiling 3,5 GHz"
+    assert "Ontwerp-uitvoeringswet" in dutch.select_one('article[data-key="DSA"] .status-line').get_text()
+    page = viewer.get("/?as_of=2023-09-30", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    english = BeautifulSoup(page, "html.parser")
+    assert english.select_one('article[data-key="VEILING_35GHZ"] a.key').get_text() == "3.5 GHz auction"
+    assert "Draft implementation act" in english.select_one('article[data-key="DSA"] .status-line').get_text()
+    assert english.select_one('article[data-key="DSA"] .title').get_text() == "Digital Services Act"
