@@ -231,9 +231,11 @@ def test_csv_exports_open_in_excel_with_dutch_characters(viewer):
     assert english[0][:5] == ["Short name", "Title", "Type", "Pillar", "Team"]
     en_dsa = next(r for r in english[1:] if r[0] == "DSA")
     assert en_dsa[header.index("Fase")] == "Consultation and checks" and en_dsa[header.index("Soort")] == "regulation"
-    assert {r[0] for r in body} == {
-        "DSA", "DMA", "DGA", "DA", "AIA", "P2B", "EIDAS2", "EPRIVACY", "NLF", "ONLINE_OPZEGGEN", "BARC"
+    assert {r[0] for r in body} == {  # each act's short name; its key is in the link
+        "DSA", "DMA", "DGA", "DA", "AI Act", "P2B", "eIDAS 2", "ePrivacy", "NLF", "Online opzeggen",
+        "Besluit concessiehouders"
     }
+    assert next(r for r in body if r[0] == "Online opzeggen")[-1].endswith("/regulations/ONLINE_OPZEGGEN")
     dates = read_csv(viewer.get("/export/dates.csv"))
     assert dates[0] == ["Soort", "Regeling", "Onderwerp", "Datum", "Precisie", "Eerste dag", "Status", "Toelichting",
                         "Bron", "Link", "Laatste dag (bereik)", "Zekerheid"]

@@ -58,7 +58,7 @@ def test_board_card_shows_the_next_deadline_as_of_the_date(viewer):
     # On the report's date the DSA's step "in het najaar" (from October, see seed/README.md) is still to come.
     assert card.select_one(".deadline time")["datetime"] == "2023-10 .. 2023-12 (najaar 2023)"
     assert card.select_one(".deadline time").get_text() == "najaar 2023"
-    assert "Planned: submission of the implementation bill to the Council of State" in card.get_text()
+    assert "Gepland: uitvoeringswet aangeboden aan de Raad van State" in card.get_text()
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,8 @@ def test_cli_board_json_as_of_matches_figure_8(seeded, app):
     result = app.test_cli_runner().invoke(cli, ["board", "--as-of", "2023-09-30", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    stages = {r["short_name"]: r["stage"] for r in data["regulations"]}
+    stages = {r["key"]: r["stage"] for r in data["regulations"]}
+    assert {r["key"]: r["short_name"] for r in data["regulations"]}["VEILING_35GHZ"] == "Veiling 3,5 GHz"
     assert {k: stages[k] for k in FIGURE_8} == {k: v.value for k, v in FIGURE_8.items()}
     assert data["as_of"] == "2023-09-30"
 

@@ -68,7 +68,7 @@ def test_upgrade_seed_twice_and_board(run):
     assert "regulations: 0 created, 0 updated, 25 unchanged" in second.stdout.splitlines()
     figure8 = board(run, "--as-of", "2023-09-30")
     assert figure8["as_of"] == "2023-09-30"
-    assert {r["short_name"]: r["stage"] for r in figure8["regulations"]} == FIGURE_8
+    assert {r["key"]: r["stage"] for r in figure8["regulations"]} == FIGURE_8
 
 
 def test_the_board_defaults_to_the_clocks_today(run, seeded):  # seeded: a copy of the migrated, seeded template
@@ -78,7 +78,7 @@ def test_the_board_defaults_to_the_clocks_today(run, seeded):  # seeded: a copy 
     assert board(run, TRACKER_CLOCK="2026-12-31T23:30Z")["as_of"] == "2027-01-01"
     assert board(run, TRACKER_CLOCK="2026-12-31T22:30Z")["as_of"] == "2026-12-31"
     # Today's board holds every act at its latest stage (the DGA has moved on since Figure 8).
-    today = {r["short_name"]: r["stage"] for r in todays["regulations"]}
+    today = {r["key"]: r["stage"] for r in todays["regulations"]}
     assert today == {**FIGURE_8, "DGA": "parliament"}
 
 
@@ -86,13 +86,13 @@ def test_a_stage_move_dated_after_the_clocks_today_is_refused(run, seeded):
     refused = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2026-11-29")
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "effective" in refused.stderr and "in de toekomst" in refused.stderr and "Traceback" not in refused.stderr
-    assert {r["short_name"]: r["stage"] for r in board(run)["regulations"]}["DSA"] == "consultation"
+    assert {r["key"]: r["stage"] for r in board(run)["regulations"]}["DSA"] == "consultation"
     # Two days later by the clock, the same move is accepted.
     moved = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2026-11-29",
                 TRACKER_CLOCK="2026-11-30T12:00Z")
     assert moved.returncode == 0, moved.stderr
     assert moved.stdout == "DSA: consultation -> council_of_state from 29 Nov 2026 (forward)\n"
-    assert {r["short_name"]: r["stage"] for r in board(run)["regulations"]}["DSA"] == "council_of_state"
+    assert {r["key"]: r["stage"] for r in board(run)["regulations"]}["DSA"] == "council_of_state"
 
 
 def test_seed_with_a_broken_file_exits_1_naming_the_problem_and_loads_nothing(run, tmp_path):

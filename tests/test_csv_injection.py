@@ -40,10 +40,10 @@ def test_other_values_pass_unchanged(value):
 def test_both_exports_neutralise_every_payload(viewer, seeded):
     with seeded.transaction() as s:
         dsa = s.scalars(select(Regulation).where(Regulation.key == "DSA")).one()
-        dsa.title = PAYLOADS[0]
+        dsa.title = dsa.title_en = PAYLOADS[0]
         deadlines = s.scalars(select(Deadline).order_by(Deadline.id)).all()[: len(PAYLOADS)]
         for deadline, payload in zip(deadlines, PAYLOADS, strict=True):
-            deadline.title = payload
+            deadline.title = deadline.title_en = payload
     cells = {cell for row in _rows(viewer.get("/export/dates.csv")) for cell in row}
     for payload in PAYLOADS:
         assert "'" + payload in cells and payload not in cells

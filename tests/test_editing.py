@@ -202,6 +202,7 @@ def test_edit_and_delete_a_deadline_with_audit(editor, session):
             "version": str(deadline.version),
             "kind": "application",
             "title": deadline.title,
+            "title_en": deadline.title_en,
             "due": "2024-02-19",
         },
     )

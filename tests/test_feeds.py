@@ -110,7 +110,8 @@ def test_calendar_properties(app, feed_url):
 def test_summaries_name_act_and_obligation_and_coarse_dates_say_their_precision(app, feed_url):
     _, events = parse_all(fetch(app, feed_url).data)
     summaries = {str(e["SUMMARY"]) for e in events}
-    assert "DSA - Member states designate a Digital Services Coordinator and other competent authorities" in summaries
+    assert ("DSA - Lidstaten wijzen een coördinerend toezichthouder (digitaledienstencoördinator) en andere "
+            "autoriteiten aan") in summaries
     assert "DA - evaluatie (2028)" in summaries
     da = next(e for e in events if str(e["SUMMARY"]) == "DA - evaluatie (2028)")
     assert da.decoded("DTSTART") == dt.date(2028, 1, 1)
@@ -193,7 +194,7 @@ def test_uids_stay_and_sequence_grows_when_date_or_title_change(app, feed_url, l
     before = by_uid(parse_all(fetch(app, feed_url, regulation="DSA").data)[1])
     assert len(before) == len(DSA_ITEMS)
     app.extensions["tracker.clock"].advance(dt.timedelta(hours=1))  # the edit happens an hour later
-    edit_deadline(login, "Application to all intermediary services", due="2024-02-19")
+    edit_deadline(login, "Van toepassing op alle tussenhandeldiensten", due="2024-02-19")
     after = by_uid(parse_all(fetch(app, feed_url, regulation="DSA").data)[1])
     assert set(after) == set(before)  # moved, not duplicated
     moved = [uid for uid in after if after[uid].decoded("DTSTART") != before[uid].decoded("DTSTART")]
@@ -206,14 +207,14 @@ def test_uids_stay_and_sequence_grows_when_date_or_title_change(app, feed_url, l
     unchanged = [u for u in after if u != uid]
     assert all(after[u].decoded("DTSTAMP") == NOW and after[u]["SEQUENCE"] == before[u]["SEQUENCE"] for u in unchanged)
     # A change of the note only does not bump SEQUENCE.
-    edit_deadline(login, "Application to all intermediary services", note="only a note")
+    edit_deadline(login, "Van toepassing op alle tussenhandeldiensten", note="only a note")
     again = by_uid(parse_all(fetch(app, feed_url, regulation="DSA").data)[1])
     assert int(again[uid]["SEQUENCE"]) == int(after[uid]["SEQUENCE"])
 
 
 def test_a_change_gives_a_new_etag(app, feed_url, login):
     etag = fetch(app, feed_url).headers["ETag"]
-    edit_deadline(login, "Application to all intermediary services", title="Renamed obligation")
+    edit_deadline(login, "Van toepassing op alle tussenhandeldiensten", title="Renamed obligation")
     response = app.test_client().get(path(feed_url), headers={"If-None-Match": etag})
     assert response.status_code == 200 and response.headers["ETag"] != etag
 

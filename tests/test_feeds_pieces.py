@@ -87,16 +87,18 @@ def reference_items(session, f: FeedFilter, today: dt.date) -> list[FeedItem]:
             lines += [f"Gehaald op: {format_day(d.met_on)}"] if d.met_on else []
             lines += [d.note] if d.note else []
             lines += [source_line(d), url]
-            items.append(FeedItem(f"deadline-{d.id}@{host}", d.due_on, f"{reg.key} - {d.title}{suffix}",
-                                  "\n".join(lines), url, (reg.key, "deadline", d.kind.value), d.updated_at,
+            name = reg.short_name or reg.key  # the act's name (Dutch); its key is in the link
+            items.append(FeedItem(f"deadline-{d.id}@{host}", d.due_on, f"{name} - {d.title}{suffix}",
+                                  "\n".join(lines), url, (name, "deadline", d.kind.value), d.updated_at,
                                   d.sequence))
     if f.kind in (None, "evaluations"):
         rows = [(e, regs.get(e.regulation_id))
                 for e in session.scalars(select(Evaluation).where(Evaluation.due_on.is_not(None)))]
         for e, reg in scoped(rows, lambda row, reg: reg.team_id if reg else row.team_id):
             suffix, date_line = when(e.due)
-            name = reg.key if reg else e.subject
-            about = "" if reg is None or e.subject in (reg.title, reg.key) else f": {e.subject}"
+            name = (reg.short_name or reg.key) if reg else e.subject
+            names = (reg.title, reg.title_en, reg.key, reg.short_name, reg.short_name_en) if reg else ()
+            about = "" if reg is None or e.subject in names else f": {e.subject}"
             url = f"{BASE}/regulations/{reg.key}#evaluations" if reg else f"{BASE}/"
             lines = [date_line, stage_line(reg), f"Evaluatie ({label(e.level)}, {label(e.status)})"]
             lines += [e.due_note] if e.due_note else []

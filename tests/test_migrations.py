@@ -85,3 +85,37 @@ def test_the_current_stage_is_filled_from_the_history_on_upgrade(settings):
             ("DSA", "consultation", "2023-04-01", "quarter"), ("NEW", None, "None", "unknown")]
     finally:
         engine.dispose()
+
+
+def test_the_dutch_title_becomes_the_title_and_the_english_one_goes_beside_it(settings):
+    """0015: title_nl -> title where there was one, the old (English) title -> title_en; and back again."""
+    from sqlalchemy import text
+
+    url = settings.database_url
+    migrate.upgrade(url, "0014")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO teams (id, key, name) VALUES (1, 'EZK', 'EZK')"))
+            for i, (key, title, title_nl) in enumerate([("DSA", "Digital Services Act", "Digitaledienstenverordening"),
+                                                        ("DA", "Data Act", None), ("X", "Only English", "")]):
+                conn.execute(text(
+                    "INSERT INTO regulations (id, key, title, title_nl, kind, team_id, links, eu_published_precision, "
+                    "eu_in_force_precision, created_at, updated_at, version) VALUES (:id, :key, :title, :nl, "
+                    "'regulation', 1, '[]', 'unknown', 'unknown', '2024-01-01 00:00:00', '2024-01-01 00:00:00', 1)"),
+                    {"id": i + 1, "key": key, "title": title, "nl": title_nl})
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT key, title, title_en, short_name FROM regulations ORDER BY id")).all()
+            assert "title_nl" not in {c["name"] for c in inspect(conn).get_columns("regulations")}
+        assert [tuple(r) for r in rows] == [("DSA", "Digitaledienstenverordening", "Digital Services Act", None),
+                                            ("DA", "Data Act", "Data Act", None),
+                                            ("X", "Only English", "Only English", None)]
+        migrate.downgrade(url, "0014")
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT key, title, title_nl FROM regulations ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [("DSA", "Digital Services Act", "Digitaledienstenverordening"),
+                                            ("DA", "Data Act", None), ("X", "Only English", None)]
+        migrate.upgrade(url)
+    finally:
+        engine.dispose()

@@ -29,19 +29,22 @@ ITEMS = {"Deadline": DeadlineFields, "Designation": DesignationFields, "Evaluati
 # The API's answers as v1 has them: adding or dropping a key is a change for every client, so it shows here.
 ANSWER_KEYS = {
     "Summary": "key title kind pillar team stage stage_since next_deadline version url plan",
-    "Detail": "key title kind pillar team stage stage_since next_deadline version url plan title_nl eu_number celex "
+    "Detail": "key title kind pillar team stage stage_since next_deadline version url plan short_name short_name_en "
+    "title_en summary_en eu_number celex "
     "lead_ministry national_instrument bill_number summary links eu_published eu_in_force source_ref source_quote "
     "certainty field_sources deadlines designations evaluations",
-    "Deadline": "id kind title due legal_basis note met_on version sequence source_ref source_quote certainty",
-    "Designation": "id authority authority_name role scope status legal_basis version source_ref source_quote "
+    "Deadline": "id kind title title_en due legal_basis note note_en met_on version sequence source_ref source_quote "
     "certainty",
-    "Evaluation": "id subject level status due due_note performer pillar version sequence source_ref source_quote "
-    "certainty",
-    "StageChange": "id from_stage to_stage move effective recorded_at actor reason note reference source_ref certainty",
+    "Designation": "id authority authority_name role role_en scope scope_en status legal_basis version source_ref "
+    "source_quote certainty",
+    "Evaluation": "id subject subject_en level status due due_note due_note_en performer pillar version sequence "
+    "source_ref source_quote certainty",
+    "StageChange": "id from_stage to_stage move effective recorded_at actor reason note reference source_ref certainty "
+    "note_en reason_en",
     "Date": "value precision first_day display last_day label",
-    "CertaintyShown": "level note alternative conflicts",
+    "CertaintyShown": "level note note_en alternative alternative_en conflicts",
     "FieldSource": "ref quote certainty",
-    "Conflict": "ref quote note",
+    "Conflict": "ref quote note note_en",
     "NextDeadline": "id title due",
 }
 

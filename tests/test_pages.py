@@ -23,7 +23,7 @@ def test_regulation_page_shows_history_deadlines_designations_evaluations_and_so
     history = soup.select_one("#history").get_text(" ", strip=True)
     assert "Consultatie en toetsen" in history and "2e kwartaal 2023" in history and "Figuur 8" in history
     deadlines = soup.select_one("#deadlines").get_text(" ", strip=True)
-    assert "17 februari 2024" in deadlines and "Application to all intermediary services" in deadlines
+    assert "17 februari 2024" in deadlines and "Van toepassing op alle tussenhandeldiensten" in deadlines
     designations = soup.select_one("#designations").get_text(" ", strip=True)
     assert "ACM" in designations and "Autoriteit Consument en Markt" in designations
     evaluations = soup.select_one("#evaluations").get_text(" ", strip=True)

@@ -77,7 +77,7 @@ def statuses(session, day):
 # DSA as of the report: consultation, forecast in force 1 Jul 2025, 500 days after its target (17 Feb 2024).
 DSA_REASON = (
     "Inwerkingtreding voorspeld op 1 juli 2025, 500 dagen na de doeldatum 17 februari 2024 "
-    "(Application to all intermediary services)."
+    "(Van toepassing op alle tussenhandeldiensten)."
 )
 
 
@@ -90,7 +90,7 @@ def test_every_seeded_act_as_of_the_report(seeded, session):
     assert {k: plans[k].slack_days for k in LATE_SLACK} == LATE_SLACK
     # DMA: target 2 May 2023, forecast 1 Jan 2025: 610 days late.
     assert plans["DMA"].reason == (
-        "De doeldatum 2 mei 2023 (Application of the regulation in the EU) is verstreken en de regeling is niet in "
+        "De doeldatum 2 mei 2023 (Van toepassing in de EU) is verstreken en de regeling is niet in "
         "werking; inwerkingtreding voorspeld op 1 januari 2025, 610 dagen na de doeldatum."
     )
 
@@ -267,6 +267,8 @@ def test_api_plan_and_list_planning_fields_as_documented(app, users, db):
         "2025-07-01",
         -500,
     )
+    assert (plan["target_title"], plan["target_title_en"]) == (
+        "Van toepassing op alle tussenhandeldiensten", "Application to all intermediary services")
     assert plan["planned"] == {"council_of_state": "2023-H2"}
     assert [s["step"] for s in plan["steps"]] == ["consultation", "council_of_state", "parliament", "publication"]
     assert plan["steps"][1] == {
@@ -335,7 +337,7 @@ def test_planning_feed_events_move_in_place_with_the_forecast(app, login, kind):
     in_force = next(e for u, e in today.items() if u.endswith("-in_force"))
     # As of 28 Nov 2026: the stalled DSA's forecast entry into force is 1 Jul 2028 (see the act page).
     assert in_force.decoded("dtstart") == _dt.date(2028, 7, 1)
-    assert str(in_force["summary"]) == "DSA - forecast: entry into force"
+    assert str(in_force["summary"]) == "DSA - voorspeld: inwerkingtreding"  # Dutch: the feed has no lang=en
     clock = clock_of(app)
     clock.advance(_dt.timedelta(days=200))
     try:

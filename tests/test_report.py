@@ -41,7 +41,7 @@ def test_the_page_shows_the_report_with_a_download_per_format(viewer):
     figure = soup.select_one('figure.roadmap svg g.act[data-key="DMA"]')
     assert figure["data-stage"] == "council_of_state"
     assert soup.select_one("figure.roadmap svg title").get_text().startswith("Voortgang uitvoering (stand 30 september")
-    assert "Onderhandelingen EU: AIA" in soup.select_one("figure.roadmap svg desc").get_text()
+    assert "Onderhandelingen EU: AI Act" in soup.select_one("figure.roadmap svg desc").get_text()
     links = {a["id"]: a["href"] for a in soup.select("#downloads a")}
     assert set(links) == {"download-docx", "download-pdf", "download-html"}
     assert all("as_of=2023-09-30" in href and "pillar=3" in href for href in links.values())
@@ -51,11 +51,11 @@ def test_the_page_shows_the_report_with_a_download_per_format(viewer):
     dsa = soup.select_one('section.act[data-key="DSA"]').get_text(" ", strip=True)
     assert "Fase: Consultatie en toetsen, sinds Q2 2023." in dsa
     assert "In werking getreden en per 17-2-2024 van toepassing" in dsa
-    assert "ACM: Digital Services Coordinator" in dsa
+    assert "ACM: Digitaledienstencoördinator" in dsa
     # The planning feature's status and reason as of the report's date (tracker.planning: "report.planning").
     assert (
         "Planning: Risico: Inwerkingtreding voorspeld op 1 juli 2025, 500 dagen na de doeldatum 17 februari 2024 "
-        "(Application to all intermediary services)."
+        "(Van toepassing op alle tussenhandeldiensten)."
     ) in dsa
 
 
@@ -141,10 +141,9 @@ def test_changes_since_the_previous_report(seeded, app):
         run_and_commit(s, MoveStage("DSA", "council_of_state", "2026-11-20", note="Adviesaanvraag verstuurd",
                          reference="Kamerstuk 36 531"), actor, CLOCK)
     with seeded.sessionmaker() as s:
-        deadline = s.query(Deadline).join(Regulation).filter(Regulation.key == "DSA",
-                                                             Deadline.title.like("Planned: submission of the "
-                                                                                 "implementation bill to the Council%")
-                                                             ).one()
+        deadline = s.query(Deadline).join(Regulation).filter(
+            Regulation.key == "DSA", Deadline.title.like("Gepland: uitvoeringswet aangeboden aan de Raad%")
+        ).one()
         ident, version = deadline.id, deadline.version
     with seeded.transaction() as s:
         run_and_commit(s, UpdateItem("DSA", "deadlines", ident, {"due": "2024-H1"}, version), actor, CLOCK)
@@ -154,12 +153,12 @@ def test_changes_since_the_previous_report(seeded, app):
     move = dsa.changes[0]
     assert move.text == "Naar fase Advisering Raad van State (20 nov 2026)"
     assert (move.note, move.reference) == ("Adviesaanvraag verstuurd", "Kamerstuk 36 531")
-    assert any(line.text.startswith("Termijn verschoven: Planned: submission") for line in dsa.changes)
+    assert any(line.text.startswith("Termijn verschoven: Gepland: uitvoeringswet") for line in dsa.changes)
     assert ["DSA", "Consultatie en toetsen", "Advisering Raad van State", "20 nov 2026"] in [
         row.cells for row in report.stage_changes]
     moved = [row.cells for row in report.moved_dates]
     # "in het najaar" is kept as the report's word, October to December 2023 (seed/README.md): from its first month.
-    assert moved == [["DSA", "Planned: submission of the implementation bill to the Council of State", "okt 2023",
+    assert moved == [["DSA", "Gepland: uitvoeringswet aangeboden aan de Raad van State", "okt 2023",
                       "H1 2024", "3 maanden later"]]
 
 
@@ -264,7 +263,7 @@ def test_a_long_portfolio_sets_each_act_compactly_with_the_same_words(seeded, ap
             if sentence is not None:
                 assert sentence.get_text(" ", strip=True) in short
     dsa = compact.select_one('section.act[data-key="DSA"]').get_text(" ", strip=True)
-    assert "Volgende termijnen: •" in dsa and "Toezicht en aanwijzingen: • ACM: Digital Services Coordinator" in dsa
+    assert "Volgende termijnen: •" in dsa and "Toezicht en aanwijzingen: • ACM: Digitaledienstencoördinator" in dsa
     # Fewer cells (fast in the PDF), the full form's words in order: the new acts a list, the deadlines a row per date,
     # the evaluations the same rows with two cells each.
     new_acts = [[td.get_text(strip=True) for td in tr.select("td")] for tr in full.select("table.new-acts tbody tr")]

@@ -92,7 +92,8 @@ def test_the_seed_loads_the_whole_portfolio_with_sources(db, session):
     acm = session.scalars(select(Authority).where(Authority.key == "ACM")).one()
     assert acm.name == "Autoriteit Consument en Markt"
     assert set(session.scalars(select(Authority.key))) == {"ACM", "AP", "RDI", "NCSC", "BTI", "DTC"}
-    assert session.scalar(select(Regulation.title).where(Regulation.key == "DSA")) == "Digital Services Act"
+    dsa = session.scalars(select(Regulation).where(Regulation.key == "DSA")).one()
+    assert (dsa.short_name, dsa.title, dsa.title_en) == ("DSA", "Digitaledienstenverordening", "Digital Services Act")
     met = session.scalars(select(Deadline.seed_key).where(Deadline.met_on.is_not(None)).order_by(Deadline.seed_key))
     assert met.all() == ["DA-political-agreement", "DGA-application", "DMA-application", "DSA-application-vlop",
                          "DSA-vlop-designation-commission"]

@@ -137,10 +137,12 @@ def test_the_season_rule():
 def test_readings_inferences_alternatives_and_contradictions_are_data(seeded, session):
     changes = {c.seed_key: c for c in session.scalars(select(StageChange).where(StageChange.seed_key.is_not(None)))}
     da = changes["DA-eu_negotiation-council"]
-    assert da.certainty is Certainty.READING and "out of order" in da.certainty_note
+    assert da.certainty is Certainty.READING and "verkeerde volgorde" in da.certainty_note
+    assert "out of order" in da.certainty_note_en
     assert da.alternative.startswith("Interne voorbereiding")
     dga = changes["DGA-council_of_state"]
-    assert dga.certainty is Certainty.READING and "prepared" in dga.certainty_note
+    assert dga.certainty is Certainty.READING and "voorbereid" in dga.certainty_note
+    assert "prepared" in dga.certainty_note_en
     assert changes["DMA-council_of_state"].certainty is Certainty.REPORT
 
     regs = {r.key: r for r in session.scalars(select(Regulation))}
@@ -201,7 +203,7 @@ def test_the_act_page_marks_readings_and_inferences_with_their_note(viewer):
     soup = BeautifulSoup(viewer.get("/regulations/DA").get_data(as_text=True), "html.parser")
     history = soup.select_one("#history")
     assert history.select_one('[data-certainty="reading"]').get_text() == "lezing"
-    assert "out of order" in history.select_one(".certainty-note").get_text()
+    assert "verkeerde volgorde" in history.select_one(".certainty-note").get_text()
     assert "Interne voorbereiding" in history.select_one(".alternative").get_text()
     lead = soup.select_one("#fact-lead_ministry")
     assert lead.select_one('[data-certainty="reading"]') and "EZK heeft actief bijgedragen" in lead.get_text()
@@ -230,20 +232,21 @@ def test_the_api_and_the_feed_carry_the_marker(app, users, db, session):
         _, token = create_token(s, service.find_user(s, "viewer@example.nl"), "test", actor=Actor("test"), now=NOW)
     body = app.test_client().get("/api/v1/regulations/DA", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert body["field_sources"]["lead_ministry"]["certainty"]["level"] == "reading"
-    assert body["certainty"] == {"level": "report", "note": None, "alternative": None, "conflicts": []}
+    assert body["certainty"] == {"level": "report", "note": None, "note_en": None, "alternative": None,
+                                 "alternative_en": None, "conflicts": []}
     history = app.test_client().get("/api/v1/regulations/DA/history", headers={"Authorization": f"Bearer {token}"})
     change = history.get_json()["history"][0]
     assert change["certainty"]["level"] == "reading" and change["certainty"]["alternative"].startswith("Interne")
     items = feed_items(session, FeedFilter(), base_url="https://tracker.test", today=TODAY)
-    wibon = next(i for i in items if "Start of the amendment procedure" in i.summary)
-    assert "Tegenstrijdig / contradicted by" in wibon.description and "lopend onderzoek" in wibon.description
+    wibon = next(i for i in items if "Start van het wetswijzigingstraject" in i.summary)
+    assert "Tegenspraak elders in het rapport" in wibon.description and "lopend onderzoek" in wibon.description
 
 
 def test_the_dates_export_carries_the_range_and_the_marker(viewer):
     raw = viewer.get("/export/dates.csv").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(raw), delimiter=";"))
     header = rows[0]
-    gia = next(r for r in rows if r[2] == "Planned: possible agreement on the proposal")
+    gia = next(r for r in rows if r[2] == "Gepland: mogelijk akkoord op het voorstel")
     assert gia[header.index("Datum")] == "eind 2023 of in 2024"
     assert gia[header.index("Laatste dag (bereik)")] == "2024-12-31"
     wibon = next(r for r in rows if r[2].startswith("Evaluatie Wet informatie-uitwisseling"))

@@ -156,7 +156,8 @@ def board_command(as_of: dt.date | None, as_json: bool) -> None:
                 "as_of": day.isoformat(),
                 "regulations": [
                     {
-                        "short_name": c.regulation.key,
+                        "key": c.regulation.key,
+                        "short_name": c.regulation.short_name or c.regulation.key,
                         "stage": c.stage.value if c.stage else None,
                         "since": c.since.isoformat() if c.since else None,
                         "next_deadline": (

@@ -14,6 +14,7 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel
 
 from tracker.config import LANGUAGES, PROJECT_ROOT
+from tracker.content import short_name, text_in
 from tracker.date_words import (
     DEFAULT_LANGUAGE,
     current_language,
@@ -42,6 +43,9 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["period"] = lambda value: format_period(value, current_language())
     app.jinja_env.filters["when"] = lambda value: format_moment(value, current_language())
     app.jinja_env.filters["day"] = lambda value: format_day(value, current_language())
+    # Content in the reader's language: `{{ d|local('title') }}`, and an act's name `{{ reg|short }}`.
+    app.jinja_env.filters["local"] = lambda row, field: text_in(row, field, current_language())
+    app.jinja_env.filters["short"] = lambda reg: short_name(reg, current_language())
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
 
 

@@ -85,32 +85,35 @@ CERTAINTIES = ("report", "reading", "inference")
 
 
 def _conflicts(value: Any) -> Any:
-    """<sourced>.conflicts: [{"ref", "quote", "note"}]: where the report says otherwise (tracker/seeding/entry.py)."""
+    """<sourced>.conflicts: [{"ref", "quote", "note", "note_en"}]: where the report says otherwise
+    (tracker/seeding/entry.py); files written before the note's English was kept have no "note_en"."""
     if not isinstance(value, list):
-        raise ValueError('not a list of {"ref", "quote", "note"} objects')
+        raise ValueError('not a list of {"ref", "quote", "note", "note_en"} objects')
     for i, item in enumerate(value):
-        if not isinstance(item, dict) or not set(item) <= {"ref", "quote", "note"}:
-            raise ValueError(f'not a list of {{"ref", "quote", "note"}} objects (item {i})')
+        if not isinstance(item, dict) or not set(item) <= {"ref", "quote", "note", "note_en"}:
+            raise ValueError(f'not a list of {{"ref", "quote", "note", "note_en"}} objects (item {i})')
         for key in ("ref", "quote"):
             _text(item.get(key), f"text as the {key} of item {i}")
-        if item.get("note") is not None:
-            _text(item["note"], f"text as the note of item {i}")
+        for key in ("note", "note_en"):
+            if item.get(key) is not None:
+                _text(item[key], f"text as the {key} of item {i}")
     return value
 
 
 def _field_sources(value: Any) -> Any:
-    """regulations.field_sources: {field: {"ref", "quote", "certainty", "note", "alternative", "conflicts"}}."""
+    """regulations.field_sources: {field: {"ref", "quote", "certainty", "note", "alternative", "conflicts"}}, with
+    "note_en" and "alternative_en" beside the note and the alternative (absent in files written before)."""
     if not isinstance(value, dict):
         raise ValueError("not an object mapping each field to its source")
     for name, src in value.items():
         _text(name, "text as a field name")
         if not isinstance(src, dict) or not {"ref", "certainty"} <= set(src) <= {
-            "ref", "quote", "certainty", "note", "alternative", "conflicts"
+            "ref", "quote", "certainty", "note", "note_en", "alternative", "alternative_en", "conflicts"
         }:
             raise ValueError(f"not a source (ref, quote, certainty, ...) for {name!r}")
         if src["certainty"] not in CERTAINTIES:
             raise ValueError(f"not one of {', '.join(CERTAINTIES)} as the certainty of {name!r}")
-        for key in ("ref", "quote", "note", "alternative"):
+        for key in ("ref", "quote", "note", "note_en", "alternative", "alternative_en"):
             if src.get(key) is not None:
                 _text(src[key], f"text as the {key} of {name!r}")
         if src.get("conflicts") is not None:

@@ -41,6 +41,7 @@ def plan_document(view: ActPlanView, as_of: dt.date) -> dict[str, Any]:
             "as_of": as_of,
             "stage": view.stage,
             "target_title": view.target.title if view.target is not None else None,
+            "target_title_en": view.target.title_en if view.target is not None else None,
             "eu_exception": view.eu_exception,
             "in_force": plan.in_force.isoformat() if plan.in_force else None,
             "in_force_kind": plan.in_force_kind,

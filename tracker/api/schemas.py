@@ -112,6 +112,7 @@ class Conflict(Out):
     ref: str
     quote: str
     note: str | None
+    note_en: str | None = Field(default=None, description="the note in English")
 
 
 class CertaintyShown(Out):
@@ -119,7 +120,9 @@ class CertaintyShown(Out):
 
     level: Certainty
     note: str | None = Field(description="why a reading or an inference, in a line")
+    note_en: str | None = Field(default=None, description="the note in English")
     alternative: str | None = Field(description="another reading of the same words, where one was recorded")
+    alternative_en: str | None = Field(default=None, description="the alternative reading in English")
     conflicts: list[Conflict]
 
 
@@ -174,6 +177,8 @@ class StageChange(MoveStageFields, Identified, SourceRef):
     move: MoveKind
     recorded_at: Timestamp
     actor: str
+    note_en: str | None = Field(default=None, description="the note in English, where one is kept")
+    reason_en: str | None = Field(default=None, description="the reason in English, where one is kept")
 
 
 ITEM_OUT: dict[str, type[Out]] = {"deadlines": Deadline, "designations": Designation, "evaluations": Evaluation}
@@ -209,7 +214,8 @@ class Plan(PlanStatus):
     key: str
     as_of: dt.date
     stage: Stage | None
-    target_title: str | None
+    target_title: str | None = Field(description="the target deadline's title (Dutch)")
+    target_title_en: str | None = Field(default=None, description="its English, where one is kept")
     eu_exception: bool = Field(description="uses the exception of Aanwijzing 4.17 (fifth paragraph, d)")
     in_force: str | None = Field(description="the forecast or planned entry into force as written")
     in_force_kind: str = Field(description="forecast or planned")

@@ -34,17 +34,20 @@ def certainty_of(row: Any) -> dict[str, Any] | None:
     if row.certainty is None:
         return None
     return _shown(
-        {"certainty": row.certainty.value, "note": row.certainty_note, "alternative": row.alternative,
-         "conflicts": row.conflicts}
+        {"certainty": row.certainty.value, "note": row.certainty_note, "note_en": row.certainty_note_en,
+         "alternative": row.alternative, "alternative_en": row.alternative_en, "conflicts": row.conflicts}
     )
 
 
 def _shown(source: dict[str, Any]) -> dict[str, Any]:
-    conflicts = [{"ref": c["ref"], "quote": c["quote"], "note": c.get("note")} for c in source.get("conflicts") or []]
+    conflicts = [{"ref": c["ref"], "quote": c["quote"], "note": c.get("note"), "note_en": c.get("note_en")}
+                 for c in source.get("conflicts") or []]
     return {
         "level": source.get("certainty") or "report",
         "note": source.get("note"),
+        "note_en": source.get("note_en"),
         "alternative": source.get("alternative"),
+        "alternative_en": source.get("alternative_en"),
         "conflicts": conflicts,
     }
 

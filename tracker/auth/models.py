@@ -31,7 +31,8 @@ class Team(PortfolioRecord, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))  # Dutch
+    name_en: Mapped[str | None] = mapped_column(String(200))  # its English, for English readers
     source_ref: Mapped[str | None] = mapped_column(String(200))
     source_quote: Mapped[str | None] = mapped_column(Text)
     # Days before a date to remind the team's members, e.g. "90,30,7,1"; None: the tracker's default.

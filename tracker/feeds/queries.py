@@ -15,7 +15,8 @@ from sqlalchemy import ColumnElement, Select, Subquery, func, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from tracker.auth.models import Team
-from tracker.date_words import format_day, format_pdate
+from tracker.content import pick, short_name
+from tracker.date_words import current_language, format_day, format_pdate
 from tracker.dates import Precision
 from tracker.db import make_precision
 from tracker.feeds.ical import FeedItem, FeedMeta
@@ -62,7 +63,7 @@ class FeedFilter:
         kinds = {"deadlines": _("termijnen"), "evaluations": _("evaluaties"), "planning": _("planning")}
         parts = [
             _("team %(key)s", key=self.team.key) if self.team else None,
-            self.regulation.key if self.regulation else None,
+            short_name(self.regulation, current_language()) if self.regulation else None,
             _("toezichthouder %(key)s", key=self.authority.key) if self.authority else None,
             kinds.get(self.kind or ""),
         ]
@@ -137,6 +138,9 @@ def deadline_rows(f: FeedFilter, then: Subquery, ids: Sequence[int] | None = Non
             Deadline.source_ref, Deadline.source_quote, Deadline.certainty, Deadline.certainty_note,
             Deadline.alternative, Deadline.conflicts, Deadline.updated_at, Deadline.sequence,
             reg.key, then.c.to_stage, then.c.effective_on, then.c.effective_precision,
+            # the English beside the Dutch texts, for a feed in English (tracker.content)
+            Deadline.title_en, Deadline.note_en, Deadline.certainty_note_en, Deadline.alternative_en,
+            reg.short_name, reg.short_name_en,
         )
         .join(reg, Deadline.regulation_id == reg.id)
         .outerjoin(then, then.c.regulation_id == reg.id)
@@ -155,6 +159,8 @@ def evaluation_rows(f: FeedFilter, then: Subquery, ids: Sequence[int] | None = N
             Evaluation.certainty, Evaluation.certainty_note, Evaluation.alternative, Evaluation.conflicts,
             Evaluation.updated_at, Evaluation.sequence,
             reg.key, reg.title, then.c.to_stage, then.c.effective_on, then.c.effective_precision,
+            Evaluation.subject_en, Evaluation.due_note_en, Evaluation.certainty_note_en, Evaluation.alternative_en,
+            reg.short_name, reg.short_name_en, reg.title_en,
         )
         .outerjoin(reg, Evaluation.regulation_id == reg.id)
         .outerjoin(then, then.c.regulation_id == reg.id)
@@ -229,8 +235,11 @@ def _labels(w: Words, *values: object) -> tuple[str, ...]:
 
 def _source_line(w: Words, ref: str | None, quote: str | None, certainty: object = None, note: str | None = None,
                  alternative: str | None = None, conflicts: list | None = None) -> str:
+    """`note` and `alternative` are already in the feed's language (tracker.content.pick)."""
     said = f' - "{quote}"' if quote else ""
-    marked = source_marker({"certainty": certainty, "note": note, "alternative": alternative, "conflicts": conflicts})
+    marked = source_marker(
+        {"certainty": certainty, "note": note, "alternative": alternative, "conflicts": conflicts}, w.language
+    )
     marker = f"\n{marked}" if marked else ""  # a reading, inference or contradiction
     return f"{w.source}: {ref}{said}{marker}" if ref else f"{w.source}: {w.entered}"
 
@@ -239,7 +248,10 @@ def deadline_item(row: Sequence[Any], w: Words, host: str, base_url: str) -> Fee
     """One deadline's event from a row of `_deadlines` (typed values)."""
     (d_id, due_on, due_precision, until, until_precision, due_label, title, kind, met_on, note, ref, quote,
      certainty, certainty_note, alternative, conflicts, updated_at, sequence, key, stage, stage_on,
-     stage_precision) = row
+     stage_precision, title_en, note_en, certainty_note_en, alternative_en, short, short_en) = row
+    lang = w.language
+    title, note, name = pick(title, title_en, lang), pick(note, note_en, lang), pick(short, short_en, lang) or key
+    certainty_note, alternative = pick(certainty_note, certainty_note_en, lang), pick(alternative, alternative_en, lang)
     suffix, when = _due(w, due_on, due_precision, until, until_precision, due_label)
     url = f"{base_url}/regulations/{key}"
     lines = [when, _stage_line(stage, stage_on, stage_precision, w), f"{w.kind}: {_labels(w, kind)[0]}"]
@@ -249,10 +261,10 @@ def deadline_item(row: Sequence[Any], w: Words, host: str, base_url: str) -> Fee
     return FeedItem(
         uid=f"deadline-{d_id}@{host}",
         day=due_on,
-        summary=f"{key} - {title}{suffix}",
+        summary=f"{name} - {title}{suffix}",
         description="\n".join(lines),
         url=url,
-        categories=(key, "deadline", kind.value),
+        categories=(name, "deadline", kind.value),
         last_modified=updated_at,
         sequence=sequence,
     )
@@ -262,10 +274,15 @@ def evaluation_item(row: Sequence[Any], w: Words, host: str, base_url: str) -> F
     """One evaluation's event from a row of `_evaluations` (typed values)."""
     (e_id, due_on, due_precision, until, until_precision, due_label, subject, level, status, due_note, ref,
      quote, certainty, certainty_note, alternative, conflicts, updated_at, sequence,
-     key, reg_title, stage, stage_on, stage_precision) = row
+     key, reg_title, stage, stage_on, stage_precision, subject_en, due_note_en, certainty_note_en, alternative_en,
+     short, short_en, reg_title_en) = row
+    lang = w.language
+    same = subject in (reg_title, reg_title_en, key, short, short_en)  # the act itself, not a part of it
+    subject, due_note = pick(subject, subject_en, lang), pick(due_note, due_note_en, lang)
+    certainty_note, alternative = pick(certainty_note, certainty_note_en, lang), pick(alternative, alternative_en, lang)
     suffix, when = _due(w, due_on, due_precision, until, until_precision, due_label)
-    label = key if key is not None else subject
-    about = "" if key is None or subject in (reg_title, key) else f": {subject}"
+    label = (pick(short, short_en, lang) or key) if key is not None else subject
+    about = "" if key is None or same else f": {subject}"
     url = f"{base_url}/regulations/{key}#evaluations" if key is not None else f"{base_url}/"
     level_word, status_word = _labels(w, level, status)
     lines = [when, _stage_line(stage, stage_on, stage_precision, w),

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team, User, user_teams
 from tracker.config import Settings, parse_days
+from tracker.content import short_name, text_in
 from tracker.date_words import format_pdate
 from tracker.dates import PrecisionDate
 from tracker.notify import marks
@@ -50,6 +51,7 @@ class DueItem:
     due_on: dt.date
     regulation: Regulation | None
     team_id: int | None
+    title_en: str | None = None  # the title's English, for a recipient who reads English
 
 
 def _leads(text: str | None) -> tuple[int, ...] | None:
@@ -98,7 +100,7 @@ def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueIt
         )
     ):
         due_on = cast(dt.date, d.due_on)  # in the range queried, so known
-        items.append(DueItem("deadline", d.id, d.title, d.due, due_on, reg, reg.team_id))
+        items.append(DueItem("deadline", d.id, d.title, d.due, due_on, reg, reg.team_id, d.title_en))
     for e, reg in session.execute(
         select(Evaluation, Regulation)
         .outerjoin(Regulation, Evaluation.regulation_id == Regulation.id)
@@ -108,7 +110,8 @@ def due_items(session: Session, today: dt.date, horizon_days: int) -> list[DueIt
         )
     ):
         due_on = cast(dt.date, e.due_on)  # in the range queried, so known
-        items.append(DueItem("evaluation", e.id, e.subject, e.due, due_on, reg, reg.team_id if reg else e.team_id))
+        team_id = reg.team_id if reg else e.team_id
+        items.append(DueItem("evaluation", e.id, e.subject, e.due, due_on, reg, team_id, e.subject_en))
     return items
 
 
@@ -188,11 +191,13 @@ def _when(lead: str, days: int) -> str:
 
 def _context(item: DueItem, user: User, lead: str, *, today: dt.date, base_url: str) -> dict[str, object]:
     """What a reminder says about one item, in the current (the recipient's) language."""
-    label = item.regulation.key if item.regulation else _("Evaluatie")
+    language = language_of(user)
+    label = short_name(item.regulation, language) if item.regulation else _("Evaluatie")
     url = f"{base_url}/regulations/{item.regulation.key}" if item.regulation else f"{base_url}/"
     days = (item.due_on - today).days
-    title = _("evaluatie: %(subject)s", subject=item.title) if item.kind == "evaluation" else item.title
-    due = format_pdate(item.due, language_of(user))
+    shown = text_in(item, "title", language)
+    title = _("evaluatie: %(subject)s", subject=shown) if item.kind == "evaluation" else shown
+    due = format_pdate(item.due, language)
     return dict(item=item, user=user, label=label, url=url, when=_when(lead, days), lead=lead, days=days,
                 title=title, due=due)
 

@@ -20,6 +20,8 @@ from tracker.auth.navigation import safe_next
 from tracker.auth.permissions import is_admin
 from tracker.clock import get_clock
 from tracker.config import LANGUAGES, parse_days
+from tracker.content import short_name
+from tracker.date_words import current_language
 from tracker.db import get_session
 from tracker.errors import Refused
 from tracker.hooks import add_page_context
@@ -45,17 +47,23 @@ def _execute(command: object, actor: Actor | None = None) -> object:
     return run_and_commit(get_session(), command, actor or current_actor(), get_clock())
 
 
+def _name(key: str) -> str:
+    """The act's short name in the reader's language (its key only when it has none)."""
+    reg = get_session().scalars(select(Regulation).where(Regulation.key == key)).first()
+    return short_name(reg, current_language()) if reg is not None else key
+
+
 @bp.post("/regulations/<key>/follow")
 def follow(key: str) -> Response:
     _execute(commands.Follow(key))
-    flash(_("U volgt nu %(key)s.", key=key))
+    flash(_("U volgt nu %(key)s.", key=_name(key)))
     return redirect(url_for("regulations.detail", key=key))
 
 
 @bp.post("/regulations/<key>/unfollow")
 def unfollow(key: str) -> Response:
     _execute(commands.Unfollow(key))
-    flash(_("U volgt %(key)s niet meer.", key=key))
+    flash(_("U volgt %(key)s niet meer.", key=_name(key)))
     return redirect(url_for("regulations.detail", key=key))
 
 

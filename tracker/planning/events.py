@@ -11,8 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from tracker.content import short_name, text_in
+from tracker.date_words import current_language, format_day, format_pdate
+from tracker.labels import label
 from tracker.planning.plan import Window
 from tracker.planning.queries import load_plans
 from tracker.regulations.models import Regulation
@@ -32,14 +36,25 @@ class PlanEvent:
     sequence: int
 
 
-def _when(window: Window) -> str:
+def _shown(window: Window, language: str) -> str:
+    if window.written is not None:
+        return format_pdate(window.written, language)
+    if window.lo == window.hi:
+        return format_day(window.lo, language)
+    return f"{format_day(window.lo, language)} – {format_day(window.hi, language)}"
+
+
+def _when(window: Window, language: str) -> str:
     if window.written is not None or window.lo != window.hi:
-        return f"{window.display()} (shown on {window.lo.isoformat()}, the first day)"
-    return window.display()
+        return _("%(when)s (getoond op %(day)s, de eerste dag)", when=_shown(window, language),
+                 day=format_day(window.lo, language))
+    return _shown(window, language)
 
 
 def planning_events(session: Session, regulations: list[Regulation], today: dt.date, base_url: str) -> list[PlanEvent]:
-    """Every act's forecast and planned dates as of `today`; acts in force have none. A fixed number of queries."""
+    """Every act's forecast and planned dates as of `today`; acts in force have none. A fixed number of queries.
+    Worded in the current language (the feed's, set by its caller with `force_locale`)."""
+    language = current_language()
     stamp = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     sequence = (today - EPOCH).days
     events: list[PlanEvent] = []
@@ -47,40 +62,48 @@ def planning_events(session: Session, regulations: list[Regulation], today: dt.d
         plan, reg = view.plan, view.regulation
         if plan.in_force is None:
             continue
+        name = short_name(reg, language)
         url = f"{base_url}/regulations/{reg.key}#planning"
-        status = f"Status: {plan.status.label_en} - {plan.reason}"
+        status = _("Status: %(status)s - %(reason)s", status=label(plan.status), reason=plan.reason)
         for step in plan.steps:
             if step.kind == "current":
                 continue  # under way: it started already
-            what = "planned" if step.kind == "planned" else "forecast"
-            latest = f"Latest start for the target: {step.latest_start.isoformat()}" if step.latest_start else ""
+            kind = "planned" if step.kind == "planned" else "forecast"
+            what = _("gepland") if kind == "planned" else _("voorspeld")
+            step_label = step.label_en if language == "en" else step.label_nl
+            latest = (_("Laatste start voor de doeldatum: %(day)s", day=format_day(step.latest_start, language))
+                      if step.latest_start else "")
             events.append(
                 PlanEvent(
                     uid=f"plan-{reg.id}-{step.key}",
                     day=step.start.lo,
-                    summary=f"{reg.key} - {what}: {step.label_en} starts",
+                    summary=_("%(act)s - %(what)s: start %(step)s", act=name, what=what, step=step_label),
                     description="\n".join(
-                        x for x in (f"Start ({what}): {_when(step.start)}", latest, status, url) if x
+                        x for x in (_("Start (%(what)s): %(when)s", what=what, when=_when(step.start, language)),
+                                    latest, status, url) if x
                     ),
                     url=url,
-                    categories=(reg.key, "planning", what),
+                    categories=(name, "planning", kind),
                     last_modified=stamp,
                     sequence=sequence,
                 )
             )
-        what = "planned" if plan.in_force_kind == "planned" else "forecast"
-        day = plan.in_force.hi if what == "forecast" else plan.in_force.lo
-        target = f"Target: {view.target.due.display()} ({view.target.title})" if view.target is not None else ""
+        kind = "planned" if plan.in_force_kind == "planned" else "forecast"
+        what = _("gepland") if kind == "planned" else _("voorspeld")
+        day = plan.in_force.hi if kind == "forecast" else plan.in_force.lo
+        target = (_("Doeldatum: %(due)s (%(title)s)", due=format_pdate(view.target.due, language),
+                    title=text_in(view.target, "title", language)) if view.target is not None else "")
         events.append(
             PlanEvent(
                 uid=f"plan-{reg.id}-in_force",
                 day=day,
-                summary=f"{reg.key} - {what}: entry into force",
+                summary=_("%(act)s - %(what)s: inwerkingtreding", act=name, what=what),
                 description="\n".join(
-                    x for x in (f"Entry into force ({what}): {plan.in_force.display()}", target, status, url) if x
+                    x for x in (_("Inwerkingtreding (%(what)s): %(when)s", what=what,
+                                  when=_shown(plan.in_force, language)), target, status, url) if x
                 ),
                 url=url,
-                categories=(reg.key, "planning", what),
+                categories=(name, "planning", kind),
                 last_modified=stamp,
                 sequence=sequence,
             )

@@ -46,7 +46,8 @@ class StageDuration(PortfolioRecord, Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     regulation_id: Mapped[int | None] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)
     days: Mapped[int] = mapped_column(Integer)
-    source: Mapped[str | None] = mapped_column(Text)  # where the figure comes from
+    source: Mapped[str | None] = mapped_column(Text)  # where the figure comes from (Dutch)
+    source_en: Mapped[str | None] = mapped_column(Text)  # its English, for English readers
     assumption: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     seed_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     seed_hash: Mapped[str | None] = mapped_column(String(64))
@@ -86,4 +87,5 @@ class Review(PortfolioRecord, Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
+    note_en: Mapped[str | None] = mapped_column(Text)
     seed_key: Mapped[str | None] = mapped_column(String(120), unique=True)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, Select, String, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
+from tracker.content import Local
 from tracker.dates import Precision, PrecisionDate
 from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
 from tracker.planning.plan import STEPS, Plan, PlanInput, Target, plan_for
@@ -144,7 +145,10 @@ def load_plans(
         stage, since = stages.get(reg.id, (None, None))
         act_plan, deadline = targets.get(reg.id, (None, None))
         durations = resolve_durations([*shared, *by_reg.get(reg.id, [])], reg.team_id, reg.id)
-        target = Target(deadline.due, deadline.title) if deadline is not None and deadline.due.known else None
+        target = (
+            Target(deadline.due, Local(deadline.title, deadline.title_en))  # type: ignore[arg-type]
+            if deadline is not None and deadline.due.known else None
+        )
         exception = bool(act_plan.eu_exception) if act_plan else False
         data = PlanInput(
             stage=stage,

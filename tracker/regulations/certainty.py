@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.content import text_in
 from tracker.regulations.models import Certainty, StageChange
 
 LABELS = {
@@ -32,29 +33,42 @@ def is_marked(row: Any) -> bool:
     return (level is not None and level is not Certainty.REPORT) or bool(getattr(row, "conflicts", None))
 
 
-def marker_text(row: Any) -> str | None:
+def marker_text(row: Any, language: str = "nl") -> str | None:
     """One plain-text line for exports and feed descriptions; None for the report's own, uncontradicted words."""
     return source_marker(
         {
             "certainty": getattr(row, "certainty", None),
             "note": getattr(row, "certainty_note", None),
+            "note_en": getattr(row, "certainty_note_en", None),
             "alternative": getattr(row, "alternative", None),
+            "alternative_en": getattr(row, "alternative_en", None),
             "conflicts": getattr(row, "conflicts", None),
-        }
+        },
+        language,
     )
 
 
-def source_marker(source: dict[str, Any]) -> str | None:
-    """The same line for one entry of a regulation's field_sources (or a row's columns gathered as one)."""
+# The line's words in each language (exports, feeds and the report are written in one language each).
+WORDS = {
+    "nl": {"alternative": "Andere lezing", "conflict": "Tegenspraak elders in het rapport"},
+    "en": {"alternative": "Alternative reading", "conflict": "Contradicted elsewhere in the report"},
+}
+
+
+def source_marker(source: dict[str, Any], language: str = "nl") -> str | None:
+    """The same line for one entry of a regulation's field_sources (or a row's columns gathered as one), in
+    `language`: the note and the alternative in their Dutch, or in the English kept beside them."""
     level = level_of(source.get("certainty"))
+    words = WORDS["en" if language == "en" else "nl"]
     parts = []
     if level is not None and level is not Certainty.REPORT:
         nl, en = LABELS[level]
-        parts.append(f"{nl.capitalize()} / {en}" + (f": {source['note']}" if source.get("note") else ""))
+        note = text_in(source, "note", language)
+        parts.append((en if language == "en" else nl).capitalize() + (f": {note.rstrip('.')}" if note else ""))
     if source.get("alternative"):
-        parts.append(f"Andere lezing / alternative reading: {source['alternative']}")
+        parts.append(f"{words['alternative']}: {text_in(source, 'alternative', language)}")
     for c in source.get("conflicts") or []:
-        parts.append(f"Tegenstrijdig / contradicted by {c.get('ref')}: \"{c.get('quote')}\"")
+        parts.append(f"{words['conflict']} ({c.get('ref')}): \"{c.get('quote')}\"")
     return ". ".join(parts) or None
 
 
@@ -78,9 +92,9 @@ def stage_markers(session: Session, cards: list[Any]) -> dict[int, StageChange]:
     return found
 
 
-def marked_fields(field_sources: dict[str, Any] | None) -> dict[str, str]:
+def marked_fields(field_sources: dict[str, Any] | None, language: str = "nl") -> dict[str, str]:
     """Per regulation-level field, the marker line, for the fields that need one."""
-    return {name: text for name, src in (field_sources or {}).items() if (text := source_marker(src))}
+    return {name: text for name, src in (field_sources or {}).items() if (text := source_marker(src, language))}
 
 
 __all__ = ["LABELS", "is_marked", "marked_fields", "marker_text", "source_marker", "stage_markers"]

@@ -21,6 +21,8 @@ from tracker.auth.current import current_actor
 from tracker.auth.models import Role, Team
 from tracker.auth.permissions import can_create, can_edit_team
 from tracker.clock import get_clock
+from tracker.content import short_name
+from tracker.date_words import current_language
 from tracker.db import get_session
 from tracker.errors import Refused, StaleVersion
 from tracker.refusals import on_form
@@ -147,7 +149,7 @@ def move(key: str) -> Rendered:
     _result, refused = _run(command, form, render)
     if refused is not None:
         return refused
-    flash(_("%(key)s: fase gewijzigd.", key=reg.key))
+    flash(_("%(key)s: fase gewijzigd.", key=short_name(reg, current_language())))
     return redirect(url_for("regulations.detail", key=reg.key) + "#history")
 
 
@@ -190,7 +192,7 @@ def edit_regulation(key: str) -> Rendered:
     _result, refused = _run(command, form, render, lambda: get_session().get(Regulation, reg.id))
     if refused is not None:
         return refused
-    flash(_("%(key)s: opgeslagen.", key=reg.key))
+    flash(_("%(key)s: opgeslagen.", key=short_name(reg, current_language())))
     return redirect(url_for("regulations.detail", key=reg.key))
 
 
@@ -210,7 +212,8 @@ def _item_form(kind: str, obj: Any = None) -> Any:
 def _item(reg: Regulation, kind: str, item_id: int) -> Any:
     item = get_session().get(MODELS[kind], item_id)
     if item is None or item.regulation_id != reg.id:
-        abort(404, description=_("Dit gegeven bestaat niet (meer) bij %(key)s.", key=reg.key))
+        abort(404, description=_("Dit gegeven bestaat niet (meer) bij %(key)s.",
+                                 key=short_name(reg, current_language())))
     if kind == "designations":
         get_session().refresh(item, ["authority"])  # forms and pages show it by name; it never loads by itself
     return item

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.clock import get_clock
+from tracker.content import short_name, text_in
 from tracker.date_words import current_language, format_day, format_pdate
 from tracker.db import get_session
 from tracker.labels import label
@@ -82,15 +83,15 @@ def board_csv() -> Response:
         nxt = c.next_deadline
         rows.append(
             [
-                c.regulation.key,
-                c.regulation.title,
+                short_name(c.regulation, language),
+                text_in(c.regulation, "title", language),
                 label(c.regulation.kind),
                 c.regulation.pillar,
                 c.regulation.team.key,
                 label(c.stage) if c.stage else _("niet vastgelegd"),
                 format_pdate(c.since, language) if c.since else None,
                 format_pdate(nxt.due, language) if nxt else None,
-                nxt.title if nxt else None,
+                text_in(nxt, "title", language) if nxt else None,
                 c.overdue,
                 c.due_soon,
                 as_of.isoformat(),
@@ -118,16 +119,16 @@ def dates_csv() -> Response:
             [
                 f"{_('termijn')} ({label(d.kind)})",
                 d.regulation.key,
-                d.title,
+                text_in(d, "title", language),
                 format_pdate(d.due, language),
                 d.due.precision.value,
                 d.due.start.isoformat() if d.due.start else None,
                 _("gehaald op %(when)s", when=format_day(d.met_on, language)) if d.met_on else _("open"),
-                d.note,
+                text_in(d, "note", language),
                 d.source_ref,
                 f"{base}/regulations/{d.regulation.key}",
                 d.due.last_day.isoformat() if d.due.is_range and d.due.last_day else None,
-                marker_text(d),
+                marker_text(d, language),
             ]
         )
     for e in db.scalars(
@@ -140,16 +141,16 @@ def dates_csv() -> Response:
             [
                 f"{_('evaluatie')} ({label(e.level)})",
                 reg.key if reg else None,
-                e.subject,
+                text_in(e, "subject", language),
                 format_pdate(e.due, language),
                 e.due.precision.value,
                 e.due.start.isoformat() if e.due.start else None,
                 label(e.status),
-                e.due_note,
+                text_in(e, "due_note", language),
                 e.source_ref,
                 f"{base}/regulations/{reg.key}" if reg else None,
                 e.due.last_day.isoformat() if e.due.is_range and e.due.last_day else None,
-                marker_text(e),
+                marker_text(e, language),
             ]
         )
     return _csv(rows, _("termijnen-en-evaluaties.csv"))

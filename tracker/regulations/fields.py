@@ -1,3 +1,5 @@
+# mypy: disable-error-code=valid-type
+# (every Text(...) and OptionalText(...) below is a pydantic type built by a call, which mypy cannot read)
 """The one description of each record's fields: type, length, required, choices.
 
 Services validate the values of every command against these models, the API's bodies are checked with them and its
@@ -198,16 +200,20 @@ class Fields(BaseModel):
 class MoveStageFields(Fields):
     to_stage: Stage
     effective: KnownDate
-    note: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
-    reference: OptionalText(500)  # type: ignore[valid-type]  # a pydantic type built by a call
-    reason: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
+    note: OptionalText(4000, multiline=True)
+    reference: OptionalText(500)
+    reason: OptionalText(4000, multiline=True)
 
 
+# Texts a reader sees are Dutch; `<field>_en` beside one holds its English, shown to English readers
+# (tracker.content.text_in). A short name is what the tracker shows for the act ("Veiling 3,5 GHz"); the key is not.
 class RegulationFields(Fields):
-    title: Text(300)  # type: ignore[valid-type]  # a pydantic type built by a call
-    title_nl: OptionalText(300)  # type: ignore[valid-type]  # a pydantic type built by a call
+    short_name: OptionalText(60)
+    short_name_en: OptionalText(60)
+    title: Text(300)
+    title_en: OptionalText(300)
     kind: RegulationKind = RegulationKind.REGULATION
-    eu_number: OptionalText(60)  # type: ignore[valid-type]  # a pydantic type built by a call
+    eu_number: OptionalText(60)
     celex: Annotated[
         Annotated[str, Field(max_length=30, pattern=r"^[0-9A-Z()]+$")] | None,
         BeforeValidator(_blank_to_none),
@@ -215,39 +221,46 @@ class RegulationFields(Fields):
     ]
     pillar: Annotated[int | None, Field(default=None, ge=1, le=5)]
     team_id: int
-    lead_ministry: OptionalText(40)  # type: ignore[valid-type]  # a pydantic type built by a call
-    national_instrument: OptionalText(300)  # type: ignore[valid-type]  # a pydantic type built by a call
-    bill_number: OptionalText(60)  # type: ignore[valid-type]  # a pydantic type built by a call
-    summary: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
+    lead_ministry: OptionalText(40)
+    national_instrument: OptionalText(300)
+    bill_number: OptionalText(60)
+    summary: OptionalText(4000, multiline=True)
+    summary_en: OptionalText(4000, multiline=True)
     eu_published: AnyDate = PrecisionDate.unknown()
     eu_in_force: AnyDate = PrecisionDate.unknown()
 
 
 class DeadlineFields(Fields):
     kind: DeadlineKind
-    title: Text(300)  # type: ignore[valid-type]  # a pydantic type built by a call
+    title: Text(300)
+    title_en: OptionalText(300)
     due: RangeDate
-    legal_basis: OptionalText(300)  # type: ignore[valid-type]  # a pydantic type built by a call
-    note: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
+    legal_basis: OptionalText(300)
+    note: OptionalText(4000, multiline=True)
+    note_en: OptionalText(4000, multiline=True)
     met_on: Day
 
 
 class DesignationFields(Fields):
-    authority: Annotated[Text(40), Field(description="the authority's short name, e.g. ACM")]  # type: ignore[valid-type]  # a pydantic type built by a call
-    role: Text(300)  # type: ignore[valid-type]  # a pydantic type built by a call
-    scope: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
+    authority: Annotated[Text(40), Field(description="the authority's short name, e.g. ACM")]
+    role: Text(300)
+    role_en: OptionalText(300)
+    scope: OptionalText(4000, multiline=True)
+    scope_en: OptionalText(4000, multiline=True)
     status: DesignationStatus
-    legal_basis: OptionalText(300)  # type: ignore[valid-type]  # a pydantic type built by a call
+    legal_basis: OptionalText(300)
 
 
 class EvaluationFields(Fields):
-    subject: Text(300)  # type: ignore[valid-type]  # a pydantic type built by a call
+    subject: Text(300)
+    subject_en: OptionalText(300)
     level: EvaluationLevel
     status: EvaluationStatus
     due: RangeDate
-    due_note: OptionalText(4000, multiline=True)  # type: ignore[valid-type]  # a pydantic type built by a call
-    performer: OptionalText(200)  # type: ignore[valid-type]  # a pydantic type built by a call
-    pillar: OptionalText(10)  # type: ignore[valid-type]  # a pydantic type built by a call
+    due_note: OptionalText(4000, multiline=True)
+    due_note_en: OptionalText(4000, multiline=True)
+    performer: OptionalText(200)
+    pillar: OptionalText(10)
 
 
 ITEM_FIELDS: dict[str, type[Fields]] = {

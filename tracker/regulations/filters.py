@@ -63,5 +63,8 @@ def filter_choices(db: Session, regulations: bool = True) -> dict[str, list[Any]
         "teams": list(db.scalars(select(Team).order_by(Team.key))),
         "authorities": list(db.scalars(select(Authority).order_by(Authority.key))),
         "kinds": list(RegulationKind),
-        "regulations": list(db.scalars(select(Regulation.key).order_by(Regulation.key))) if regulations else [],
+        # (key, short name, English short name): the key goes in the link, the name is shown
+        "regulations": list(
+            db.execute(select(Regulation.key, Regulation.short_name, Regulation.short_name_en).order_by(Regulation.key))
+        ) if regulations else [],
     }

@@ -158,8 +158,10 @@ class MoveStageForm(VersionedForm):
 
 
 class RegulationForm(VersionedForm):
+    short_name = StringField(_l("Korte naam"), validators=rules(RegulationFields, "short_name"))
+    short_name_en = StringField(_l("Korte naam (Engels)"), validators=rules(RegulationFields, "short_name_en"))
     title = StringField(_l("Titel"), validators=rules(RegulationFields, "title"))
-    title_nl = StringField(_l("Nederlandse titel"), validators=rules(RegulationFields, "title_nl"))
+    title_en = StringField(_l("Titel (Engels)"), validators=rules(RegulationFields, "title_en"))
     kind = choice_field(_l("Soort"), RegulationFields, "kind")
     eu_number = StringField(_l("EU-nummer"), validators=rules(RegulationFields, "eu_number"))
     celex = StringField(
@@ -176,6 +178,7 @@ class RegulationForm(VersionedForm):
     )
     bill_number = StringField(_l("Kamerstuknummer"), validators=rules(RegulationFields, "bill_number"))
     summary = TextAreaField(_l("Samenvatting"), validators=rules(RegulationFields, "summary"))
+    summary_en = TextAreaField(_l("Samenvatting (Engels)"), validators=rules(RegulationFields, "summary_en"))
     eu_published = date_field(_l("Gepubliceerd (EU)"), RegulationFields, "eu_published")
     eu_in_force = date_field(_l("In werking (EU)"), RegulationFields, "eu_in_force")
 
@@ -183,7 +186,7 @@ class RegulationForm(VersionedForm):
 class NewRegulationForm(RegulationForm):
     version = HiddenField(default="0")
     key = StringField(
-        _l("Korte naam"),
+        _l("Sleutel (in het adres)"),
         validators=[DataRequired(), Regexp(KEY_PATTERN, message=KEY_MESSAGE)],
     )
 
@@ -191,9 +194,11 @@ class NewRegulationForm(RegulationForm):
 class DeadlineForm(VersionedForm):
     kind = choice_field(_l("Soort"), DeadlineFields, "kind")
     title = StringField(_l("Verplichting"), validators=rules(DeadlineFields, "title"))
+    title_en = StringField(_l("Verplichting (Engels)"), validators=rules(DeadlineFields, "title_en"))
     due = date_field(_l("Datum"), DeadlineFields, "due")
     legal_basis = StringField(_l("Grondslag"), validators=rules(DeadlineFields, "legal_basis"))
     note = TextAreaField(_l("Toelichting"), validators=rules(DeadlineFields, "note"))
+    note_en = TextAreaField(_l("Toelichting (Engels)"), validators=rules(DeadlineFields, "note_en"))
     met_on = DateField(_l("Gehaald op"), validators=rules(DeadlineFields, "met_on"))
 
 
@@ -201,18 +206,24 @@ class DesignationForm(VersionedForm):
     # Its choices are the authorities' short names, set by the view.
     authority = SelectField(_l("Toezichthouder"), validators=rules(DesignationFields, "authority"))
     role = StringField(_l("Rol"), validators=rules(DesignationFields, "role"))
+    role_en = StringField(_l("Rol (Engels)"), validators=rules(DesignationFields, "role_en"))
     scope = TextAreaField(_l("Reikwijdte"), validators=rules(DesignationFields, "scope"))
+    scope_en = TextAreaField(_l("Reikwijdte (Engels)"), validators=rules(DesignationFields, "scope_en"))
     status = choice_field(_l("Status"), DesignationFields, "status", default="intended")
     legal_basis = StringField(_l("Grondslag"), validators=rules(DesignationFields, "legal_basis"))
 
 
 class EvaluationForm(VersionedForm):
     subject = StringField(_l("Onderwerp"), validators=rules(EvaluationFields, "subject"))
+    subject_en = StringField(_l("Onderwerp (Engels)"), validators=rules(EvaluationFields, "subject_en"))
     level = choice_field(_l("Niveau"), EvaluationFields, "level", default="national")
     # A new evaluation is one still to come: it gets reminders until someone marks it done.
     status = choice_field(_l("Status"), EvaluationFields, "status", default="announced")
     due = date_field(_l("Datum"), EvaluationFields, "due")
     due_note = TextAreaField(_l("Praktische informatie"), validators=rules(EvaluationFields, "due_note"))
+    due_note_en = TextAreaField(
+        _l("Praktische informatie (Engels)"), validators=rules(EvaluationFields, "due_note_en")
+    )
     performer = StringField(_l("Uitvoerder"), validators=rules(EvaluationFields, "performer"))
     pillar = StringField(_l("Pijler"), validators=rules(EvaluationFields, "pillar"))
 

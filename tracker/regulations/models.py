@@ -67,9 +67,11 @@ class Sourced:
     # None: not taken from the report (entered in the tracker). A reading or an inference carries a note saying why.
     certainty: Mapped[Certainty | None] = mapped_column(str_enum(Certainty, "certainty"))
     certainty_note: Mapped[str | None] = mapped_column(Text)
+    certainty_note_en: Mapped[str | None] = mapped_column(Text)  # its English, for English readers
     # Another reading of the same words, where one was recorded (Figure 8's Data Act column).
     alternative: Mapped[str | None] = mapped_column(Text)
-    # Where the report says otherwise elsewhere: [{ref, quote, note}], recorded on both facts.
+    alternative_en: Mapped[str | None] = mapped_column(Text)
+    # Where the report says otherwise elsewhere: [{ref, quote, note, note_en}], recorded on both facts.
     conflicts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # The seed file entry this row was loaded from; lets `tracker seed` update instead of duplicate.
     seed_key: Mapped[str | None] = mapped_column(String(120), unique=True)
@@ -108,9 +110,12 @@ class Regulation(PortfolioRecord, Sourced, Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(40), unique=True)  # the short name: DSA, NIS2, ...
+    key: Mapped[str] = mapped_column(String(40), unique=True)  # the key in URLs and data: DSA, VEILING_35GHZ, ...
+    # Texts a reader sees are Dutch; `<field>_en` holds the English shown to English readers (tracker.content).
+    short_name: Mapped[str | None] = mapped_column(String(60))  # a name to show: "DSA", "Veiling 3,5 GHz"
+    short_name_en: Mapped[str | None] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(300))
-    title_nl: Mapped[str | None] = mapped_column(String(300))
+    title_en: Mapped[str | None] = mapped_column(String(300))
     kind: Mapped[RegulationKind] = mapped_column(str_enum(RegulationKind, "kind"))
     eu_number: Mapped[str | None] = mapped_column(String(60))
     celex: Mapped[str | None] = mapped_column(String(30))
@@ -120,6 +125,7 @@ class Regulation(PortfolioRecord, Sourced, Timestamped, Base):
     national_instrument: Mapped[str | None] = mapped_column(String(300))
     bill_number: Mapped[str | None] = mapped_column(String(60))
     summary: Mapped[str | None] = mapped_column(Text)
+    summary_en: Mapped[str | None] = mapped_column(Text)
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     eu_published: Mapped[PrecisionDate] = precision_date("eu_published")
     eu_in_force: Mapped[PrecisionDate] = precision_date("eu_in_force")
@@ -167,7 +173,9 @@ class StageChange(PortfolioRecord, Sourced, Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
+    reason_en: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    note_en: Mapped[str | None] = mapped_column(Text)
     reference: Mapped[str | None] = mapped_column(String(500))
 
     regulation: Mapped[Regulation] = relationship(back_populates="stage_changes", lazy="raise")
@@ -248,9 +256,11 @@ class Deadline(PortfolioRecord, Ranged, Sourced, Timestamped, Base):
     regulation_id: Mapped[int] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)
     kind: Mapped[DeadlineKind] = mapped_column(str_enum(DeadlineKind, "kind"))
     title: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str | None] = mapped_column(String(300))
     due: Mapped[PrecisionDate] = range_date("due")
     legal_basis: Mapped[str | None] = mapped_column(String(300))
     note: Mapped[str | None] = mapped_column(Text)
+    note_en: Mapped[str | None] = mapped_column(Text)
     met_on: Mapped[dt.date | None] = mapped_column(Date)
     # iCalendar SEQUENCE: grows whenever the date or the title changes, so calendars update the event in place.
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -265,7 +275,9 @@ class Designation(PortfolioRecord, Sourced, Timestamped, Base):
     regulation_id: Mapped[int] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
     role: Mapped[str] = mapped_column(String(300))
+    role_en: Mapped[str | None] = mapped_column(String(300))
     scope: Mapped[str | None] = mapped_column(Text)
+    scope_en: Mapped[str | None] = mapped_column(Text)
     status: Mapped[DesignationStatus] = mapped_column(str_enum(DesignationStatus, "status"))
     legal_basis: Mapped[str | None] = mapped_column(String(300))
 
@@ -285,10 +297,12 @@ class Evaluation(PortfolioRecord, Ranged, Sourced, Timestamped, Base):
     regulation_id: Mapped[int | None] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     subject: Mapped[str] = mapped_column(String(300))
+    subject_en: Mapped[str | None] = mapped_column(String(300))
     level: Mapped[EvaluationLevel] = mapped_column(str_enum(EvaluationLevel, "level"))
     status: Mapped[EvaluationStatus] = mapped_column(str_enum(EvaluationStatus, "status"))
     due: Mapped[PrecisionDate] = range_date("due")
     due_note: Mapped[str | None] = mapped_column(Text)
+    due_note_en: Mapped[str | None] = mapped_column(Text)
     performer: Mapped[str | None] = mapped_column(String(200))
     pillar: Mapped[str | None] = mapped_column(String(10))
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -28,6 +28,7 @@ class Card:
     overdue: int = 0  # open deadlines whose (first) day lies before the as-of date; a range's last day
     due_soon: int = 0  # open deadlines due within SOON_DAYS of the as-of date
     status: str | None = None  # the note of the stage change in force: the act's line in the report's Figure 8
+    status_en: str | None = None  # its English, where one is kept
 
 
 @dataclass
@@ -208,6 +209,7 @@ def board(
         for card in result.cards:
             change = in_force.get(card.regulation.id)
             card.status = change.note if change is not None else None
+            card.status_en = change.note_en if change is not None else None
     deadlines = next_deadlines(session, as_of, ids)
     badges = deadline_badges(session, as_of, ids)
     for card in result.cards:
@@ -257,9 +259,12 @@ def _past_columns(
         return
     change_id = latest_change_id(as_of)
     loaded = {
-        reg.id: (reg, on, precision, note)
-        for reg, on, precision, note in session.execute(
-            select(Regulation, StageChange.effective_on, StageChange.effective_precision, StageChange.note)
+        reg.id: (reg, on, precision, note, note_en)
+        for reg, on, precision, note, note_en in session.execute(
+            select(
+                Regulation, StageChange.effective_on, StageChange.effective_precision, StageChange.note,
+                StageChange.note_en,
+            )
             .outerjoin(StageChange, StageChange.id == change_id)
             .options(joinedload(Regulation.team))
             .where(Regulation.id.in_(ids))
@@ -268,9 +273,9 @@ def _past_columns(
     for value, reg_ids in page.items():
         stage = by_value[value]
         for reg_id in reg_ids:
-            reg, on, precision, note = loaded[reg_id]
+            reg, on, precision, note, note_en = loaded[reg_id]
             since = make_precision(on, precision) if stage is not None and on is not None else None
-            result.columns[stage].append(Card(reg, stage, since, None, status=note))
+            result.columns[stage].append(Card(reg, stage, since, None, status=note, status_en=note_en))
 
 
 @dataclass

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from tracker.audit.models import AuditEvent
+from tracker.content import short_name, text_in
 from tracker.dates import DateError, PrecisionDate
 from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation, StageChange
 from tracker.regulations.stages import Stage
@@ -36,7 +37,7 @@ def parse_date(value: object) -> PrecisionDate | None:
 def move_line(move: StageChange, lang: str) -> Line:
     """A stage move in the period, with its note and reference."""
     text = t("moved_to", lang, stage=stage_label(move.to_stage, lang), date=pdate(move.effective, lang))
-    return Line(marked(text, move), note=move.note, reference=move.reference)
+    return Line(marked(text, move, lang), note=text_in(move, "note", lang), reference=move.reference)
 
 
 @dataclass
@@ -61,7 +62,8 @@ def item_changes(events: Sequence[AuditEvent], keys: Mapping[int, str], deadline
         if old is not None and new is not None and event.regulation_id is not None and event.regulation_id in keys:
             subject = (deadlines.get(event.target_id) if event.action.startswith("deadline")  # type: ignore[arg-type]  # None: no row
                        else evaluations.get(event.target_id))  # type: ignore[arg-type]  # None: no row
-            title = getattr(subject, "title", None) or getattr(subject, "subject", None) or event.target_label or ""
+            title = (text_in(subject, "title", lang) or text_in(subject, "subject", lang)
+                     or event.target_label or "")
             moved = shift(old.start, new.start, lang) if old.start and new.start else ""
             result.moved_dates.append(Row([keys[event.regulation_id], title, pdate(old, lang), pdate(new, lang),
                                            moved]))
@@ -73,12 +75,12 @@ def event_line(event: AuditEvent, deadlines: Mapping[int, Deadline], designation
     changes = event.changes or {}
     if event.action == "deadline.create":
         deadline = deadlines.get(event.target_id or -1)
-        title = deadline.title if deadline else (event.target_label or "")
+        title = text_in(deadline, "title", lang) if deadline else (event.target_label or "")
         due = deadline.due if deadline else parse_date((changes.get("due") or [None, None])[1])
         return Line(t("deadline_new", lang, title=title, date=pdate(due, lang)))
     if event.action == "deadline.update":
         deadline = deadlines.get(event.target_id or -1)
-        title = deadline.title if deadline else (event.target_label or "")
+        title = text_in(deadline, "title", lang) if deadline else (event.target_label or "")
         due = changes.get("due")
         if isinstance(due, list) and len(due) == 2:
             return Line(t("deadline_moved", lang, title=title, old=pdate(parse_date(due[0]), lang),
@@ -90,7 +92,8 @@ def event_line(event: AuditEvent, deadlines: Mapping[int, Deadline], designation
         designation = designations.get(event.target_id or -1)
         if designation is None:
             return None
-        return Line(t("designation_new", lang, authority=designation.authority.key, role=designation.role))
+        return Line(t("designation_new", lang, authority=designation.authority.key,
+                             role=text_in(designation, "role", lang)))
     return None
 
 
@@ -100,7 +103,7 @@ def stage_change_row(reg: Regulation, before: StageChange | None, stage: Stage |
     then = before.to_stage if before else None
     if then == stage:
         return None
-    return Row([reg.key, stage_label(then, lang), stage_label(stage, lang), pdate(since, lang)])
+    return Row([short_name(reg, lang), stage_label(then, lang), stage_label(stage, lang), pdate(since, lang)])
 
 
 def new_act_row(reg: Regulation, before: StageChange | None, change: StageChange | None, stage: Stage | None,
@@ -108,5 +111,6 @@ def new_act_row(reg: Regulation, before: StageChange | None, change: StageChange
     """The act's row under "new acts": it had no stage at `--since` and has one now, or was created in the period."""
     created = reg.created_at.astimezone(tz).date() if reg.created_at else None
     if (before is None and change is not None) or in_window(created, options):
-        return Row([reg.key, reg.title, stage_label(stage, options.lang)])
+        lang = options.lang
+        return Row([short_name(reg, lang), text_in(reg, "title", lang), stage_label(stage, lang)])
     return None

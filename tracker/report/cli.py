@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from tracker.clock import get_clock
 from tracker.db import get_db
@@ -33,7 +34,8 @@ def report_command(as_of: str | None, since: str | None, pillars: tuple[str, ...
     try:
         options = parse_options(today=clock.today(), as_of=as_of, since=since, lang=lang, pillars=pillars,
                                 teams=teams, authority=authority, kind=kind)
-        with get_db().sessionmaker() as session:
+        # In the report's language, as /report does: the planning line per act is worded while reading.
+        with get_db().sessionmaker() as session, force_locale(options.lang):
             body = render(read(session, options, today=clock.today(), tz=clock.tz), fmt.lower())
     except OptionError as exc:
         raise click.BadParameter(exc.message, param_hint=f"--{exc.param.replace('_', '-')}") from None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Team
+from tracker.content import short_name, text_in
 from tracker.dates import PrecisionDate
 from tracker.regulations.models import (
     Authority,
@@ -51,15 +52,22 @@ class Act:
     next_deadlines: list[Line] = field(default_factory=list)
     designations: list[Line] = field(default_factory=list)
     planning: str | None = None
+    lang: str = "nl"
 
     @property
     def key(self) -> str:
+        """The act's key: in anchors and data attributes, never shown."""
         return self.regulation.key
 
     @property
+    def name(self) -> str:
+        """The act's short name in the report's language."""
+        return short_name(self.regulation, self.lang)
+
+    @property
     def heading(self) -> str:
-        reg = self.regulation
-        return f"{reg.key}: {reg.title}" if reg.title and reg.title != reg.key else reg.key
+        title = text_in(self.regulation, "title", self.lang)
+        return f"{self.name}: {title}" if title and title != self.name else self.name
 
 
 @dataclass
@@ -98,9 +106,9 @@ class Report:
         return t(key, self.lang, **values)
 
 
-def status_sentence(reg: Regulation, change: StageChange | None) -> str:
+def status_sentence(reg: Regulation, change: StageChange | None, lang: str = "nl") -> str:
     """The one-line status of Figure 8: the note of the change in force (its first sentence), else the summary."""
-    text = ((change.note if change else None) or reg.summary or "").strip()
+    text = ((text_in(change, "note", lang) if change else None) or text_in(reg, "summary", lang) or "").strip()
     if ". " in text:
         text = text.split(". ", 1)[0] + "."
     text = " ".join(text.split())
@@ -217,7 +225,7 @@ def gather(
     ))
     planned = dict(planning(regulations, options.as_of)) if planning is not None else {}
 
-    items = item_changes(events, {r.id: r.key for r in regulations}, deadline_by_id, designation_by_id,
+    items = item_changes(events, {r.id: short_name(r, lang) for r in regulations}, deadline_by_id, designation_by_id,
                          {e.id: e for e in evaluations}, lang)
 
     acts: list[Act] = []
@@ -236,28 +244,32 @@ def gather(
             regulation=reg,
             stage=change.to_stage if change else None,
             since=change.effective if change else None,
-            status=status_sentence(reg, change),
+            status=status_sentence(reg, change, lang),
             eu_status=eu_status(reg, own, options.as_of, lang),
             planning=planned.get(reg.id),
+            lang=lang,
         )
         act.changes = [move_line(move, lang) for move in moves.get(reg.id, [])] + items.lines.get(reg.id, [])
         upcoming_own = [d for d in own if _open(d, options.as_of) and d.due_on is not None
                         and d.due_on >= options.as_of]
         act.next_deadlines = [
-            Line(marked(f"{pdate(d.due, lang)}: {d.title}", d)) for d in upcoming_own[:NEXT_DEADLINES]]
+            Line(marked(f"{pdate(d.due, lang)}: {text_in(d, 'title', lang)}", d, lang))
+            for d in upcoming_own[:NEXT_DEADLINES]]
         for d in own:
             if not _open(d, options.as_of) or d.due_on is None:
                 continue
-            row = ((d.due.sort_key(), reg.key, d.id), Row([reg.key, d.title, pdate(d.due, lang)]))
+            row = ((d.due.sort_key(), reg.key, d.id),
+                   Row([short_name(reg, lang), text_in(d, "title", lang), pdate(d.due, lang)]))
             if d.due_on < options.as_of:
                 overdue.append(row)
             elif d.due_on < horizon:
                 upcoming.append(row)
         for designation in designations.get(reg.id, []):
             status = t(designation.status.value, lang)
-            scope = f" ({designation.scope})" if designation.scope else ""
+            scope = f" ({text_in(designation, 'scope', lang)})" if designation.scope else ""
+            role = text_in(designation, "role", lang)
             act.designations.append(
-                Line(marked(f"{designation.authority.key}: {designation.role}{scope}, {status}", designation)))
+                Line(marked(f"{designation.authority.key}: {role}{scope}, {status}", designation, lang)))
         moved = stage_change_row(reg, before, act.stage, act.since, lang)
         if moved is not None:
             stage_changes.append(moved)
@@ -328,10 +340,10 @@ def _evaluation_groups(evaluations: Sequence[Evaluation], options: ReportOptions
     result = []
     for pillar in sorted(groups, key=_pillar_key):
         rows = sorted(groups[pillar], key=lambda e: (STATUS_ORDER[e.status], LEVEL_ORDER[e.level], e.due.sort_key(),
-                                                     e.subject))
+                                                     text_in(e, "subject", lang)))
         title = f"{t('pillar', lang)} {pillar}" if pillar else t("no_pillar", lang)
         result.append(Group(title, rows=[
-            Row([e.subject, pdate(e.due, lang), e.performer or "",
+            Row([text_in(e, "subject", lang), pdate(e.due, lang), e.performer or "",
                  f"{t('status_' + e.status.value, lang)} ({t('level_' + e.level.value, lang)})"])
             for e in rows
         ]))

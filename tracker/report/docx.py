@@ -180,7 +180,7 @@ def write_docx(report: Report, figure: list[FigurePart] | None = None) -> bytes:
         shape._inline.docPr.set("title", part.caption)
         document.add_paragraph(part.caption, style="Caption")
     if report.without_stage:
-        _labelled(document, report.t("no_stage_acts"), ", ".join(a.key for a in report.without_stage))
+        _labelled(document, report.t("no_stage_acts"), ", ".join(a.name for a in report.without_stage))
 
     _section(document, WD_ORIENT.PORTRAIT)
     document.add_heading(report.t("acts"), level=1)

@@ -87,7 +87,7 @@ def _box(act: Act, x: float, y: float) -> tuple[str, float]:
     parts = [f'<g class="act" data-key={quoteattr(act.key)} data-stage="{stage}">',
              f'<rect x="{x:.0f}" y="{y:.0f}" width="{width}" height="{height}" rx="4" fill="#ffffff" '
              f'stroke="#8fb8d0" stroke-width="1"/>',
-             _text(x + 6, y + 19, act.key, font_size="13", font_weight="bold", fill="#01689b")]
+             _text(x + 6, y + 19, act.name, font_size="13", font_weight="bold", fill="#01689b")]
     line_y = y + 19
     for line in status:
         line_y += LINE
@@ -104,7 +104,7 @@ def _box(act: Act, x: float, y: float) -> tuple[str, float]:
 def _alt(report: Report, columns: dict[Stage, list[Act]]) -> str:
     described = "; ".join(
         f"{stage_label(stage, report.lang)}: "
-        + (", ".join(f"{a.key}" + (f" ({a.eu_status})" if a.eu_status else "") for a in acts)
+        + (", ".join(f"{a.name}" + (f" ({a.eu_status})" if a.eu_status else "") for a in acts)
            or report.t("figure_alt_none"))
         for stage, acts in columns.items()
     )

@@ -28,7 +28,7 @@ class SeedError(Exception):
 CERTAINTIES = ("report", "reading", "inference")
 # The regulation-level facts that carry a source of their own (`sources:` in a regulation entry).
 FIELD_SOURCES = ("lead_ministry", "national_instrument", "bill_number", "eu_number", "celex", "eu_published",
-                 "eu_in_force", "pillar", "kind", "title_nl", "summary")
+                 "eu_in_force", "pillar", "kind", "title", "summary")
 
 
 @dataclass
@@ -40,6 +40,9 @@ class Source:
     note: str | None = None
     alternative: str | None = None
     conflicts: list[dict[str, str | None]] = field(default_factory=list)
+    # The English beside the note and the alternative (the quote stays the report's Dutch).
+    note_en: str | None = None
+    alternative_en: str | None = None
 
     def quotes(self) -> list[str]:
         return [q for q in (self.quote, *(c.get("quote") for c in self.conflicts)) if q]
@@ -47,10 +50,9 @@ class Source:
     def as_dict(self) -> dict[str, Any]:
         """As stored in a regulation's field_sources."""
         out: dict[str, Any] = {"ref": self.ref, "quote": self.quote, "certainty": self.certainty}
-        if self.note:
-            out["note"] = self.note
-        if self.alternative:
-            out["alternative"] = self.alternative
+        for name in ("note", "note_en", "alternative", "alternative_en"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
         if self.conflicts:
             out["conflicts"] = self.conflicts
         return out
@@ -199,7 +201,7 @@ class Entry:
         return self._source("source", value)
 
     def _source(self, where: str, value: Any) -> Source | None:
-        keys = {"ref", "quote", "certainty", "note", "alternative", "conflicts"}
+        keys = {"ref", "quote", "certainty", "note", "note_en", "alternative", "alternative_en", "conflicts"}
         sub = Entry(self.problems, f"{self.where}: {where}", value, keys)
         ref = sub.text("ref", required=True)
         quote = sub.text("quote", max_len=2000)
@@ -211,14 +213,32 @@ class Entry:
             sub.fail("note", f"is required for a {certainty}: say in a line why the report does not state it")
         conflicts = []
         for i, item in enumerate(sub.items("conflicts")):
-            c = Entry(self.problems, f"{self.where}: {where}: conflicts[{i}]", item, {"ref", "quote", "note"})
-            conflicts.append(
-                {"ref": c.text("ref", required=True), "quote": c.text("quote", required=True, max_len=2000),
-                 "note": c.text("note", max_len=2000)}
+            c = Entry(
+                self.problems, f"{self.where}: {where}: conflicts[{i}]", item, {"ref", "quote", "note", "note_en"}
             )
+            conflict = {"ref": c.text("ref", required=True), "quote": c.text("quote", required=True, max_len=2000),
+                        "note": c.text("note", max_len=2000)}
+            conflict.update(c.english(("note",), max_len=2000))
+            conflicts.append(conflict)
+        english = sub.english(("note", "alternative"), max_len=2000)
         if not ref:
             return None
-        return Source(ref, quote, certainty, note, sub.text("alternative", max_len=2000), conflicts)
+        return Source(ref, quote, certainty, note, sub.text("alternative", max_len=2000), conflicts, **english)
+
+    def english(self, names: tuple[str, ...], *, max_len: int = 300) -> dict[str, str | None]:
+        """Read the English beside each Dutch text in `names` (`<name>_en`), checked by `check_english`."""
+        self.check_english(names)
+        return {f"{name}_en": self.text(f"{name}_en", max_len=max_len) for name in names}
+
+    def check_english(self, names: tuple[str, ...]) -> None:
+        """Each Dutch text in `names` has its English beside it (`<name>_en`), and no English stands alone
+        (seed/README.md, "Dutch, English beside it")."""
+        for name in names:
+            dutch, english = (self.data.get(name), self.data.get(f"{name}_en"))
+            if dutch not in (None, "") and english in (None, ""):
+                self.fail(f"{name}_en", f"is required beside {name}: its English, for English readers")
+            elif english not in (None, "") and dutch in (None, ""):
+                self.fail(f"{name}_en", f"is English beside {name}, which is not given")
 
     def field_sources(self) -> dict[str, Source]:
         """`sources: {field: source}`: a source for each regulation-level fact."""

@@ -173,7 +173,8 @@ class _Loader:
                 continue
             (self.report.created if row is None else self.report.updated)["stage_changes"] += 1
             v = s.values
-            provenance = {**_source_columns(StageChange, s), "seed_key": s.id, "seed_hash": s.digest}
+            provenance = {**_source_columns(StageChange, s), "seed_key": s.id, "seed_hash": s.digest,
+                          "note_en": v["note_en"], "reason_en": v["reason_en"]}
             entry = history.Entry(v["stage"], v["date"], v["reason"], v["note"], v["reference"])
             # from_stage and move are set by _rechain once the whole history is in place.
             history.put_recorded(self.session, reg, row, entry, now=self.now, actor=SEED_ACTOR, provenance=provenance)
@@ -208,7 +209,9 @@ def _source_columns(row: Any, spec: Spec) -> dict[str, Any]:
         columns.update(
             certainty=Certainty(src.certainty) if src else None,
             certainty_note=src.note if src else None,
+            certainty_note_en=src.note_en if src else None,
             alternative=src.alternative if src else None,
+            alternative_en=src.alternative_en if src else None,
             conflicts=(src.conflicts or None) if src else None,
         )
     return columns

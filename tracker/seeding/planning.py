@@ -25,10 +25,10 @@ from tracker.seeding.entry import Portfolio, SeedError
 from tracker.seeding.quotes import ReportText
 
 SECTIONS = {
-    "durations": {"id", "step", "days", "assumption", "source"},
+    "durations": {"id", "step", "days", "assumption", "source", "source_en"},
     "targets": {"id", "regulation", "deadline", "eu_exception", "source"},
     "planned": {"id", "regulation", "step", "date", "source"},
-    "reviews": {"id", "regulations", "date", "note", "source"},
+    "reviews": {"id", "regulations", "date", "note", "note_en", "source"},
 }
 SEED_ACTOR = "seed"
 
@@ -112,6 +112,8 @@ def _check(section: str, data: dict[str, Any], where: str, regs: dict[str, set[s
             problems.append(f"{where}: assumption: must be true or false (is the figure sourced or assumed?)")
         if not isinstance(data.get("source"), str) or not data["source"].strip():
             problems.append(f"{where}: source: say where the figure comes from, or that it is an assumption")
+        if not isinstance(data.get("source_en"), str) or not data["source_en"].strip():
+            problems.append(f"{where}: source_en: is required beside source: its English, for English readers")
     if section in ("planned", "reviews"):
         key = "date"
         try:
@@ -120,6 +122,8 @@ def _check(section: str, data: dict[str, Any], where: str, regs: dict[str, set[s
                 raise DateError("must be a known date" + (" (a day)" if section == "reviews" else ""))
         except DateError as exc:
             problems.append(f"{where}: {key}: {exc}")
+    if section == "reviews" and bool(data.get("note")) != bool(data.get("note_en")):
+        problems.append(f"{where}: note_en: the note and its English go together (seed/README.md)")
     if section == "reviews":
         regs_value = data.get("regulations")
         if regs_value != "all" and not (isinstance(regs_value, list) and all(r in regs for r in regs_value)):
@@ -149,6 +153,7 @@ def load_planning(session: Session, seed: PlanningSeed, now: dt.datetime) -> dic
             row = StageDuration(step=e["step"], seed_key=e["id"])
             session.add(row)
         row.days, row.source, row.assumption = e["days"], e["source"], e["assumption"]
+        row.source_en = e.get("source_en")
         row.seed_hash, row.updated_at = e["digest"], now
         counts["durations"] += 1
     plans = {p.regulation_id: p for p in session.scalars(select(ActPlan))}
@@ -194,6 +199,7 @@ def load_planning(session: Session, seed: PlanningSeed, now: dt.datetime) -> dic
                     recorded_at=now,
                     actor=SEED_ACTOR,
                     note=e.get("note"),
+                    note_en=e.get("note_en"),
                     seed_key=seed_key,
                 )
             )

@@ -35,6 +35,16 @@ __all__ = ["REPORT_DATE", "Portfolio", "RegulationSpec", "SeedError", "Spec", "r
 REPORT_DATE = dt.date(2023, 10, 31)
 # A stage in the seed names its stage and date more briefly than a move does.
 STAGE_NAMES = {"to_stage": "stage", "effective": "date"}
+# The texts a reader sees, Dutch, each with its English beside it in `<name>_en` (seed/README.md). A source's note,
+# alternative and conflict notes are checked the same way (entry.py); a short name's English is optional (it is
+# often the same name).
+BILINGUAL = {
+    "regulations": ("title", "summary"),
+    "stages": ("note", "reason"),
+    "deadlines": ("title", "note"),
+    "designations": ("role", "scope"),
+    "evaluations": ("subject", "due_note"),
+}
 
 
 def _digest(data: Any) -> str:
@@ -92,8 +102,10 @@ def _check_key(problems: list[str], where: str, data: Any) -> None:
 
 def _read_team(problems: list[str], file: str, where: str, data: Any) -> Spec:
     _check_key(problems, where, data)
-    e = Entry(problems, where, data, {"id", "name", "source"})
-    return _spec(Spec, problems, file, where, data, name=e.text("name", required=True), source=e.source())
+    e = Entry(problems, where, data, {"id", "name", "name_en", "source"})
+    e.check_english(("name",))
+    return _spec(Spec, problems, file, where, data, name=e.text("name", required=True), name_en=e.text("name_en"),
+                 source=e.source())
 
 
 def _read_authority(problems: list[str], file: str, where: str, data: Any) -> Spec:
@@ -111,18 +123,24 @@ def _read_authority(problems: list[str], file: str, where: str, data: Any) -> Sp
 
 
 def _read_stage(problems: list[str], file: str, where: str, data: Any) -> Spec:
-    e = Entry(problems, where, data, {"id", *(STAGE_NAMES.get(n, n) for n in names(MoveStageFields)), "source"})
+    english = {f"{n}_en" for n in BILINGUAL["stages"]}
+    e = Entry(
+        problems, where, data, {"id", *(STAGE_NAMES.get(n, n) for n in names(MoveStageFields)), *english, "source"}
+    )
     values = e.fields(MoveStageFields, rename=STAGE_NAMES)
+    values.update(e.english(BILINGUAL["stages"], max_len=4000))
     return _spec(Spec, problems, file, where, data, **values, source=e.source())
 
 
 def _read_deadline(problems: list[str], file: str, where: str, data: Any) -> Spec:
     e = Entry(problems, where, data, {"id", *names(DeadlineFields), "source"})
+    e.check_english(BILINGUAL["deadlines"])
     return _spec(Spec, problems, file, where, data, **e.fields(DeadlineFields), source=e.source())
 
 
 def _read_designation(problems: list[str], file: str, where: str, data: Any) -> Spec:
     e = Entry(problems, where, data, {"id", *names(DesignationFields), "source"})
+    e.check_english(BILINGUAL["designations"])
     return _spec(Spec, problems, file, where, data, **e.fields(DesignationFields), source=e.source())
 
 
@@ -130,6 +148,9 @@ def _read_regulation(problems: list[str], file: str, where: str, data: Any) -> R
     _check_key(problems, where, data)
     e = Entry(problems, where, data, REGULATION_FIELDS)
     values = e.fields(RegulationFields, skip=("team_id",))
+    e.check_english(BILINGUAL["regulations"])
+    if not values["short_name"]:
+        e.fail("short_name", "is required: the name the tracker shows for the act (\"DSA\", \"Veiling 3,5 GHz\")")
     spec: RegulationSpec = _spec(
         RegulationSpec,
         problems,
@@ -168,6 +189,7 @@ def _suffix(item: Any) -> str:
 
 def _read_evaluation(problems: list[str], file: str, where: str, data: Any) -> Spec:
     e = Entry(problems, where, data, {"id", *names(EvaluationFields), "regulation", "team", "source"})
+    e.check_english(BILINGUAL["evaluations"])
     return _spec(
         Spec,
         problems,
