@@ -185,7 +185,7 @@ def test_act_page_timeline_and_confirm_still_current(login, seeded):
     assert soup.select_one("#planning .plan-badge")["data-status"] == "stalled"
     svg = soup.select_one("#timeline svg")
     assert svg["role"] == "img" and svg.find("title").get_text() == "Tijdlijn van DSA"
-    assert svg.find("desc").get_text().startswith("Niet bevestigd: Geen faseovergang en geen bevestiging sinds ")
+    assert svg.find("desc").get_text().startswith("Stilgevallen: Geen faseovergang en geen bevestiging sinds ")
     scroll = soup.select_one("#timeline .timeline-scroll")
     assert (scroll["role"], scroll["tabindex"]) == ("region", "0")
     assert soup.find(id=scroll["aria-labelledby"]).get_text() == "Tijdlijn van DSA, schuift zijwaarts"
@@ -299,9 +299,9 @@ def test_the_digest_has_a_section_at_risk_late_and_stalled_for_the_readers_acts(
         assert [(v.regulation.key, v.plan.status.value) for v in built.planning] == [
             ("CER", "stalled"), ("NIS2", "stalled")]
         message = digest.render(built, settings, app.config["SECRET_KEY"])
-        assert "RISICO, TE LAAT EN NIET BEVESTIGD (2)" in message.body_text
+        assert "RISICO, TE LAAT EN STILGEVALLEN (2)" in message.body_text
         assert (
-            "- NIS2 [Niet bevestigd]: Geen faseovergang en geen bevestiging sinds 30 september 2023 ("
+            "- NIS2 [Stilgevallen]: Geen faseovergang en geen bevestiging sinds 30 september 2023 ("
         ) in message.body_text
         html = BeautifulSoup(message.body_html, "html.parser")
         assert html.find("a", href="http://127.0.0.1:5000/regulations/NIS2#planning")
@@ -335,7 +335,7 @@ def test_planning_feed_events_move_in_place_with_the_forecast(app, login, kind):
     in_force = next(e for u, e in today.items() if u.endswith("-in_force"))
     # As of 28 Nov 2026: the stalled DSA's forecast entry into force is 1 Jul 2028 (see the act page).
     assert in_force.decoded("dtstart") == _dt.date(2028, 7, 1)
-    assert str(in_force["summary"]) == "DSA - forecast: entry into force"
+    assert str(in_force["summary"]) == "DSA - voorspeld: inwerkingtreding"  # the feed's language: Dutch unless lang=en
     clock = clock_of(app)
     clock.advance(_dt.timedelta(days=200))
     try:

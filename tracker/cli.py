@@ -25,6 +25,7 @@ from tracker.db import get_db
 from tracker.errors import Refused
 from tracker.feeds.cli import feeds
 from tracker.feeds.views import redact
+from tracker.labels import label_in
 from tracker.notify.cli import digest_group, outbox_group, reminders_group
 from tracker.ops.doctor import doctor
 from tracker.planning.cli import plan_command
@@ -174,7 +175,8 @@ def board_command(as_of: dt.date | None, as_json: bool) -> None:
         for stage, cards in result.columns.items():
             if stage is None and not cards:
                 continue
-            title = f"{stage.label_nl} / {stage.label_en}" if isinstance(stage, Stage) else "Stage not recorded"
+            title = (f"{label_in(stage, 'nl')} / {label_in(stage, 'en')}" if isinstance(stage, Stage)
+                     else "Stage not recorded")
             click.echo(f"\n{title} ({len(cards)})")
             for c in cards:
                 nxt = f"  next: {c.next_deadline.due.display()} {c.next_deadline.title}" if c.next_deadline else ""

@@ -16,23 +16,21 @@ class Msg:
         self.msgid, self.params = msgid, params
 
     def __str__(self) -> str:
-        language, translated = "nl", self.msgid
+        translated = self.msgid
         try:
-            from flask_babel import get_locale, gettext
+            from flask_babel import gettext
 
-            locale = get_locale()
-            language = locale.language if locale is not None else "nl"
             translated = gettext(self.msgid)
         except (ImportError, RuntimeError):  # no application: the Dutch text
             pass
-        values = {k: _shown(v, language) for k, v in self.params.items()}
+        values = {k: _shown(v) for k, v in self.params.items()}
         return translated % values if values else translated
 
     def __repr__(self) -> str:
         return f"Msg({self.msgid!r})"
 
 
-def _shown(value: Any, language: str) -> Any:
-    if hasattr(value, "label_nl") and hasattr(value, "label_en"):
-        return value.label_en if language == "en" else value.label_nl
-    return value
+def _shown(value: Any) -> Any:
+    from tracker.labels import is_labelled, label
+
+    return label(value) if is_labelled(value) else value

@@ -12,8 +12,9 @@ register(
         (Status.ON_TRACK, _l("Op schema")),
         (Status.AT_RISK, _l("Risico")),
         (Status.LATE, _l("Te laat")),
-        (Status.STALLED, _l("Niet bevestigd")),
+        (Status.STALLED, _l("Stilgevallen")),
         (Status.DONE, _l("Gereed")),
         (Status.UNPLANNED, _l("Geen doeldatum")),
     ]
 )
+

@@ -135,7 +135,7 @@ def move_stage(session: Session, cmd: MoveStage, actor: Actor, clock: Clock) -> 
         now,
         "stage.move",
         target=change,
-        label=f"{reg.key}: {change.to_stage.label_en}",
+        label=reg.key,  # the stages are in `changes`, worded when shown (tracker.audit.words)
         regulation_id=reg.id,
         changes=changes,
     )

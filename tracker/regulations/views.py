@@ -16,8 +16,9 @@ from tracker.clock import get_clock
 from tracker.dates import DateError, Precision, parse_day
 from tracker.db import get_session
 from tracker.hooks import page_context
+from tracker.labels import label
 from tracker.parsing import whole_number
-from tracker.regulations.certainty import stage_markers
+from tracker.regulations.certainty import level_of, stage_markers
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.forms import DeleteForm, MoveStageForm
 from tracker.regulations.models import Authority
@@ -25,6 +26,13 @@ from tracker.regulations.queries import BoardFilter, RegulationPage, board, regu
 from tracker.regulations.stages import Stage
 
 bp = Blueprint("regulations", __name__)
+
+
+@bp.app_template_filter("certainty")
+def certainty_word(level: object) -> str:
+    """A certainty code from a row or a field source ("reading") as its one name (tracker/regulations/words.py)."""
+    return label(level_of(level))
+
 
 FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine", "status")
 PAGE_SIZE = 200  # cards per page when one column is shown on its own

@@ -1,4 +1,6 @@
-"""The reader's words for the regulations' coded values (tracker.labels)."""
+"""The reader's words for the regulations' coded values (tracker.labels): the one name of each stage, kind and
+status, Dutch here and English in translations/en (the glossary in the README lists them). Where the progress
+report has a word for a code, it is the report's ("in uitvoering", "internationaal": Bijlage 2)."""
 
 from __future__ import annotations
 
@@ -42,13 +44,14 @@ register(
         (DeadlineKind.OTHER, _l("overig")),
         (DesignationStatus.INTENDED, _l("beoogd")),
         (DesignationStatus.DESIGNATED, _l("aangewezen")),
-        (EvaluationLevel.EU, _l("EU")),
+        (EvaluationLevel.EU, _l("internationaal")),
         (EvaluationLevel.NATIONAL, _l("nationaal")),
         (EvaluationStatus.DONE, _l("afgerond")),
-        (EvaluationStatus.RUNNING, _l("lopend")),
+        (EvaluationStatus.RUNNING, _l("in uitvoering")),
         (EvaluationStatus.ANNOUNCED, _l("aangekondigd")),
         (Certainty.REPORT, _l("rapport")),
-        (Certainty.READING, _l("lezing")),
+        (Certainty.READING, _l("interpretatie")),
         (Certainty.INFERENCE, _l("afgeleid")),
     ]
 )
+

@@ -36,7 +36,7 @@ def parse_date(value: object) -> PrecisionDate | None:
 def move_line(move: StageChange, lang: str) -> Line:
     """A stage move in the period, with its note and reference."""
     text = t("moved_to", lang, stage=stage_label(move.to_stage, lang), date=pdate(move.effective, lang))
-    return Line(marked(text, move), note=move.note, reference=move.reference)
+    return Line(marked(text, move, lang), note=move.note, reference=move.reference)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Team
 from tracker.dates import PrecisionDate
+from tracker.labels import label_in
 from tracker.regulations.models import (
     Authority,
     Deadline,
@@ -244,7 +245,7 @@ def gather(
         upcoming_own = [d for d in own if _open(d, options.as_of) and d.due_on is not None
                         and d.due_on >= options.as_of]
         act.next_deadlines = [
-            Line(marked(f"{pdate(d.due, lang)}: {d.title}", d)) for d in upcoming_own[:NEXT_DEADLINES]]
+            Line(marked(f"{pdate(d.due, lang)}: {d.title}", d, lang)) for d in upcoming_own[:NEXT_DEADLINES]]
         for d in own:
             if not _open(d, options.as_of) or d.due_on is None:
                 continue
@@ -254,10 +255,10 @@ def gather(
             elif d.due_on < horizon:
                 upcoming.append(row)
         for designation in designations.get(reg.id, []):
-            status = t(designation.status.value, lang)
+            status = label_in(designation.status, lang)
             scope = f" ({designation.scope})" if designation.scope else ""
             act.designations.append(
-                Line(marked(f"{designation.authority.key}: {designation.role}{scope}, {status}", designation)))
+                Line(marked(f"{designation.authority.key}: {designation.role}{scope}, {status}", designation, lang)))
         moved = stage_change_row(reg, before, act.stage, act.since, lang)
         if moved is not None:
             stage_changes.append(moved)
@@ -332,7 +333,7 @@ def _evaluation_groups(evaluations: Sequence[Evaluation], options: ReportOptions
         title = f"{t('pillar', lang)} {pillar}" if pillar else t("no_pillar", lang)
         result.append(Group(title, rows=[
             Row([e.subject, pdate(e.due, lang), e.performer or "",
-                 f"{t('status_' + e.status.value, lang)} ({t('level_' + e.level.value, lang)})"])
+                 f"{label_in(e.status, lang)} ({label_in(e.level, lang)})"])
             for e in rows
         ]))
     return result
@@ -347,5 +348,5 @@ def _selection(options: ReportOptions, lang: str) -> list[str]:
     if options.authority:
         parts.append(f"{t('authority', lang)} {options.authority}")
     if options.kind:
-        parts.append(f"{t('kind', lang)} {options.kind.value.replace('_', ' ')}")
+        parts.append(f"{t('kind', lang)} {label_in(options.kind, lang)}")
     return parts or [t("no_filters", lang)]

@@ -22,7 +22,7 @@ class Row:
     cells: list[str]
 
 
-def marked(text: str, row: object) -> str:
+def marked(text: str, row: object, lang: str) -> str:
     """A fact the seed read or inferred from the report, or that the report contradicts, says so (issue 17)."""
-    marker = marker_text(row)
+    marker = marker_text(row, lang)
     return f"{text} [{marker}]" if marker else text
