@@ -357,8 +357,14 @@ def test_tracker_plan_refuses_a_bad_date_and_prints_a_table(app, seeded):
     table = runner.invoke(cli, ["plan", "--as-of", "2023-09-30"])
     assert table.exit_code == 0
     lines = table.output.splitlines()
-    assert lines[0] == "Plan as of 2023-09-30"
-    assert lines[4].split()[:7] == ["DSA", "at_risk", "target", "2024-02-17", "in", "force", "2025-07-01"]
+    assert lines[0] == "Planning per 30 september 2023"  # one language: Dutch unless --lang en
+    assert lines[5].split()[:4] == ["DSA", "Risico", "2024-02-17", "2025-07-01"]
+    assert "at_risk" not in table.output and "target" not in table.output
+    english = runner.invoke(cli, ["plan", "--as-of", "2023-09-30", "--lang", "en"])
+    assert english.exit_code == 0
+    assert english.output.splitlines()[0] == "Plan as of 30 September 2023"
+    assert english.output.splitlines()[5].split()[:5] == ["DSA", "At", "risk", "2024-02-17", "2025-07-01"]
+    assert "Risico" not in english.output
 
 
 def test_durations_per_act_and_team_and_a_chosen_target_from_the_browser(login, seeded):
