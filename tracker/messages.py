@@ -2,8 +2,8 @@
 
 `Msg("De regeling is al in de fase %(stage)s.", stage=Stage.PARLIAMENT)` keeps its Dutch text (the msgid, which
 `scripts/translations` extracts) and its values; `str()` translates it with Flask-Babel when an app is there (the
-web, the API and the CLI all read refusals inside one), and gives the Dutch text otherwise. A value with
-`label_nl`/`label_en` (a Stage) is shown in the same language.
+web, the API and the CLI all read refusals inside one), and gives the Dutch text otherwise. A coded value with
+words in `tracker.labels` (a Stage) is shown by those words, in the same language.
 """
 
 from __future__ import annotations

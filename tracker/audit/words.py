@@ -6,7 +6,7 @@ them when they are shown, on the act page, on `/admin/audit` and in the digest. 
 its own actions and fields from its `words.py`, as it registers the words of its codes in `tracker.labels`: an
 action's name ("Termijn toegevoegd"), a field's label ("Datum") and how its values read (a stage's name, a date at its
 precision, "ja"/"nee"). Processes read as words too ("seed (het rapport)", "opdrachtregel"), and people by their
-name where the view knows it. An action or field without words shows its code: `tests/test_audit_words.py` finds
+name where the view knows it. An action or field without words shows its code: `tests/test_vocabulary.py` finds
 every action the code records and fails on one without words.
 """
 
