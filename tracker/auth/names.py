@@ -12,7 +12,7 @@ from tracker.auth.models import User
 
 def names_by_email(session: Session, actors: Iterable[str]) -> dict[str, str]:
     """{e-mail: name} for the actors that are users with a name: one query."""
-    wanted = {a for a in actors if "@" in a}
+    wanted = set(actors)
     if not wanted:
         return {}
     rows = session.execute(select(User.email, User.name).where(User.email.in_(wanted))).all()
