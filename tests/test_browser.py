@@ -79,7 +79,7 @@ def test_an_editor_moves_dsa_to_the_council_of_state_and_sees_it_everywhere(page
     expect(latest).to_contain_text("Advisering Raad van State")
     expect(latest).to_contain_text("15 januari 2024")
     expect(latest).to_contain_text("ezk.editor")  # by name (the test users are named after their address)
-    expect(page.locator("#audit tbody tr").first).to_contain_text("stage.move")
+    expect(page.locator("#audit tbody tr").first).to_contain_text("Fase gewijzigd")  # the change log in words
 
     page.click("nav >> text=Bord")
     expect(page.locator('section[data-stage="council_of_state"] article[data-key="DSA"]')).to_be_visible()

@@ -120,7 +120,8 @@ def test_stage_move_from_the_command_line(run_cli, session):
     assert _stage_rows(session) == before
     done = run_cli(*move, str(_dsa_version(session)))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "DSA: consultation -> council_of_state from 15 Jan 2024 (forward)"
+    assert done.stdout.strip() == ("DSA: Consultatie en toetsen → Advisering Raad van State per 15 januari 2024 "
+                                   "(volgende fase)")
     session.expire_all()
     change = session.scalars(select(StageChange).order_by(StageChange.id.desc())).first()
     assert (change.note, change.reference, change.recorded_at) == ("advies gevraagd", "Kamerstuk 36 000", NOW)

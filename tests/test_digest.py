@@ -62,7 +62,12 @@ def test_the_digest_of_a_fixed_week(mail_app, users, moved, smtp):
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail["Auto-Submitted"] == "auto-generated"
     text = mail.get_body(("plain",)).get_content()
-    assert "stage.move" in text and "ezk.editor@example.nl" in text and "consultation -> council_of_state" in text
+    # The change in words: the action, the actor's name, the stages' names and the date in the reader's style.
+    assert "Fase gewijzigd" in text and "- ezk.editor\n" in text.replace("\r\n", "\n")
+    assert "Fase: Consultatie en toetsen -> Advisering Raad van State" in text
+    assert "Datum: — -> 27 november 2026" in text
+    for raw in ("stage.move", "council_of_state", "effective", "2026-11-27", "ezk.editor@example.nl -"):
+        assert raw not in text, raw
     assert "http://127.0.0.1:5000/regulations/DSA" in text
     assert "Verlopen (24)" in text and "17 februari 2024" in text  # the DSA date in the seed lies in the past
     html = BeautifulSoup(mail.get_body(("html",)).get_content(), "html.parser")

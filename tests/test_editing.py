@@ -62,7 +62,8 @@ def test_an_editor_moves_dsa_to_the_council_of_state(editor, session):
     audit = soup.select_one("#audit tbody tr").get_text(" ", strip=True)
     # People by name (the test users are named after their address), not by e-mail address.
     assert "ezk.editor" in audit and "@example.nl" not in audit
-    assert "stage.move" in audit and "consultation → council_of_state" in audit
+    assert "Fase gewijzigd" in audit and "Fase : Consultatie en toetsen → Advisering Raad van State" in audit
+    assert "stage.move" not in audit and "council_of_state" not in audit and "Datum : — → 15 januari 2024" in audit
     board = BeautifulSoup(editor.get("/").get_data(as_text=True), "html.parser")
     assert board.select_one('article[data-key="DSA"]').find_parent("section")["data-stage"] == "council_of_state"
 

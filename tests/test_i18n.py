@@ -93,7 +93,7 @@ def test_the_language_follows_the_account_then_the_session_then_the_browser_then
     page = elsewhere.get("/", headers={"Accept-Language": "nl-NL"}).get_data(as_text=True)
     assert '<html lang="en">' in page and "Implementation progress" in page
     audit = login("admin@example.nl").get("/admin/audit").get_data(as_text=True)
-    assert "user.language" in audit
+    assert "Taal gewijzigd" in audit and "<strong>Taal</strong>: <bdi>—</bdi> → <bdi>English</bdi>" in audit
 
 
 def test_a_language_that_is_not_offered_or_an_outside_next_changes_nothing(app, users, login):

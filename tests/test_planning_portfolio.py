@@ -185,7 +185,7 @@ def test_act_page_timeline_and_confirm_still_current(login, seeded):
     assert soup.select_one("#planning .plan-badge")["data-status"] == "stalled"
     svg = soup.select_one("#timeline svg")
     assert svg["role"] == "img" and svg.find("title").get_text() == "Tijdlijn van DSA"
-    assert svg.find("desc").get_text().startswith("Niet bevestigd: Geen faseovergang en geen bevestiging sinds ")
+    assert svg.find("desc").get_text().startswith("Stilgevallen: Geen faseovergang en geen bevestiging sinds ")
     scroll = soup.select_one("#timeline .timeline-scroll")
     assert (scroll["role"], scroll["tabindex"]) == ("region", "0")
     assert soup.find(id=scroll["aria-labelledby"]).get_text() == "Tijdlijn van DSA, schuift zijwaarts"
@@ -301,9 +301,9 @@ def test_the_digest_has_a_section_at_risk_late_and_stalled_for_the_readers_acts(
         assert [(v.regulation.key, v.plan.status.value) for v in built.planning] == [
             ("CER", "stalled"), ("NIS2", "stalled")]
         message = digest.render(built, settings, app.config["SECRET_KEY"])
-        assert "RISICO, TE LAAT EN NIET BEVESTIGD (2)" in message.body_text
+        assert "RISICO, TE LAAT EN STILGEVALLEN (2)" in message.body_text
         assert (
-            "- NIS2 [Niet bevestigd]: Geen faseovergang en geen bevestiging sinds 30 september 2023 ("
+            "- NIS2 [Stilgevallen]: Geen faseovergang en geen bevestiging sinds 30 september 2023 ("
         ) in message.body_text
         html = BeautifulSoup(message.body_html, "html.parser")
         assert html.find("a", href="http://127.0.0.1:5000/regulations/NIS2#planning")
@@ -337,7 +337,7 @@ def test_planning_feed_events_move_in_place_with_the_forecast(app, login, kind):
     in_force = next(e for u, e in today.items() if u.endswith("-in_force"))
     # As of 28 Nov 2026: the stalled DSA's forecast entry into force is 1 Jul 2028 (see the act page).
     assert in_force.decoded("dtstart") == _dt.date(2028, 7, 1)
-    assert str(in_force["summary"]) == "DSA - voorspeld: inwerkingtreding"  # Dutch: the feed has no lang=en
+    assert str(in_force["summary"]) == "DSA - voorspeld: inwerkingtreding"  # the feed's language: Dutch unless lang=en
     clock = clock_of(app)
     clock.advance(_dt.timedelta(days=200))
     try:
@@ -359,8 +359,14 @@ def test_tracker_plan_refuses_a_bad_date_and_prints_a_table(app, seeded):
     table = runner.invoke(cli, ["plan", "--as-of", "2023-09-30"])
     assert table.exit_code == 0
     lines = table.output.splitlines()
-    assert lines[0] == "Plan as of 2023-09-30"
-    assert lines[4].split()[:7] == ["DSA", "at_risk", "target", "2024-02-17", "in", "force", "2025-07-01"]
+    assert lines[0] == "Planning per 30 september 2023"  # one language: Dutch unless --lang en
+    assert lines[5].split()[:4] == ["DSA", "Risico", "2024-02-17", "2025-07-01"]
+    assert "at_risk" not in table.output and "target" not in table.output
+    english = runner.invoke(cli, ["plan", "--as-of", "2023-09-30", "--lang", "en"])
+    assert english.exit_code == 0
+    assert english.output.splitlines()[0] == "Plan as of 30 September 2023"
+    assert english.output.splitlines()[5].split()[:5] == ["DSA", "At", "risk", "2024-02-17", "2025-07-01"]
+    assert "Risico" not in english.output
 
 
 def test_durations_per_act_and_team_and_a_chosen_target_from_the_browser(login, seeded):

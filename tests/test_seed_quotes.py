@@ -202,7 +202,7 @@ def test_reminders_count_from_the_start_and_overdue_from_the_end():
 def test_the_act_page_marks_readings_and_inferences_with_their_note(viewer):
     soup = BeautifulSoup(viewer.get("/regulations/DA").get_data(as_text=True), "html.parser")
     history = soup.select_one("#history")
-    assert history.select_one('[data-certainty="reading"]').get_text() == "lezing"
+    assert history.select_one('[data-certainty="reading"]').get_text() == "interpretatie"
     assert "verkeerde volgorde" in history.select_one(".certainty-note").get_text()
     assert "Interne voorbereiding" in history.select_one(".alternative").get_text()
     lead = soup.select_one("#fact-lead_ministry")
@@ -239,7 +239,7 @@ def test_the_api_and_the_feed_carry_the_marker(app, users, db, session):
     assert change["certainty"]["level"] == "reading" and change["certainty"]["alternative"].startswith("Interne")
     items = feed_items(session, FeedFilter(), base_url="https://tracker.test", today=TODAY)
     wibon = next(i for i in items if "Start van het wetswijzigingstraject" in i.summary)
-    assert "Tegenspraak elders in het rapport" in wibon.description and "lopend onderzoek" in wibon.description
+    assert "Het rapport zegt elders anders" in wibon.description and "lopend onderzoek" in wibon.description
 
 
 def test_the_dates_export_carries_the_range_and_the_marker(viewer):

@@ -15,6 +15,7 @@ from tracker.api.common import create_token
 from tracker.audit.record import Actor
 from tracker.auth import service
 from tracker.clock import Clock
+from tracker.labels import label_in
 from tracker.regulations.commands import MoveStage
 from tracker.regulations.models import Regulation, StageChange
 from tracker.regulations.queries import board, regulation_page
@@ -65,7 +66,7 @@ def assert_reads_agree(session, api_get, viewer) -> int:
         html = BeautifulSoup(viewer.get(f"/regulations/{key}").get_data(as_text=True), "html.parser")
         shown = html.select_one("dd.stage").get_text(" ", strip=True)
         expected = reg.current_stage
-        assert shown.startswith(expected.label_nl) if expected else shown.startswith("niet vastgelegd"), key
+        assert shown.startswith(label_in(expected, "nl")) if expected else shown.startswith("niet vastgelegd"), key
     return compared
 
 

@@ -88,10 +88,12 @@ def create_app(
     # Each feature registers its command handlers and event subscribers (tracker.unit_of_work) in its own modules;
     # the app, which composes the features, imports them so that every entry point finds them all.
     import tracker.api.tokens
+    import tracker.api.words
     import tracker.auth.account_service
     import tracker.auth.service
     import tracker.auth.words
     import tracker.feeds.tokens
+    import tracker.feeds.words
     import tracker.feeds.written
     import tracker.metrics
     import tracker.notify.services
@@ -101,7 +103,8 @@ def create_app(
     import tracker.regulations.revision
     import tracker.regulations.services
     import tracker.regulations.words
-    import tracker.seeding.commands  # noqa: F401
+    import tracker.seeding.commands
+    import tracker.seeding.words  # noqa: F401
     from tracker.i18n import init_i18n
 
     init_i18n(app)

@@ -24,6 +24,7 @@ from tracker.config import ConfigError, Settings, load_settings
 from tracker.db import get_db
 from tracker.errors import Refused
 from tracker.feeds.cli import feeds
+from tracker.labels import label_in
 from tracker.notify.cli import digest_group, outbox_group, reminders_group
 from tracker.ops.doctor import doctor
 from tracker.planning.cli import plan_command
@@ -175,7 +176,8 @@ def board_command(as_of: dt.date | None, as_json: bool) -> None:
         for stage, cards in result.columns.items():
             if stage is None and not cards:
                 continue
-            title = f"{stage.label_nl} / {stage.label_en}" if isinstance(stage, Stage) else "Stage not recorded"
+            title = (f"{label_in(stage, 'nl')} / {label_in(stage, 'en')}" if isinstance(stage, Stage)
+                     else "Stage not recorded")
             click.echo(f"\n{title} ({len(cards)})")
             for c in cards:
                 nxt = f"  next: {c.next_deadline.due.display()} {c.next_deadline.title}" if c.next_deadline else ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel
 
+from tracker.audit import words as audit_words
 from tracker.config import LANGUAGES, PROJECT_ROOT
 from tracker.content import short_name, text_in
 from tracker.date_words import (
@@ -47,6 +48,10 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["local"] = lambda row, field: text_in(row, field, current_language())
     app.jinja_env.filters["short"] = lambda reg: short_name(reg, current_language())
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
+    # The change log in words (templates/_audit.html): actions, fields and values, processes and people.
+    app.jinja_env.filters["action_words"] = audit_words.action_words
+    app.jinja_env.globals.update(changes_in_words=audit_words.changes_in_words, actor_words=audit_words.actor_words,
+                                 target_words=audit_words.target_words)
 
 
 def select_language() -> str:

@@ -1,8 +1,11 @@
 """The words people read for the app's coded values (stages, kinds, statuses, roles), in the reader's language.
 
-Each feature registers the words for its own enums (`register`, from its `words.py`, imported by the app factory
-through `tracker.i18n`); templates write `{{ value|label }}`, CSV files and mails call `label()`. A value without
-words is a bug that `tests/test_i18n.py` finds: the page would show its code ("national_law") instead.
+This is the one vocabulary (README, "Glossary"): each code has one Dutch name (the msgid) and one English name (its
+translation), and pages, mails, feeds, the CLI, the API's labels and the report all read them here. Each feature
+registers the words for its own enums (`register`, from its `words.py`, imported by the app factory); templates
+write `{{ value|label }}`, CSV files and mails call `label()`, work in a chosen language (the report, the CLI, a
+feed) calls `label_in()`. A value without words is a bug that `tests/test_i18n.py` finds: the page would show its
+code ("national_law") instead.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from flask_babel import LazyString
+from flask_babel import LazyString, force_locale
 
 # Keyed by (enum, value): members of two StrEnums with the same value ("done") are equal and hash alike.
 LABELS: dict[tuple[type[enum.Enum], object], LazyString] = {}
@@ -31,3 +34,20 @@ def label(value: enum.Enum | None) -> str:
     if value is None:
         return ""
     return str(LABELS[(type(value), value.value)])
+
+
+def label_in(value: enum.Enum | None, language: str) -> str:
+    """The word for a coded value in a given language ("nl" or "en"), whatever the request's language is."""
+    if value is None:
+        return ""
+    with force_locale(language):
+        return label(value)
+
+
+def is_labelled(value: object) -> bool:
+    return isinstance(value, enum.Enum) and (type(value), value.value) in LABELS
+
+
+def words_of(value: enum.Enum) -> LazyString:
+    """The words themselves, unrendered: for text built now and read later in the reader's language."""
+    return LABELS[(type(value), value.value)]

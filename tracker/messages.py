@@ -2,8 +2,8 @@
 
 `Msg("De regeling is al in de fase %(stage)s.", stage=Stage.PARLIAMENT)` keeps its Dutch text (the msgid, which
 `scripts/translations` extracts) and its values; `str()` translates it with Flask-Babel when an app is there (the
-web, the API and the CLI all read refusals inside one), and gives the Dutch text otherwise. A value with
-`label_nl`/`label_en` (a Stage) is shown in the same language.
+web, the API and the CLI all read refusals inside one), and gives the Dutch text otherwise. A coded value with
+words in `tracker.labels` (a Stage) is shown by those words, in the same language.
 """
 
 from __future__ import annotations
@@ -16,23 +16,21 @@ class Msg:
         self.msgid, self.params = msgid, params
 
     def __str__(self) -> str:
-        language, translated = "nl", self.msgid
+        translated = self.msgid
         try:
-            from flask_babel import get_locale, gettext
+            from flask_babel import gettext
 
-            locale = get_locale()
-            language = locale.language if locale is not None else "nl"
             translated = gettext(self.msgid)
         except (ImportError, RuntimeError):  # no application: the Dutch text
             pass
-        values = {k: _shown(v, language) for k, v in self.params.items()}
+        values = {k: _shown(v) for k, v in self.params.items()}
         return translated % values if values else translated
 
     def __repr__(self) -> str:
         return f"Msg({self.msgid!r})"
 
 
-def _shown(value: Any, language: str) -> Any:
-    if hasattr(value, "label_nl") and hasattr(value, "label_en"):
-        return value.label_en if language == "en" else value.label_nl
-    return value
+def _shown(value: Any) -> Any:
+    from tracker.labels import is_labelled, label
+
+    return label(value) if is_labelled(value) else value

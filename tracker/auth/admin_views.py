@@ -21,6 +21,7 @@ from tracker.auth import service
 from tracker.auth.commands import CreateResetLink, CreateTeam, CreateUser, RenameTeam, SetTeamReminders, UpdateUser
 from tracker.auth.current import current_actor
 from tracker.auth.models import Role, Team, User
+from tracker.auth.names import names_by_email
 from tracker.auth.permissions import is_admin
 from tracker.auth.words import ROLE_WORDS
 from tracker.clock import get_clock
@@ -212,4 +213,5 @@ def audit() -> str:
         query = query.where(AuditEvent.id < before)
     events = get_session().scalars(query).all()
     older = events[-1].id if len(events) == AUDIT_PAGE else None
-    return render_template("admin/audit.html", events=events, older=older)
+    names = names_by_email(get_session(), {ev.actor for ev in events})
+    return render_template("admin/audit.html", events=events, older=older, actor_names=names)

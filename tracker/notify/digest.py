@@ -71,6 +71,7 @@ class Digest:
     teams: str  # the keys of the user's teams, "" for none
     follows: bool  # and the acts they follow; neither: the whole portfolio
     changes: list[tuple[AuditEvent, Regulation | None]] = field(default_factory=list)
+    actor_names: dict[str, str] = field(default_factory=dict)  # e-mail -> name, for the changes' actors
     upcoming: list[tuple[Deadline, Regulation]] = field(default_factory=list)
     overdue: list[tuple[Deadline, Regulation]] = field(default_factory=list)
     evaluations: list[tuple[Evaluation, Regulation | None]] = field(default_factory=list)
@@ -116,15 +117,18 @@ def build_digest(session: Session, user: User, week: tuple[int, int], settings: 
         return column.in_(reg_ids) if reg_ids is not None else column.is_not(None)
 
     digest = Digest(user=user, week=week, since=since, until=until, teams=teams, follows=follows)
-    digest.changes = list(
+    changes = list(
         session.execute(
-            select(AuditEvent, Regulation)
+            select(AuditEvent, Regulation, User.name)  # the actor's name, where a user is known: the same query
             .outerjoin(Regulation, AuditEvent.regulation_id == Regulation.id)
+            .outerjoin(User, AuditEvent.actor_id == User.id)
             .where(within(AuditEvent.regulation_id), AuditEvent.at >= since, AuditEvent.at < until)
             .order_by(AuditEvent.at, AuditEvent.id)
             .limit(LIST_LIMIT)
         )
     )
+    digest.changes = [(ev, reg) for ev, reg, _name in changes]
+    digest.actor_names = {ev.actor: name for ev, _reg, name in changes if name}
     open_deadlines = (
         select(Deadline, Regulation)
         .join(Regulation, Deadline.regulation_id == Regulation.id)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tracker.content import short_name, text_in
 from tracker.date_words import current_language, format_day, format_pdate
 from tracker.labels import label
+from tracker.planning import wording
 from tracker.planning.plan import Window
 from tracker.planning.queries import load_plans
 from tracker.regulations.models import Regulation
@@ -64,13 +65,13 @@ def planning_events(session: Session, regulations: list[Regulation], today: dt.d
             continue
         name = short_name(reg, language)
         url = f"{base_url}/regulations/{reg.key}#planning"
-        status = _("Status: %(status)s - %(reason)s", status=label(plan.status), reason=plan.reason)
+        status = _("Status: %(status)s - %(reason)s", status=label(plan.status), reason=str(plan.reason))
         for step in plan.steps:
             if step.kind == "current":
                 continue  # under way: it started already
             kind = "planned" if step.kind == "planned" else "forecast"
-            what = _("gepland") if kind == "planned" else _("voorspeld")
-            step_label = step.label_en if language == "en" else step.label_nl
+            what = str(wording.STEP_KINDS[kind])  # the one name of planned and forecast (tracker.planning.wording)
+            step_label = str(step.name)
             latest = (_("Laatste start voor de doeldatum: %(day)s", day=format_day(step.latest_start, language))
                       if step.latest_start else "")
             events.append(
@@ -89,7 +90,7 @@ def planning_events(session: Session, regulations: list[Regulation], today: dt.d
                 )
             )
         kind = "planned" if plan.in_force_kind == "planned" else "forecast"
-        what = _("gepland") if kind == "planned" else _("voorspeld")
+        what = str(wording.STEP_KINDS[kind])
         day = plan.in_force.hi if kind == "forecast" else plan.in_force.lo
         target = (_("Doeldatum: %(due)s (%(title)s)", due=format_pdate(view.target.due, language),
                     title=text_in(view.target, "title", language)) if view.target is not None else "")

@@ -37,14 +37,6 @@ from tracker.regulations.stages import Stage
 # The steps a national act goes through after the EU act, in order; `publication` is the time from the last vote
 # (Eerste Kamer) to publication in the Staatsblad. Entry into force follows from the rule above.
 STEPS = ("internal_prep", "consultation", "council_of_state", "parliament", "publication")
-STEP_LABELS = {
-    "internal_prep": ("Interne voorbereiding", "Internal preparation"),
-    "consultation": ("Consultatie en toetsen", "Consultation and checks"),
-    "council_of_state": ("Advisering Raad van State en nader rapport", "Council of State advice and nader rapport"),
-    "parliament": ("Parlementaire behandeling (Tweede en Eerste Kamer)", "Parliament (Tweede and Eerste Kamer)"),
-    "publication": ("Bekrachtiging en publicatie", "Assent and publication"),
-    "in_force": ("Inwerkingtreding", "Entry into force"),
-}
 PLANNABLE = (*STEPS, "in_force")  # what a team may enter a planned date for
 DEFAULT_STALLED_DAYS = 120
 DEFAULT_RISK_DAYS = 60
@@ -124,12 +116,9 @@ class Step:
     latest_start: dt.date | None = None  # backward planning: the last day it may start for the target to hold
 
     @property
-    def label_nl(self) -> str:
-        return STEP_LABELS[self.key][0]
-
-    @property
-    def label_en(self) -> str:
-        return STEP_LABELS[self.key][1]
+    def name(self) -> LazyString:
+        """The step's name in the reader's language (the stage's, or "Bekrachtiging en publicatie")."""
+        return wording.STEP_NAMES[self.key]
 
 
 @dataclass(frozen=True)

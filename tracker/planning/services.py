@@ -179,7 +179,7 @@ def set_duration(session: Session, cmd: SetDuration, actor: Actor, clock: Clock)
         actor,
         clock.now(),
         "plan.duration",
-        label=f"{label}: {cmd.step}",
+        label=label,  # the step is the field of `changes`, worded when shown
         regulation_id=regulation_id,
         changes={cmd.step: [before, cmd.days]},
     )

@@ -1,4 +1,5 @@
-"""The plan statuses (a module of its own: tracker.labels names them, and must not import the planning rules)."""
+"""The plan statuses (a module of its own: tracker.labels names them, and must not import the planning rules).
+Their words, Dutch and English, are in tracker/planning/words.py."""
 
 from __future__ import annotations
 
@@ -14,27 +15,11 @@ class Status(enum.StrEnum):
     UNPLANNED = "unplanned"
 
     @property
-    def label_nl(self) -> str:
-        return STATUS_LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        return STATUS_LABELS[self][1]
-
-    @property
     def urgency(self) -> int:
         """Lower is more urgent: late and at risk come first on the board."""
         return URGENCY[self]
 
 
-STATUS_LABELS = {
-    Status.ON_TRACK: ("Op schema", "On track"),
-    Status.AT_RISK: ("Risico", "At risk"),
-    Status.LATE: ("Te laat", "Late"),
-    Status.STALLED: ("Niet bevestigd", "Stalled"),
-    Status.DONE: ("Gereed", "Done"),
-    Status.UNPLANNED: ("Geen doeldatum", "Unplanned"),
-}
 URGENCY = {
     Status.LATE: 0,
     Status.AT_RISK: 1,

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.dates import PrecisionDate
 from tracker.planning.plan import STEPS, Plan
-from tracker.planning.wording import LANE_NAMES, STEP_NAMES, Shown, window
+from tracker.planning.wording import STEP_NAMES, Shown, window
 from tracker.regulations.stages import Stage
 
 WIDTH, LEFT, RIGHT, TOP, LANE = 960, 210, 20, 46, 26
@@ -79,7 +79,7 @@ def build(
         return round(LEFT + inner * (day - start).days / span, 1)
 
     tl = Timeline(WIDTH, TOP + LANE * len(LANES) + 16)
-    tl.lanes = [(TOP + i * LANE, LANE_NAMES[k]) for i, k in enumerate(LANES)]
+    tl.lanes = [(TOP + i * LANE, STEP_NAMES[k]) for i, k in enumerate(LANES)]
     tl.ticks = [(x(dt.date(y, 1, 1)), str(y)) for y in range(start.year, end.year + 1)]
     lane = {k: i for i, k in enumerate(LANES)}
     # Done: each recorded stage lasts until the next change (the current one until today, shown solid).

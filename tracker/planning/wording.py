@@ -12,25 +12,18 @@ import datetime as dt
 from flask_babel import LazyString, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 
+import tracker.regulations.words  # noqa: F401  (registers the stages' words, which the steps are named by)
 from tracker.date_words import current_language, format_day, format_pdate
 from tracker.dates import PrecisionDate
+from tracker.labels import words_of
+from tracker.regulations.stages import Stage
 
+# The steps' names are the stages' names (one vocabulary: tracker/regulations/words.py); `publication`, the time
+# from the last vote to publication in the Staatsblad, is the one step that is not a stage.
+PUBLICATION = _l("Bekrachtiging en publicatie")
 STEP_NAMES: dict[str, LazyString] = {
-    "internal_prep": _l("Interne voorbereiding"),
-    "consultation": _l("Consultatie en toetsen"),
-    "council_of_state": _l("Advisering Raad van State en nader rapport"),
-    "parliament": _l("Parlementaire behandeling (Tweede en Eerste Kamer)"),
-    "publication": _l("Bekrachtiging en publicatie"),
-    "in_force": _l("Inwerkingtreding"),
-}
-# Short names for the timeline's lanes: the picture's left margin holds about 25 characters.
-LANE_NAMES: dict[str, LazyString] = {
-    "internal_prep": _l("Voorbereiding"),
-    "consultation": _l("Consultatie"),
-    "council_of_state": _l("Raad van State"),
-    "parliament": _l("Parlement"),
-    "publication": _l("Publicatie"),
-    "in_force": _l("Inwerkingtreding"),
+    **{stage.value: words_of(stage) for stage in Stage if stage is not Stage.EU_NEGOTIATION},
+    "publication": PUBLICATION,
 }
 STEP_KINDS: dict[str, LazyString] = {
     "done": _l("gedaan"),

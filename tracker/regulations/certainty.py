@@ -6,19 +6,18 @@ The data is on each row (`certainty`, `certainty_note`, `alternative`, `conflict
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.content import text_in
+from tracker.date_words import current_language
+from tracker.labels import label
 from tracker.regulations.models import Certainty, StageChange
-
-LABELS = {
-    Certainty.REPORT: ("rapport", "the report's words"),
-    Certainty.READING: ("lezing", "a reading of the report"),
-    Certainty.INFERENCE: ("afgeleid", "inferred, not in the report"),
-}
 
 
 def level_of(value: Any) -> Certainty | None:
@@ -33,8 +32,9 @@ def is_marked(row: Any) -> bool:
     return (level is not None and level is not Certainty.REPORT) or bool(getattr(row, "conflicts", None))
 
 
-def marker_text(row: Any, language: str = "nl") -> str | None:
-    """One plain-text line for exports and feed descriptions; None for the report's own, uncontradicted words."""
+def marker_text(row: Any, language: str | None = None) -> str | None:
+    """One plain-text line for exports, feed descriptions and the report; None for the report's own,
+    uncontradicted words. In `language`, else the current one."""
     return source_marker(
         {
             "certainty": getattr(row, "certainty", None),
@@ -48,28 +48,25 @@ def marker_text(row: Any, language: str = "nl") -> str | None:
     )
 
 
-# The line's words in each language (exports, feeds and the report are written in one language each).
-WORDS = {
-    "nl": {"alternative": "Andere lezing", "conflict": "Tegenspraak elders in het rapport"},
-    "en": {"alternative": "Alternative reading", "conflict": "Contradicted elsewhere in the report"},
-}
-
-
-def source_marker(source: dict[str, Any], language: str = "nl") -> str | None:
-    """The same line for one entry of a regulation's field_sources (or a row's columns gathered as one), in
-    `language`: the note and the alternative in their Dutch, or in the English kept beside them."""
+def source_marker(source: dict[str, Any], language: str | None = None) -> str | None:
+    """The same line for one entry of a regulation's field_sources (or a row's columns gathered as one), with the
+    certainty's one name (tracker.labels) and the words of the page's badge (templates/regulations/_certainty.html)."""
     level = level_of(source.get("certainty"))
-    words = WORDS["en" if language == "en" else "nl"]
-    parts = []
-    if level is not None and level is not Certainty.REPORT:
-        nl, en = LABELS[level]
-        note = text_in(source, "note", language)
-        parts.append((en if language == "en" else nl).capitalize() + (f": {note.rstrip('.')}" if note else ""))
-    if source.get("alternative"):
-        parts.append(f"{words['alternative']}: {text_in(source, 'alternative', language)}")
-    for c in source.get("conflicts") or []:
-        parts.append(f"{words['conflict']} ({c.get('ref')}): \"{c.get('quote')}\"")
-    return ". ".join(parts) or None
+    if not (level not in (None, Certainty.REPORT) or source.get("alternative") or source.get("conflicts")):
+        return None
+    with force_locale(language) if language else contextlib.nullcontext():
+        shown_in = language or current_language()
+        parts = []
+        if level is not None and level is not Certainty.REPORT:
+            note = text_in(source, "note", shown_in)
+            parts.append(label(level).capitalize() + (f": {note.rstrip('.')}" if note else ""))
+        if source.get("alternative"):
+            parts.append(_("Andere interpretatie") + f": {text_in(source, 'alternative', shown_in)}")
+        for c in source.get("conflicts") or []:
+            parts.append(_("Het rapport zegt elders anders (%(ref)s)", ref=c.get("ref")) + f': "{c.get("quote")}"')
+    # One full stop between the parts, also where a note ends in one ("... not stated. Andere interpretatie: ...").
+    return "".join(part if i == 0 else (" " if parts[i - 1].endswith(".") else ". ") + part
+                   for i, part in enumerate(parts)) or None
 
 
 def stage_markers(session: Session, cards: list[Any]) -> dict[int, StageChange]:
@@ -97,4 +94,4 @@ def marked_fields(field_sources: dict[str, Any] | None, language: str = "nl") ->
     return {name: text for name, src in (field_sources or {}).items() if (text := source_marker(src, language))}
 
 
-__all__ = ["LABELS", "is_marked", "marked_fields", "marker_text", "source_marker", "stage_markers"]
+__all__ = ["is_marked", "marked_fields", "marker_text", "source_marker", "stage_markers"]

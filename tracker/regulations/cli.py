@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from tracker.clock import get_clock
+from tracker.date_words import current_language, format_pdate
 from tracker.db import get_db
+from tracker.labels import label
 from tracker.regulations.commands import MoveStage
 from tracker.regulations.stages import Stage
 from tracker.terminal import cli_actor
@@ -42,6 +45,8 @@ def move(
     command = MoveStage(key, to_stage, effective, reason, note, reference, expected_version)
     with get_db().sessionmaker() as session:
         change = run_and_commit(session, command, cli_actor(), get_clock())
-        previous = change.from_stage.value if change.from_stage else "(none)"
-        moved = f"{previous} -> {change.to_stage.value} from {change.effective.display()}"
-        click.echo(f"{key}: {moved} ({change.move.value})")
+        # In words, as the refusals are (Dutch: the CLI's language): the stages' one names, the date as written.
+        click.echo(_("%(key)s: %(old)s → %(new)s per %(when)s (%(move)s)", key=key,
+                     old=label(change.from_stage) if change.from_stage else _("niet vastgelegd"),
+                     new=label(change.to_stage), when=format_pdate(change.effective, current_language()),
+                     move=label(change.move)))

@@ -135,7 +135,7 @@ def move_stage(session: Session, cmd: MoveStage, actor: Actor, clock: Clock) -> 
         now,
         "stage.move",
         target=change,
-        label=f"{reg.key}: {change.to_stage.label_en}",
+        label=reg.key,  # the stages are in `changes`, worded when shown (tracker.audit.words)
         regulation_id=reg.id,
         changes=changes,
     )
@@ -284,8 +284,10 @@ def _apply(
 
 
 def label(row: Any) -> str:
+    """What the audit trail names an item by: words without a date, which would be written in one language (the
+    date is among the changes, worded in the reader's language when shown)."""
     if isinstance(row, Deadline):
-        return f"{row.title} ({row.due.display()})"
+        return row.title
     if isinstance(row, Evaluation):
-        return f"{row.subject} ({row.due.display()})"
+        return row.subject
     return row.role

@@ -28,23 +28,8 @@ class Stage(enum.StrEnum):
     def index(self) -> int:  # type: ignore[override]  # a stage's place in the order, not str.index
         return list(Stage).index(self)
 
-    @property
-    def label_nl(self) -> str:
-        return LABELS[self][0]
 
-    @property
-    def label_en(self) -> str:
-        return LABELS[self][1]
-
-
-LABELS = {
-    Stage.EU_NEGOTIATION: ("Onderhandelingen EU", "EU negotiation"),
-    Stage.INTERNAL_PREP: ("Interne voorbereiding", "Internal preparation"),
-    Stage.CONSULTATION: ("Consultatie en toetsen", "Consultation and checks"),
-    Stage.COUNCIL_OF_STATE: ("Advisering Raad van State", "Council of State advice"),
-    Stage.PARLIAMENT: ("Parlementaire behandeling", "Parliament"),
-    Stage.IN_FORCE: ("In werking", "In force"),
-}
+# A stage's words (Dutch and English) are in tracker/regulations/words.py, the one vocabulary (tracker.labels).
 
 
 class MoveKind(enum.StrEnum):

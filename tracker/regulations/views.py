@@ -7,17 +7,18 @@ import datetime as dt
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from tracker import date_input
-from tracker.auth.models import Team, User
+from tracker.auth.models import Team
+from tracker.auth.names import names_by_email
 from tracker.auth.permissions import can_create, can_edit_team
 from tracker.clock import get_clock
 from tracker.dates import DateError, Precision, parse_day
 from tracker.db import get_session
 from tracker.hooks import page_context
+from tracker.labels import label
 from tracker.parsing import whole_number
-from tracker.regulations.certainty import stage_markers
+from tracker.regulations.certainty import level_of, stage_markers
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.forms import DeleteForm, MoveStageForm
 from tracker.regulations.models import Authority
@@ -25,6 +26,13 @@ from tracker.regulations.queries import BoardFilter, RegulationPage, board, regu
 from tracker.regulations.stages import Stage
 
 bp = Blueprint("regulations", __name__)
+
+
+@bp.app_template_filter("certainty")
+def certainty_word(level: object) -> str:
+    """A certainty code from a row or a field source ("reading") as its one name (tracker/regulations/words.py)."""
+    return label(level_of(level))
+
 
 FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine", "status")
 PAGE_SIZE = 200  # cards per page when one column is shown on its own
@@ -133,11 +141,7 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
 
 def _actor_names(page: RegulationPage) -> dict[str, str]:
     """People by name instead of by e-mail address in the history and the audit trail: one query."""
-    actors = {ch.actor for ch in page.history} | {ev.actor for ev in page.audit}
-    if not actors:
-        return {}
-    rows = get_session().execute(select(User.email, User.name).where(User.email.in_(actors))).all()
-    return {email: name for email, name in rows if name}
+    return names_by_email(get_session(), {ch.actor for ch in page.history} | {ev.actor for ev in page.audit})
 
 
 @bp.get("/regulations/<key>")

@@ -1,9 +1,12 @@
-"""The reader's words for the regulations' coded values (tracker.labels)."""
+"""The reader's words for the regulations' coded values (tracker.labels): the one name of each stage, kind and
+status, Dutch here and English in translations/en (the glossary in the README lists them). Where the progress
+report has a word for a code, it is the report's ("in uitvoering", "internationaal": Bijlage 2)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.audit.words import Field, code, day, pdate, register_actions, register_fields, register_resolver
 from tracker.labels import register
 from tracker.regulations.models import (
     Certainty,
@@ -42,13 +45,70 @@ register(
         (DeadlineKind.OTHER, _l("overig")),
         (DesignationStatus.INTENDED, _l("beoogd")),
         (DesignationStatus.DESIGNATED, _l("aangewezen")),
-        (EvaluationLevel.EU, _l("EU")),
+        (EvaluationLevel.EU, _l("internationaal")),
         (EvaluationLevel.NATIONAL, _l("nationaal")),
         (EvaluationStatus.DONE, _l("afgerond")),
-        (EvaluationStatus.RUNNING, _l("lopend")),
+        (EvaluationStatus.RUNNING, _l("in uitvoering")),
         (EvaluationStatus.ANNOUNCED, _l("aangekondigd")),
         (Certainty.REPORT, _l("rapport")),
-        (Certainty.READING, _l("lezing")),
+        (Certainty.READING, _l("interpretatie")),
         (Certainty.INFERENCE, _l("afgeleid")),
     ]
 )
+
+# -- the change log (tracker.audit.words) -------------------------------------------------------------------------
+register_actions(
+    {
+        "stage.move": _l("Fase gewijzigd"),
+        "regulation.create": _l("Regeling toegevoegd"),
+        "regulation.update": _l("Regeling gewijzigd"),
+        "deadline.create": _l("Termijn toegevoegd"),
+        "deadline.update": _l("Termijn gewijzigd"),
+        "deadline.delete": _l("Termijn verwijderd"),
+        "designation.create": _l("Aanwijzing toegevoegd"),
+        "designation.update": _l("Aanwijzing gewijzigd"),
+        "designation.delete": _l("Aanwijzing verwijderd"),
+        "evaluation.create": _l("Evaluatie toegevoegd"),
+        "evaluation.update": _l("Evaluatie gewijzigd"),
+        "evaluation.delete": _l("Evaluatie verwijderd"),
+    }
+)
+register_fields(
+    {
+        "stage": Field(_l("Fase"), code(Stage)),
+        "effective": Field(_l("Datum"), pdate),
+        "reason": Field(_l("Reden")),
+        "note": Field(_l("Toelichting")),
+        "reference": Field(_l("Referentie")),
+        "title": Field(_l("Titel")),
+        "title_nl": Field(_l("Nederlandse titel")),
+        "eu_number": Field(_l("EU-nummer")),
+        "celex": Field(_l("CELEX-nummer")),
+        "pillar": Field(_l("Pijler")),
+        "team_id": Field(_l("Team (nummer)")),
+        "lead_ministry": Field(_l("Eerstverantwoordelijk ministerie")),
+        "national_instrument": Field(_l("Nationaal instrument")),
+        "bill_number": Field(_l("Kamerstuknummer")),
+        "summary": Field(_l("Samenvatting")),
+        "eu_published": Field(_l("Gepubliceerd (EU)"), pdate),
+        "eu_in_force": Field(_l("In werking (EU)"), pdate),
+        "due": Field(_l("Datum"), pdate),
+        "legal_basis": Field(_l("Grondslag")),
+        "met_on": Field(_l("Gehaald op"), day),
+        "authority_id": Field(_l("Toezichthouder (nummer)")),
+        "role": Field(_l("Rol")),
+        "scope": Field(_l("Reikwijdte")),
+        "subject": Field(_l("Onderwerp")),
+        "due_note": Field(_l("Praktische informatie")),
+        "performer": Field(_l("Uitvoerder")),
+    }
+)
+# Fields whose codes depend on what changed: a regulation's kind is not a deadline's.
+CODED_FIELDS: dict[str, dict[str, Field]] = {
+    "regulation": {"kind": Field(_l("Soort"), code(RegulationKind))},
+    "deadline": {"kind": Field(_l("Soort"), code(DeadlineKind))},
+    "designation": {"status": Field(_l("Status"), code(DesignationStatus))},
+    "evaluation": {"status": Field(_l("Status"), code(EvaluationStatus)), "level": Field(_l("Niveau"),
+                                                                                         code(EvaluationLevel))},
+}
+register_resolver(lambda action, name: CODED_FIELDS.get(action.partition(".")[0], {}).get(name))

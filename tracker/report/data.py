@@ -15,6 +15,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import Team
 from tracker.content import short_name, text_in
 from tracker.dates import PrecisionDate
+from tracker.labels import label_in
 from tracker.regulations.models import (
     Authority,
     Deadline,
@@ -265,7 +266,7 @@ def gather(
             elif d.due_on < horizon:
                 upcoming.append(row)
         for designation in designations.get(reg.id, []):
-            status = t(designation.status.value, lang)
+            status = label_in(designation.status, lang)
             scope = f" ({text_in(designation, 'scope', lang)})" if designation.scope else ""
             role = text_in(designation, "role", lang)
             act.designations.append(
@@ -344,7 +345,7 @@ def _evaluation_groups(evaluations: Sequence[Evaluation], options: ReportOptions
         title = f"{t('pillar', lang)} {pillar}" if pillar else t("no_pillar", lang)
         result.append(Group(title, rows=[
             Row([text_in(e, "subject", lang), pdate(e.due, lang), e.performer or "",
-                 f"{t('status_' + e.status.value, lang)} ({t('level_' + e.level.value, lang)})"])
+                 f"{label_in(e.status, lang)} ({label_in(e.level, lang)})"])
             for e in rows
         ]))
     return result
@@ -359,5 +360,5 @@ def _selection(options: ReportOptions, lang: str) -> list[str]:
     if options.authority:
         parts.append(f"{t('authority', lang)} {options.authority}")
     if options.kind:
-        parts.append(f"{t('kind', lang)} {options.kind.value.replace('_', ' ')}")
+        parts.append(f"{t('kind', lang)} {label_in(options.kind, lang)}")
     return parts or [t("no_filters", lang)]

@@ -1,10 +1,12 @@
-"""The report's words in Dutch (as the progress report writes them) and English (`--lang en`). Pure."""
+"""The report's words in Dutch (as the progress report writes them) and English (`--lang en`). The names of
+stages, statuses and kinds are the app's one vocabulary (tracker.labels), not the report's own."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from tracker.dates import Precision, PrecisionDate
+from tracker.labels import label_in
 from tracker.regulations.stages import Stage
 
 LANGS = ("nl", "en")
@@ -58,8 +60,6 @@ WORDS: dict[str, dict[str, str]] = {
     "no_deadlines": {"nl": "Geen openstaande termijnen.", "en": "No open deadlines."},
     "designations": {"nl": "Toezicht en aanwijzingen", "en": "Supervision and designations"},
     "no_designations": {"nl": "Nog geen toezichthouder vastgelegd.", "en": "No supervisory authority recorded yet."},
-    "intended": {"nl": "voorgenomen", "en": "intended"},
-    "designated": {"nl": "aangewezen", "en": "designated"},
     "planning": {"nl": "Planning", "en": "Planning"},
     "deadlines": {"nl": "3. Termijnen", "en": "3. Deadlines"},
     "overdue": {"nl": "Verlopen termijnen", "en": "Overdue deadlines"},
@@ -89,11 +89,6 @@ WORDS: dict[str, dict[str, str]] = {
     "col_eval_due": {"nl": "Termijn", "en": "Due"},
     "col_performer": {"nl": "Uitvoerder", "en": "Performed by"},
     "col_status": {"nl": "Status", "en": "Status"},
-    "status_done": {"nl": "afgerond", "en": "done"},
-    "status_running": {"nl": "in uitvoering", "en": "running"},
-    "status_announced": {"nl": "aangekondigd", "en": "announced"},
-    "level_national": {"nl": "nationaal", "en": "national"},
-    "level_eu": {"nl": "internationaal", "en": "international"},
     "eu_applicable": {"nl": "In werking getreden en per {date} van toepassing",
                       "en": "In force and applicable from {date}"},
     "eu_partly": {"nl": ", deels per {dates}", "en": ", partly from {dates}"},
@@ -119,9 +114,10 @@ def t(key: str, lang: str, **values: object) -> str:
 
 
 def stage_label(stage: Stage | None, lang: str) -> str:
+    """A stage's one name (tracker/regulations/words.py), as pages and mails write it."""
     if stage is None:
         return t("stage_none", lang)
-    return stage.label_nl if lang == "nl" else stage.label_en
+    return label_in(stage, lang)
 
 
 def day(value: dt.date, lang: str) -> str:
