@@ -91,7 +91,7 @@ def test_a_stage_move_dated_after_the_clocks_today_is_refused(run, seeded):
     moved = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2026-11-29",
                 TRACKER_CLOCK="2026-11-30T12:00Z")
     assert moved.returncode == 0, moved.stderr
-    assert moved.stdout == "DSA: consultation -> council_of_state from 29 Nov 2026 (forward)\n"
+    assert moved.stdout == "DSA: consultation -> council_of_state from 29 November 2026 (forward)\n"
     assert {r["short_name"]: r["stage"] for r in board(run)["regulations"]}["DSA"] == "council_of_state"
 
 

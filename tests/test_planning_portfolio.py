@@ -357,8 +357,9 @@ def test_tracker_plan_refuses_a_bad_date_and_prints_a_table(app, seeded):
     table = runner.invoke(cli, ["plan", "--as-of", "2023-09-30"])
     assert table.exit_code == 0
     lines = table.output.splitlines()
-    assert lines[0] == "Plan as of 2023-09-30"
-    assert lines[4].split()[:7] == ["DSA", "at_risk", "target", "2024-02-17", "in", "force", "2025-07-01"]
+    assert lines[0] == "Plan as of 30 September 2023"
+    assert lines[4].split()[:11] == ["DSA", "at_risk", "target", "17", "February", "2024", "in", "force", "1", "July",
+                                     "2025"]
 
 
 def test_durations_per_act_and_team_and_a_chosen_target_from_the_browser(login, seeded):

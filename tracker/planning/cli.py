@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.clock import get_clock
+from tracker.date_words import format_day
 from tracker.db import get_db
 from tracker.planning.queries import ActPlanView, load_plans
 from tracker.terminal import day_option
@@ -44,10 +45,12 @@ def plan_command(as_of: dt.date | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"as_of": day.isoformat(), "acts": rows}, indent=2, ensure_ascii=False))
         return
-    click.echo(f"Plan as of {day.isoformat()}")
+    click.echo(f"Plan as of {format_day(day, 'en')}")
     for row in rows:
         slack = f"{row['slack_days']:+d}d" if row["slack_days"] is not None else "-"
+        target, in_force = (format_day(dt.date.fromisoformat(v), "en") if v else "-"
+                            for v in (row["target"], row["forecast_in_force"]))
         click.echo(
-            f"  {row['key']:<16} {row['status']:<10} target {row['target'] or '-':<10} "
-            f"in force {row['forecast_in_force'] or '-':<10} slack {slack:>6}  {row['reason']}"
+            f"  {row['key']:<16} {row['status']:<10} target {target:<17} "
+            f"in force {in_force:<17} slack {slack:>6}  {row['reason']}"
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from tracker.date_words import format_day
 from tracker.planning.plan import Window
 from tracker.planning.queries import load_plans
 from tracker.regulations.models import Regulation
@@ -34,8 +35,8 @@ class PlanEvent:
 
 def _when(window: Window) -> str:
     if window.written is not None or window.lo != window.hi:
-        return f"{window.display()} (shown on {window.lo.isoformat()}, the first day)"
-    return window.display()
+        return f"{window.display('en')} (shown on {format_day(window.lo, 'en')}, the first day)"
+    return window.display("en")
 
 
 def planning_events(session: Session, regulations: list[Regulation], today: dt.date, base_url: str) -> list[PlanEvent]:
@@ -53,7 +54,7 @@ def planning_events(session: Session, regulations: list[Regulation], today: dt.d
             if step.kind == "current":
                 continue  # under way: it started already
             what = "planned" if step.kind == "planned" else "forecast"
-            latest = f"Latest start for the target: {step.latest_start.isoformat()}" if step.latest_start else ""
+            latest = f"Latest start for the target: {format_day(step.latest_start, 'en')}" if step.latest_start else ""
             events.append(
                 PlanEvent(
                     uid=f"plan-{reg.id}-{step.key}",
@@ -70,14 +71,14 @@ def planning_events(session: Session, regulations: list[Regulation], today: dt.d
             )
         what = "planned" if plan.in_force_kind == "planned" else "forecast"
         day = plan.in_force.hi if what == "forecast" else plan.in_force.lo
-        target = f"Target: {view.target.due.display()} ({view.target.title})" if view.target is not None else ""
+        target = f"Target: {view.target.due.display('en')} ({view.target.title})" if view.target is not None else ""
         events.append(
             PlanEvent(
                 uid=f"plan-{reg.id}-in_force",
                 day=day,
                 summary=f"{reg.key} - {what}: entry into force",
                 description="\n".join(
-                    x for x in (f"Entry into force ({what}): {plan.in_force.display()}", target, status, url) if x
+                    x for x in (f"Entry into force ({what}): {plan.in_force.display('en')}", target, status, url) if x
                 ),
                 url=url,
                 categories=(reg.key, "planning", what),

@@ -43,5 +43,6 @@ def move(
     with get_db().sessionmaker() as session:
         change = run_and_commit(session, command, cli_actor(), get_clock())
         previous = change.from_stage.value if change.from_stage else "(none)"
-        moved = f"{previous} -> {change.to_stage.value} from {change.effective.display()}"
+        # The terminal speaks English, dates too.
+        moved = f"{previous} -> {change.to_stage.value} from {change.effective.display('en')}"
         click.echo(f"{key}: {moved} ({change.move.value})")
