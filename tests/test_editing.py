@@ -76,7 +76,7 @@ def test_an_editor_moves_dsa_to_the_council_of_state(editor, session):
         ({"to_stage": "council_of_state", "effective": "2023-01-01"}, "effective", "vóór de vorige wijziging"),
         ({"to_stage": "council_of_state", "effective": "t.b.d."}, "effective", "nog niet bepaald"),
         ({"to_stage": "council_of_state", "effective": "2024-13"}, "effective", "geen bestaande datum"),
-        ({"to_stage": "council_of_state", "effective": ""}, "effective", "vereist"),
+        ({"to_stage": "council_of_state", "effective": ""}, "effective", "Dit veld is verplicht."),
         ({"to_stage": "senate", "effective": "2024-01-15"}, "to_stage", "Ongeldige keuze"),
         ({"to_stage": "consultation", "effective": "2024-01-15"}, "to_stage", "al in de fase"),
     ],

@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from flask_babel import gettext, lazy_gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import escape
 from wtforms import (
     DateField,
@@ -27,6 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from tracker import date_input
 from tracker.date_words import current_language
 from tracker.dates import DateError, PrecisionDate
+from tracker.forms_i18n import TrackerForm
 from tracker.keys import KEY_MESSAGE, KEY_PATTERN
 from tracker.labels import label
 from tracker.regulations.fields import (
@@ -153,7 +153,7 @@ def date_field(text: Any, model: type[Fields], name: str) -> PrecisionDateField:
     )
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(TrackerForm):
     version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$", message=_l("de versie ontbreekt"))])
 
     @property
