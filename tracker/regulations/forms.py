@@ -80,8 +80,8 @@ class PrecisionDateField(StringField):
         self.data = value
 
     def _value(self) -> str:
-        if getattr(self, "raw", None) is not None and self.data is None:
-            return self.raw
+        if getattr(self, "raw", None) is not None:
+            return self.raw  # what was typed, kept as typed when the form is shown again
         # The stored date in the reader's style, which this field reads back as the same value.
         return date_input.input_text(self.data, current_language()) if isinstance(self.data, PrecisionDate) else ""
 
