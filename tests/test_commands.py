@@ -120,7 +120,7 @@ def test_stage_move_from_the_command_line(run_cli, session):
     assert _stage_rows(session) == before
     done = run_cli(*move, str(_dsa_version(session)))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "DSA: consultation -> council_of_state from 15 Jan 2024 (forward)"
+    assert done.stdout.strip() == "DSA: consultation -> council_of_state from 15 January 2024 (forward)"
     session.expire_all()
     change = session.scalars(select(StageChange).order_by(StageChange.id.desc())).first()
     assert (change.note, change.reference, change.recorded_at) == ("advies gevraagd", "Kamerstuk 36 000", NOW)

@@ -3,7 +3,7 @@
 `Msg("De regeling is al in de fase %(stage)s.", stage=Stage.PARLIAMENT)` keeps its Dutch text (the msgid, which
 `scripts/translations` extracts) and its values; `str()` translates it with Flask-Babel when an app is there (the
 web, the API and the CLI all read refusals inside one), and gives the Dutch text otherwise. A value with
-`label_nl`/`label_en` (a Stage) is shown in the same language.
+`label_nl`/`label_en` (a Stage) is shown in the same language, and so is a PrecisionDate ("17 september 2025").
 """
 
 from __future__ import annotations
@@ -35,4 +35,6 @@ class Msg:
 def _shown(value: Any, language: str) -> Any:
     if hasattr(value, "label_nl") and hasattr(value, "label_en"):
         return value.label_en if language == "en" else value.label_nl
+    if hasattr(value, "precision") and callable(getattr(value, "display", None)):  # a PrecisionDate
+        return value.display(language)
     return value
