@@ -32,7 +32,7 @@ def test_planning_and_report_pages_pass_axe_have_unique_ids_and_fit_a_phone(admi
         page.fill("#plan-date", "soon")
         page.locator("#plan-date-form button[type=submit]").click()
         page.wait_for_load_state()
-        expect(page.locator("main")).to_contain_text("'soon' is geen bestaande datum")
+        expect(page.locator("main")).to_contain_text("'soon' lezen wij niet als datum")
 
     def in_english(path: str) -> Callable[[], None]:
         def go() -> None:

@@ -75,7 +75,7 @@ def test_etag_and_304(api):
 def test_detail_history_and_board(api):
     dsa = api("GET", "/api/v1/regulations/DSA").get_json()
     assert dsa["stage"] == "consultation" and dsa["designations"][0]["authority"] == "ACM"
-    assert {"value": "2024-02-17", "precision": "day", "first_day": "2024-02-17", "display": "17 Feb 2024",
+    assert {"value": "2024-02-17", "precision": "day", "first_day": "2024-02-17", "display": "17 februari 2024",
             "last_day": None, "label": None} in [
         d["due"] for d in dsa["deadlines"]
     ]
@@ -152,7 +152,7 @@ def test_create_update_delete_items(api, session):
     )
     assert created.status_code == 201
     item = created.get_json()
-    assert item["due"]["display"] == "Q3 2025" and item["version"] == 1
+    assert item["due"]["display"] == "3e kwartaal 2025" and item["version"] == 1
     body = problem(
         api("POST", "/api/v1/regulations/DSA/deadlines", json={"kind": "x", "title": "", "due": "soon", "colour": 1}),
         422,

@@ -64,7 +64,7 @@ def test_board_card_shows_the_next_deadline_as_of_the_date(viewer):
 
 @pytest.mark.parametrize(
     ("bad", "says"),
-    [("2023-13-01", "geen bestaande datum"), ("yesterday", "geen bestaande datum"), ("2023-09", "Kies een dag"),
+    [("2023-13-01", "geen bestaande datum"), ("yesterday", "lezen wij niet als datum"), ("2023-09", "Kies een dag"),
      ("2023-02-30", "geen bestaande datum"), ("x" * 5000, "te lang")],
 )
 def test_a_malformed_as_of_date_shows_todays_board_with_the_reason_at_the_date_field(viewer, bad, says):

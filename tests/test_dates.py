@@ -8,12 +8,12 @@ from tracker.dates import DateError, Precision, PrecisionDate, parse_day
 @pytest.mark.parametrize(
     ("text", "start", "precision", "shown", "last"),
     [
-        ("2025-09-17", dt.date(2025, 9, 17), Precision.DAY, "17 Sep 2025", dt.date(2025, 9, 17)),
-        ("2025-09", dt.date(2025, 9, 1), Precision.MONTH, "Sep 2025", dt.date(2025, 9, 30)),
-        ("2024-02", dt.date(2024, 2, 1), Precision.MONTH, "Feb 2024", dt.date(2024, 2, 29)),
-        ("2025-Q3", dt.date(2025, 7, 1), Precision.QUARTER, "Q3 2025", dt.date(2025, 9, 30)),
-        ("2025-q1", dt.date(2025, 1, 1), Precision.QUARTER, "Q1 2025", dt.date(2025, 3, 31)),
-        ("2023-H2", dt.date(2023, 7, 1), Precision.HALF, "H2 2023", dt.date(2023, 12, 31)),
+        ("2025-09-17", dt.date(2025, 9, 17), Precision.DAY, "17 september 2025", dt.date(2025, 9, 17)),
+        ("2025-09", dt.date(2025, 9, 1), Precision.MONTH, "september 2025", dt.date(2025, 9, 30)),
+        ("2024-02", dt.date(2024, 2, 1), Precision.MONTH, "februari 2024", dt.date(2024, 2, 29)),
+        ("2025-Q3", dt.date(2025, 7, 1), Precision.QUARTER, "3e kwartaal 2025", dt.date(2025, 9, 30)),
+        ("2025-q1", dt.date(2025, 1, 1), Precision.QUARTER, "1e kwartaal 2025", dt.date(2025, 3, 31)),
+        ("2023-H2", dt.date(2023, 7, 1), Precision.HALF, "2e helft 2023", dt.date(2023, 12, 31)),
         ("2028", dt.date(2028, 1, 1), Precision.YEAR, "2028", dt.date(2028, 12, 31)),
         (" 2028 ", dt.date(2028, 1, 1), Precision.YEAR, "2028", dt.date(2028, 12, 31)),
     ],
@@ -31,7 +31,7 @@ def test_parse_show_and_span(text, start, precision, shown, last):
 def test_unknown_spellings(text):
     value = PrecisionDate.parse(text)
     assert not value.known
-    assert value.display() == "t.b.d."
+    assert value.display() == "nog niet bepaald" and value.display("en") == "to be determined"
     assert value.first_day is None and value.last_day is None
 
 
@@ -69,8 +69,10 @@ def test_parse_day_accepts_only_full_days():
 @pytest.mark.parametrize(
     ("text", "first", "last", "end_day", "shown"),
     [
-        ("2023-Q4 .. 2024", dt.date(2023, 10, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31), "Q4 2023 – 2024"),
-        ("2023-Q4..2024-H1", dt.date(2023, 10, 1), dt.date(2024, 6, 30), dt.date(2024, 6, 30), "Q4 2023 – H1 2024"),
+        ("2023-Q4 .. 2024", dt.date(2023, 10, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31),
+         "4e kwartaal 2023 – 2024"),
+        ("2023-Q4..2024-H1", dt.date(2023, 10, 1), dt.date(2024, 6, 30), dt.date(2024, 6, 30),
+         "4e kwartaal 2023 – 1e helft 2024"),
         ("2023-10 .. 2023-12 (najaar 2023)", dt.date(2023, 10, 1), dt.date(2023, 12, 31), dt.date(2023, 12, 31),
          "najaar 2023"),
         ("2023-Q4 (eind 2023)", dt.date(2023, 10, 1), dt.date(2023, 12, 31), dt.date(2023, 10, 1), "eind 2023"),
@@ -87,7 +89,8 @@ def test_ranges_count_from_their_start_and_pass_after_their_end(text, first, las
 def test_a_range_sorts_by_its_start_and_keeps_the_interface():
     ranged = PrecisionDate.parse("2023-Q4 .. 2024 (eind 2023 of in 2024)")
     assert PrecisionDate.parse("2023-09") < ranged < PrecisionDate.parse("2023-11")
-    assert ranged.period() == "Q4 2023 – 2024" and ranged.is_range and ranged.last == PrecisionDate.parse("2024")
+    assert ranged.period() == "4e kwartaal 2023 – 2024" and ranged.period("en") == "Q4 2023 – 2024"
+    assert ranged.is_range and ranged.last == PrecisionDate.parse("2024")
     assert str(ranged) == "eind 2023 of in 2024"
 
 

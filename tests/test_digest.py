@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
 from tests.conftest import csrf_from
+from tests.test_cli import run  # noqa: F401  (fixture)
 from tracker.auth.models import User
 from tracker.notify import digest, jobs
 from tracker.notify.models import OutboxMessage
@@ -56,8 +57,9 @@ def test_the_digest_of_a_fixed_week(mail_app, users, moved, smtp):
     jobs.run_delivery(mail_app, MOMENT)
     mails = {m["To"]: m for m in (email.message_from_bytes(b, policy=policy.default) for b in handler.messages)}
     mail = mails["viewer@example.nl"]
-    assert mail["Subject"] == ("[EU tracker] Weekoverzicht 2026-W49: 1 wijziging, 1 termijn in de komende 8 weken, "
-                               "24 termijnen verlopen")
+    # The digest of week 49 (sent Monday 30 November) covers the week before it, Monday to Sunday.
+    assert mail["Subject"] == ("[EU tracker] Weekoverzicht 23 – 29 november 2026: 1 wijziging, "
+                               "1 termijn in de komende 8 weken, 24 termijnen verlopen")
     assert mail["List-Unsubscribe"].startswith("<http://127.0.0.1:5000/unsubscribe/")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail["Auto-Submitted"] == "auto-generated"
@@ -94,7 +96,7 @@ def test_empty_weeks_send_nothing_or_one_line_as_the_user_chooses(mail_app, user
     with db.sessionmaker() as s:
         only = s.scalars(select(OutboxMessage)).one()
         assert only.recipient == "notice@x.nl"
-        assert only.subject == "[EU tracker] Weekoverzicht 2040-W10: niets gewijzigd"
+        assert only.subject == "[EU tracker] Weekoverzicht 27 februari – 4 maart 2040: niets gewijzigd"
         assert only.body_text.count("\n") <= 3
 
 
@@ -136,7 +138,7 @@ def test_cli_digest_preview_and_send(mail_app, users):
 
     runner = mail_app.test_cli_runner()
     result = runner.invoke(cli, ["digest", "preview", "viewer@example.nl", "--week", "2026-W49"])
-    assert result.exit_code == 0 and "Subject: [EU tracker] Weekoverzicht 2026-W49" in result.output
+    assert result.exit_code == 0 and "Subject: [EU tracker] Weekoverzicht 23 – 29 november 2026" in result.output
     assert runner.invoke(cli, ["digest", "preview", "ghost@example.nl"]).exit_code == 1
     bad = runner.invoke(cli, ["digest", "send", "--week", "49"])
     assert bad.exit_code == 2 and "ISO week" in bad.output
@@ -151,6 +153,17 @@ def test_admin_outbox_page(mail_app, users):
     jobs.run_digests(mail_app, MOMENT)
     admin = login_client(mail_app, "admin@example.nl")
     page = admin.get("/admin/outbox").get_data(as_text=True)
-    assert "Weekoverzicht 2026-W49" in page and "wacht (4)" in page
+    assert "Weekoverzicht 23 – 29 november 2026" in page and "wacht (4)" in page
     assert admin.get("/admin/outbox?status=bogus").status_code == 400
     assert login_client(mail_app, "viewer@example.nl").get("/admin/outbox").status_code == 403
+
+
+def test_the_preview_links_to_the_configured_base_url(run, users):  # noqa: F811
+    """`tracker digest preview` writes the links another mail would: to TRACKER_BASE_URL, whatever port a
+    development server runs on."""
+    shown = run("digest", "preview", "viewer@example.nl", "--week", "2026-W49",
+                TRACKER_BASE_URL="https://tracker.test:8443")
+    assert shown.returncode == 0, shown.stderr
+    links = set(re.findall(r"https?://[^\s/]+", shown.stdout))
+    assert links == {"https://tracker.test:8443"}, links
+    assert "Weekoverzicht 23 – 29 november 2026" in shown.stdout

@@ -132,7 +132,7 @@ def test_a_coarse_stage_start_is_carried_as_a_window():
     steps, _, _ = forward(Stage.COUNCIL_OF_STATE, P("2024-Q1"), DAYS, {}, D(2024, 2, 1), False)
     # Q1 2024 = 1 Jan .. 31 Mar; + 120 days = 30 Apr .. 29 Jul 2024.
     assert (steps[0].end.lo, steps[0].end.hi) == (D(2024, 4, 30), D(2024, 7, 29))
-    assert steps[0].start.display() == "Q1 2024"
+    assert steps[0].start.display() == "1e kwartaal 2024"
 
 
 def test_a_stage_that_overran_its_duration_ends_no_earlier_than_today():
@@ -146,7 +146,7 @@ def test_a_planned_date_overrides_the_durations_and_keeps_its_precision():
     by_key = {s.key: s for s in steps}
     # The Council of State step ends when parliament is planned to begin, whatever its duration says.
     assert (by_key["council_of_state"].end.lo, by_key["council_of_state"].end.hi) == (D(2024, 7, 1), D(2024, 9, 30))
-    assert by_key["parliament"].kind == "planned" and by_key["parliament"].start.display() == "Q3 2024"
+    assert by_key["parliament"].kind == "planned" and by_key["parliament"].start.display() == "3e kwartaal 2024"
     # Parliament Q3 + 270 = 28 Mar .. 27 Jun 2025; publication + 30 = 27 Apr .. 27 Jul 2025;
     # + two months = 27 Jun 2025 (-> 1 Jul 2025) .. 27 Sep 2025 (-> 1 Jan 2026).
     assert (in_force.lo, in_force.hi, kind) == (D(2025, 7, 1), D(2026, 1, 1), "forecast")
@@ -160,7 +160,7 @@ def test_a_planned_entry_into_force_is_the_forecast():
         D(2025, 1, 1),
         D(2025, 1, 31),
         "planned",
-        "Jan 2025",
+        "januari 2025",
     )
 
 

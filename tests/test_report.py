@@ -49,8 +49,8 @@ def test_the_page_shows_the_report_with_a_download_per_format(viewer):
     rows = soup.select("table.evaluations tbody tr")
     assert {r.select("td")[0].get_text() for r in rows} >= {"Digital Markets Act", "Data Act", "AI Act"}
     dsa = soup.select_one('section.act[data-key="DSA"]').get_text(" ", strip=True)
-    assert "Fase: Consultatie en toetsen, sinds Q2 2023." in dsa
-    assert "In werking getreden en per 17-2-2024 van toepassing" in dsa
+    assert "Fase: Consultatie en toetsen, sinds 2e kwartaal 2023." in dsa
+    assert "In werking getreden en per 17 februari 2024 van toepassing" in dsa
     assert "ACM: Digitaledienstencoördinator" in dsa
     # The planning feature's status and reason as of the report's date (tracker.planning: "report.planning").
     assert (
@@ -68,7 +68,7 @@ def test_the_html_download_is_the_same_report_in_english(viewer):
     assert soup.select_one("h1").get_text() == "Progress report on the implementation of EU digital legislation"
     text = soup.get_text(" ", strip=True)
     assert "Annex 2: Evaluations of the digital economy" in text
-    assert "Publication and entry into force t.b.d." in text
+    assert "Publication and entry into force to be determined" in text
     assert len(soup.select("table.evaluations tbody tr")) == 23
 
 
@@ -151,15 +151,15 @@ def test_changes_since_the_previous_report(seeded, app):
         report = read(s, parse_options(today=NOW.date()), today=NOW.date(), tz=CLOCK.tz)
     dsa = next(act for act in report.acts if act.key == "DSA")
     move = dsa.changes[0]
-    assert move.text == "Naar fase Advisering Raad van State (20 nov 2026)"
+    assert move.text == "Naar fase Advisering Raad van State (20 november 2026)"
     assert (move.note, move.reference) == ("Adviesaanvraag verstuurd", "Kamerstuk 36 531")
     assert any(line.text.startswith("Termijn verschoven: Gepland: uitvoeringswet") for line in dsa.changes)
-    assert ["DSA", "Consultatie en toetsen", "Advisering Raad van State", "20 nov 2026"] in [
+    assert ["DSA", "Consultatie en toetsen", "Advisering Raad van State", "20 november 2026"] in [
         row.cells for row in report.stage_changes]
     moved = [row.cells for row in report.moved_dates]
     # "in het najaar" is kept as the report's word, October to December 2023 (seed/README.md): from its first month.
-    assert moved == [["DSA", "Gepland: uitvoeringswet aangeboden aan de Raad van State", "okt 2023",
-                      "H1 2024", "3 maanden later"]]
+    assert moved == [["DSA", "Gepland: uitvoeringswet aangeboden aan de Raad van State", "najaar 2023",
+                      "1e helft 2024", "3 maanden later"]]
 
 
 def test_the_planning_hook_adds_a_line_per_act_as_of_the_reports_date(seeded, app):

@@ -159,7 +159,7 @@ def test_pdftotext_finds_every_act_and_stage_label(pdf_file: Path):
     assert not missing
     assert all(" ".join(label_in(stage, "nl").split()) in flat for stage in Stage)
     assert "Bijlage 2: Evaluaties digitale economie" in flat
-    assert "In werking getreden en per 17-2-2024 van toepassing" in flat
+    assert "In werking getreden en per 17 februari 2024 van toepassing" in flat
     assert "Publicatie en inwerkingtreding n.t.b." in flat
 
 

@@ -104,8 +104,8 @@ def test_dates_keep_the_precision_of_the_report(seeded, session):
         return session.scalars(select(Evaluation).where(Evaluation.seed_key == seed_key)).one().due
 
     assert due("eval-da").display() == "2028"
-    assert due("eval-dma-art53").display() == "3 May 2026"
-    assert due("eval-aia").display() == "t.b.d."
+    assert due("eval-dma-art53").display() == "3 mei 2026"
+    assert due("eval-aia").display() == "nog niet bepaald"
     dsa = session.scalars(select(StageChange).where(StageChange.seed_key == "DSA-consultation")).one()
     assert dsa.effective.isoformat() == "2023-Q2"
     vlop = session.scalars(select(Deadline).where(Deadline.seed_key == "DSA-application-vlop")).one()

@@ -123,7 +123,7 @@ def test_history_is_appended_and_the_current_stage_is_the_latest(session, reg):
         (Stage.CONSULTATION, Stage.COUNCIL_OF_STATE, MoveKind.FORWARD),
         (Stage.COUNCIL_OF_STATE, Stage.INTERNAL_PREP, MoveKind.BACK),
     ]
-    assert rows[1].effective.display() == "Q2 2023"
+    assert rows[1].effective.display() == "2e kwartaal 2023"
     assert rows[2].reference == "Kamerstuk 36 000" and rows[3].reason == "negative advice"
     assert all(r.actor == "tester@example.nl" and r.recorded_at == NOW for r in rows)
     assert board(session, TODAY).stage_of("TEST") is Stage.INTERNAL_PREP

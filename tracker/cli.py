@@ -21,6 +21,7 @@ from tracker.audit.record import Actor
 from tracker.auth.cli import ensure_admin, users
 from tracker.clock import get_clock
 from tracker.config import ConfigError, Settings, load_settings
+from tracker.date_words import format_day
 from tracker.db import get_db
 from tracker.errors import Refused
 from tracker.feeds.cli import feeds
@@ -172,7 +173,7 @@ def board_command(as_of: dt.date | None, as_json: bool) -> None:
             }
             click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
             return
-        click.echo(f"Board as of {day.isoformat()}")
+        click.echo(f"Board as of {format_day(day, 'en')}")
         for stage, cards in result.columns.items():
             if stage is None and not cards:
                 continue
@@ -180,7 +181,7 @@ def board_command(as_of: dt.date | None, as_json: bool) -> None:
                      else "Stage not recorded")
             click.echo(f"\n{title} ({len(cards)})")
             for c in cards:
-                nxt = f"  next: {c.next_deadline.due.display()} {c.next_deadline.title}" if c.next_deadline else ""
+                nxt = f"  next: {c.next_deadline.due.display('en')} {c.next_deadline.title}" if c.next_deadline else ""
                 click.echo(f"  {c.regulation.key:<16} {c.regulation.title[:50]:<50}{nxt}")
 
 

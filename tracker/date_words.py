@@ -19,7 +19,6 @@ from tracker.config import LANGUAGES
 from tracker.dates import Precision, PrecisionDate
 
 DEFAULT_LANGUAGE = "nl"
-_ORDINAL_NL = {1: "1e", 2: "2e", 3: "3e", 4: "4e"}
 
 
 def current_language() -> str:
@@ -31,36 +30,21 @@ def current_language() -> str:
 def format_pdate(value: PrecisionDate | None, language: str = DEFAULT_LANGUAGE) -> str:
     """'17 september 2025', 'september 2025', '3e kwartaal 2025', '2e helft 2025', '2025', 'nog niet bepaald'
     (English: '17 September 2025', 'September 2025', 'Q3 2025', 'H2 2025', '2025', 'to be determined');
-    a range 'van - tot'; the report's own words where the date carries them ('najaar 2023')."""
-    if value is None:
-        return ""
-    if value.label:
-        return value.label
-    return format_period(value, language)
+    a range 'oktober – december 2023'; the report's own words where the date carries them ('najaar 2023'; in
+    English the period they stand for). `PrecisionDate.display` is the one implementation."""
+    return "" if value is None else value.display(language)
 
 
 def format_period(value: PrecisionDate, language: str = DEFAULT_LANGUAGE) -> str:
     """The computed period, also of a date shown by the report's words: '4e kwartaal 2023 – 2024'."""
-    if value.is_range:
-        return f"{_one(value.single, language)} – {_one(value.last, language)}"
-    return _one(value, language)
+    return value.period(language)
 
 
-def _one(value: PrecisionDate, language: str) -> str:
-    s, p = value.start, value.precision
-    if s is None:
-        return "nog niet bepaald" if language == "nl" else "to be determined"
-    if p is Precision.DAY:
-        return format_date(s, "d MMMM y", locale=language)
-    if p is Precision.MONTH:
-        return format_date(s, "LLLL y", locale=language)
-    if p is Precision.QUARTER:
-        quarter = (s.month + 2) // 3
-        return f"{_ORDINAL_NL[quarter]} kwartaal {s.year}" if language == "nl" else f"Q{quarter} {s.year}"
-    if p is Precision.HALF:
-        half = (s.month + 5) // 6
-        return f"{_ORDINAL_NL[half]} helft {s.year}" if language == "nl" else f"H{half} {s.year}"
-    return str(s.year)
+def format_days(first: dt.date, last: dt.date, language: str = DEFAULT_LANGUAGE) -> str:
+    """Two days, both included: '30 november – 6 december 2026' (a year both share is written once)."""
+    if first == last:
+        return format_day(first, language)
+    return PrecisionDate(first, Precision.DAY, last, Precision.DAY).period(language)
 
 
 def format_day(value: dt.date | None, language: str = DEFAULT_LANGUAGE) -> str:

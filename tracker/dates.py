@@ -17,7 +17,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from babel.dates import format_date
 
 
 class Precision(enum.StrEnum):
@@ -226,31 +226,44 @@ class PrecisionDate:
             return f"{s.year:04d}-H{(s.month + 5) // 6}"
         return f"{s.year:04d}"
 
-    def display(self) -> str:
-        """As people write it: '17 Sep 2025', 'Sep 2025', 'Q3 2025', 'H2 2025', '2025', 't.b.d.', 'Q4 2023 – 2024';
-        the report's words where the date carries them ('najaar 2023')."""
-        if self.label:
+    def display(self, language: str = "nl") -> str:
+        """As people write it, in one style per language (Babel's month names): '17 september 2025',
+        'september 2025', '3e kwartaal 2025', '2e helft 2025', '2025', 'nog niet bepaald', a range 'oktober –
+        december 2023'; the report's words where the date carries them ('najaar 2023'). English: '17 September 2025',
+        'September 2025', 'Q3 2025', 'H2 2025', '2025', 'to be determined', 'October – December 2023'; the report's
+        words are Dutch, so English shows the period they stand for."""
+        if self.label and language == "nl":
             return self.label
-        if self.is_range:
-            return f"{self.single._shown()} – {self.last._shown()}"
-        return self._shown()
+        return self.period(language)
 
-    def period(self) -> str:
-        """The period in the computed form, also for a date shown by the report's words."""
-        return PrecisionDate(self.start, self.precision, self.end, self.end_precision).display()
+    def period(self, language: str = "nl") -> str:
+        """The period in the computed form, also for a date shown by the report's words. A range names a year
+        shared by both ends once, and a month too: 'oktober – december 2023', '23 – 29 november 2026'."""
+        if not self.is_range:
+            return self.single._shown(language)
+        first, last = self.single._shown(language), self.last._shown(language)
+        year = f" {self.start.year}" if self.start else ""
+        s, e = self.start, self.end
+        if s is not None and e is not None and e.year == s.year and first.endswith(year):
+            first = first.removesuffix(year)
+            if self.precision is self.end_precision is Precision.DAY and e.month == s.month:
+                first = str(s.day)  # '23 – 29 november 2026'
+        return f"{first} – {last}"
 
-    def _shown(self) -> str:
+    def _shown(self, language: str) -> str:
         s, p = self.start, self.precision
         if s is None:
-            return "t.b.d."
+            return "nog niet bepaald" if language == "nl" else "to be determined"
         if p is Precision.DAY:
-            return f"{s.day} {MONTHS_EN[s.month - 1]} {s.year}"
+            return format_date(s, "d MMMM y", locale=language)
         if p is Precision.MONTH:
-            return f"{MONTHS_EN[s.month - 1]} {s.year}"
+            return format_date(s, "LLLL y", locale=language)
         if p is Precision.QUARTER:
-            return f"Q{(s.month + 2) // 3} {s.year}"
+            quarter = (s.month + 2) // 3
+            return f"{quarter}e kwartaal {s.year}" if language == "nl" else f"Q{quarter} {s.year}"
         if p is Precision.HALF:
-            return f"H{(s.month + 5) // 6} {s.year}"
+            half = (s.month + 5) // 6
+            return f"{half}e helft {s.year}" if language == "nl" else f"H{half} {s.year}"
         return str(s.year)
 
     def __str__(self) -> str:

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField
@@ -22,13 +21,14 @@ from tracker.auth.current import current_actor
 from tracker.clock import get_clock
 from tracker.db import get_session
 from tracker.errors import Refused
+from tracker.forms_i18n import TrackerForm
 from tracker.refusals import on_form
 from tracker.unit_of_work import run_and_commit
 
 bp = Blueprint("tokens", __name__)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(TrackerForm):
     name = StringField(
         _l("Naam"),
         validators=[DataRequired(), Length(max=100)],

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
@@ -28,6 +27,7 @@ from tracker.clock import get_clock
 from tracker.config import parse_days
 from tracker.db import get_session
 from tracker.errors import Refused
+from tracker.forms_i18n import TrackerForm
 from tracker.keys import KEY_MESSAGE, KEY_PATTERN, NAME_MAX, NAME_MESSAGE
 from tracker.parsing import MAX_ID, whole_number
 from tracker.refusals import on_form
@@ -45,7 +45,7 @@ def _admins_only() -> None:
         abort(403, description=_("Alleen beheerders beheren gebruikers en teams."))
 
 
-class UserForm(FlaskForm):
+class UserForm(TrackerForm):
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Rol"), choices=ROLE_CHOICES)
@@ -58,13 +58,13 @@ class UserForm(FlaskForm):
     )
 
 
-class UserUpdateForm(FlaskForm):
+class UserUpdateForm(TrackerForm):
     role = SelectField(_l("Rol"), choices=ROLE_CHOICES)
     teams = SelectMultipleField(_l("Teams"))
     active = BooleanField(_l("Actief"))
 
 
-def _valid_days(form: FlaskForm, field: StringField) -> None:
+def _valid_days(form: TrackerForm, field: StringField) -> None:
     if (field.data or "").strip():
         try:
             parse_days(cast(str, field.data))  # not blank, so not None
@@ -72,11 +72,11 @@ def _valid_days(form: FlaskForm, field: StringField) -> None:
             raise ValidationError(str(exc)) from None
 
 
-class TeamRemindersForm(FlaskForm):
+class TeamRemindersForm(TrackerForm):
     reminder_days = StringField(_l("Herinneringen, dagen vooraf"), validators=[_valid_days])
 
 
-class TeamForm(FlaskForm):
+class TeamForm(TrackerForm):
     # Own ids: the new-user form on the same page has a field `name` too.
     key = StringField(
         _l("Afkorting"),
@@ -131,7 +131,7 @@ def _run(command: object) -> Any:
     return run_and_commit(get_session(), command, current_actor(), get_clock())
 
 
-def _form_or_400(form: FlaskForm) -> None:
+def _form_or_400(form: TrackerForm) -> None:
     if not form.validate_on_submit():
         labels = {f.name: f.label.text for f in form}
         described = "; ".join(f"{labels.get(k, k)}: {' '.join(map(str, v))}" for k, v in form.errors.items())
@@ -151,7 +151,7 @@ def update_user(user_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("admin.users"))
 
 
-class ResetForm(FlaskForm):
+class ResetForm(TrackerForm):
     reset_email = EmailField(_l("E-mailadres van de gebruiker"), validators=[DataRequired(), Length(max=254)])
 
 
@@ -177,7 +177,7 @@ def create_team() -> Response | tuple[str, int]:
     return redirect(url_for("admin.users"))
 
 
-class TeamNameForm(FlaskForm):
+class TeamNameForm(TrackerForm):
     name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=NAME_MAX, message=NAME_MESSAGE)])
 
 

@@ -1,15 +1,16 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from tracker.forms_i18n import TrackerForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(TrackerForm):
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(), Length(max=1000)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(TrackerForm):
     new = PasswordField(
         _l("Nieuw wachtwoord"),
         validators=[DataRequired(), Length(max=1000)],

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.config import WEEKDAYS, Settings
-from tracker.date_words import format_day, format_pdate
+from tracker.date_words import format_days, format_pdate
 from tracker.notify import marks
 from tracker.notify.marks import NotifyMark
 from tracker.notify.models import Follow
@@ -107,9 +107,22 @@ def _scope(session: Session, user: User) -> tuple[set[int] | None, str, bool]:
     return own | followed, names, bool(followed)
 
 
+def covered(week: tuple[int, int], settings: Settings) -> tuple[dt.datetime, dt.datetime]:
+    """The seven whole days a week's digest reports on: from midnight a week before its send day up to midnight of
+    the send day (Europe/Amsterdam). Monday's digest covers the week before, Monday to Sunday; no day is in two
+    digests, and a change made on the send day before the mail goes is in the next one."""
+    until = dt.datetime.combine(send_moment(week, settings).date(), dt.time(0), tzinfo=settings.tz)
+    return until - dt.timedelta(days=7), until
+
+
+def period_words(week: tuple[int, int], settings: Settings, language: str) -> str:
+    """The days a week's digest covers, both included: '23 – 29 november 2026'."""
+    since, until = covered(week, settings)
+    return format_days(since.date(), until.date() - dt.timedelta(days=1), language)
+
+
 def build_digest(session: Session, user: User, week: tuple[int, int], settings: Settings) -> Digest:
-    until = send_moment(week, settings)
-    since = until - dt.timedelta(days=7)
+    since, until = covered(week, settings)
     day = until.date()
     reg_ids, teams, follows = _scope(session, user)
 
@@ -185,7 +198,7 @@ def user_id_from_token(secret_key: str, token: str) -> int | None:
 def render(digest: Digest, settings: Settings, secret_key: str) -> NewMessage | None:
     """The message for a digest, or None when the week was empty and the user wants nothing then."""
     user = digest.user
-    label = week_label(digest.week)
+    label = week_label(digest.week)  # the outbox key's; people read the days (period_words)
     unsubscribe = f"{settings.base_url}/unsubscribe/{unsubscribe_token(secret_key, user.id)}"
     headers = {
         "List-Unsubscribe": f"<{unsubscribe}>",
@@ -196,7 +209,8 @@ def render(digest: Digest, settings: Settings, secret_key: str) -> NewMessage | 
         key=f"digest:{user.id}:{label}", kind="digest", user_id=user.id, recipient=user.email, headers=headers
     )
     with force_locale(user.language or "nl"):
-        return _render(digest, envelope, label, unsubscribe, settings)
+        words = period_words(digest.week, settings, user.language or "nl")
+        return _render(digest, envelope, words, unsubscribe, settings)
 
 
 def _render(
@@ -214,8 +228,6 @@ def _render(
     language = digest.user.language or "nl"
     context = dict(
         d=digest, label=label, base=settings.base_url, unsubscribe=unsubscribe,
-        since=format_day(digest.since.astimezone(settings.tz).date(), language),
-        until=format_day(digest.until.astimezone(settings.tz).date(), language),
         shown=lambda value: format_pdate(value, language),
     )
     counts = ", ".join((

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, SelectField, StringField
@@ -24,6 +23,7 @@ from tracker.content import short_name
 from tracker.date_words import current_language
 from tracker.db import get_session
 from tracker.errors import Refused
+from tracker.forms_i18n import TrackerForm
 from tracker.hooks import add_page_context
 from tracker.notify import commands
 from tracker.notify.digest import user_id_from_token
@@ -67,7 +67,7 @@ def unfollow(key: str) -> Response:
     return redirect(url_for("regulations.detail", key=key))
 
 
-def _valid_days(form: FlaskForm, field: StringField) -> None:
+def _valid_days(form: TrackerForm, field: StringField) -> None:
     if field.data and field.data.strip():
         try:
             parse_days(field.data)
@@ -76,7 +76,7 @@ def _valid_days(form: FlaskForm, field: StringField) -> None:
                                     "bijvoorbeeld 90,30,7,1.")) from None
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(TrackerForm):
     reminder_days = StringField(
         _l("Herinneringen, dagen vooraf"),
         validators=[Optional(), _valid_days],

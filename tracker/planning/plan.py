@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import LazyString
 
-from tracker.dates import PrecisionDate
+from tracker.dates import Precision, PrecisionDate
 from tracker.planning import wording
 from tracker.planning.status import Status
 from tracker.regulations.stages import Stage
@@ -70,12 +70,13 @@ class Window:
             return self
         return Window(max(self.lo, day), max(self.hi, day), self.written if self.hi >= day else None)
 
-    def display(self) -> str:
+    def display(self, language: str = "nl") -> str:
+        """As written, else a day or a range of days: '1 – 31 januari 2025' (English '1 – 31 January 2025')."""
         if self.written is not None:
-            return self.written.display()
+            return self.written.display(language)
         if self.lo == self.hi:
-            return PrecisionDate.day(self.lo).display()
-        return f"{PrecisionDate.day(self.lo).display()} – {PrecisionDate.day(self.hi).display()}"
+            return PrecisionDate.day(self.lo).display(language)
+        return PrecisionDate(self.lo, Precision.DAY, self.hi, Precision.DAY).period(language)
 
     def isoformat(self) -> str:
         if self.written is not None:

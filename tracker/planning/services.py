@@ -68,7 +68,7 @@ def set_planned_date(session: Session, cmd: SetPlannedDate, actor: Actor, clock:
         session.flush()
         return None
     try:
-        planned = date_input.parse(text)
+        planned = date_input.parse(text, single=True)  # two columns: one date, a season its one period
     except DateError as exc:
         raise InvalidFields(str(exc), "date") from None
     if not planned.known:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from tracker.auth.permissions import can_edit_team
 from tracker.clock import get_clock
 from tracker.dates import DateError, parse_day
 from tracker.db import get_session
+from tracker.errors import Refused
 from tracker.hooks import add_page_context
 from tracker.labels import label
 from tracker.parsing import whole_number
@@ -26,6 +27,7 @@ from tracker.planning.plan import PLANNABLE, STEPS
 from tracker.planning.queries import ActPlanView, load_plans
 from tracker.planning.status import Status
 from tracker.planning.timeline import build
+from tracker.refusals import page_status
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.models import Regulation
 from tracker.regulations.queries import Board, RegulationPage
@@ -84,6 +86,7 @@ def _regulation_context(page: RegulationPage) -> dict[str, Any]:
         "planning_editable": can_edit_team(current_user, reg.team_id),
         "planning_steps": [(k, wording.STEP_NAMES[k]) for k in PLANNABLE],
         "duration_steps": [(k, wording.STEP_NAMES[k]) for k in STEPS],
+        "planning_refused": g.get("planned_refused"),  # a refused planned start: its step, input and errors
     }
 
 
@@ -128,11 +131,23 @@ def review(key: str) -> Response:
 
 
 @bp.post("/regulations/<key>/plan/planned")
-def planned(key: str) -> Response:
+def planned(key: str) -> Response | tuple[str, int]:
     step = request.form.get("step", "")
     if step not in PLANNABLE:
         abort(400, description=_("Stap: %(step)s is geen stap van de planning; kies er een uit de lijst.", step=step))
-    return _saved(commands.SetPlannedDate(key, step, request.form.get("date")), key, _("Geplande start opgeslagen."))
+    typed = request.form.get("date") or ""
+    try:
+        return _saved(commands.SetPlannedDate(key, step, typed), key, _("Geplande start opgeslagen."))
+    except Refused as exc:
+        errors = [str(message) for field, message in exc.errors if field == "date"]
+        if not errors:
+            raise  # not about the date (no such act, not allowed): the error page names it
+        # The act page again, with the error on the date field and the input kept, as the other forms do. The
+        # act page is the regulations feature's view: reached through the app, not imported (no feature imports
+        # another's views).
+        g.planned_refused = {"step": step, "date": typed, "errors": errors}
+        page = cast(str, current_app.view_functions["regulations.detail"](key=key))  # the act page's HTML
+        return page, page_status(exc)
 
 
 @bp.post("/regulations/<key>/plan/target")

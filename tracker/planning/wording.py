@@ -13,7 +13,7 @@ from flask_babel import LazyString, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 
 import tracker.regulations.words  # noqa: F401  (registers the stages' words, which the steps are named by)
-from tracker.date_words import current_language, format_day, format_pdate
+from tracker.date_words import current_language, format_day, format_days, format_pdate
 from tracker.dates import PrecisionDate
 from tracker.labels import words_of
 from tracker.regulations.stages import Stage
@@ -54,7 +54,7 @@ class Shown:
         if isinstance(value, dt.date):
             return format_day(value, language)
         lo, hi = value
-        return format_day(lo, language) if lo == hi else f"{format_day(lo, language)} – {format_day(hi, language)}"
+        return format_days(lo, hi, language)
 
     def __html__(self) -> str:  # dates hold no markup; Jinja's escaping still applies to what it calls
         from markupsafe import escape

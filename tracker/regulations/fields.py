@@ -21,6 +21,8 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 from pydantic.config import JsonDict
 
+from tracker import date_input
+from tracker.date_words import current_language
 from tracker.dates import FORMATS_HELP, LABEL_MAX, RANGE_HELP, DateError, Precision, PrecisionDate
 from tracker.errors import InvalidFields
 from tracker.parsing import text_problem
@@ -64,7 +66,9 @@ def _blank_to_none_multiline(value: Any) -> Any:
     return _cleaned(value, multiline=True)
 
 
-def _precision_date(value: Any) -> PrecisionDate | None:
+def _precision_date(value: Any, *, single: bool = False) -> PrecisionDate | None:
+    """The canonical written form (2025-Q3, 2023-Q4 .. 2024 (eind 2023)), else what the forms accept
+    (tracker.date_input: "3e kwartaal 2025", "najaar 2025", "eind 2023"), so the API and the CLI read the same."""
     if value is None or isinstance(value, PrecisionDate):
         return value
     if not isinstance(value, str):
@@ -72,7 +76,15 @@ def _precision_date(value: Any) -> PrecisionDate | None:
     try:
         return PrecisionDate.parse(value)
     except DateError as exc:
-        raise ValueError(str(exc)) from None
+        try:
+            return date_input.parse(value, single=single)
+        except DateError:
+            raise ValueError(str(exc)) from None
+
+
+def _one_precision_date(value: Any) -> PrecisionDate | None:
+    """As _precision_date, for a field that takes one date: a period word gives its one period."""
+    return _precision_date(value, single=True)
 
 
 def _single(value: PrecisionDate | None) -> PrecisionDate | None:
@@ -120,7 +132,7 @@ class Date(BaseModel):
     value: str = Field(examples=["2025-Q3"])
     precision: Precision
     first_day: dt.date | None
-    display: str = Field(examples=["Q3 2025"])
+    display: str = Field(examples=["3e kwartaal 2025"])
 
     last_day: date_or_none = Field(description="a range's last day (null for one date): it has passed after this day")
     label: str | None = Field(description="the report's own words for this date, shown as `display`")
@@ -131,7 +143,7 @@ class Date(BaseModel):
             value=date.isoformat(),
             precision=date.precision,
             first_day=date.start,
-            display=date.display(),
+            display=date.display(current_language()),  # the reader's style (Accept-Language), Dutch by default
             last_day=date.last_day if date.is_range else None,
             label=date.label,
         )
@@ -145,7 +157,7 @@ _KNOWN_IN = {"type": "string", "pattern": KNOWN_DATE_PATTERN, "description": "20
 AnyDate = Annotated[
     PrecisionDate,
     BeforeValidator(_single),
-    BeforeValidator(_precision_date),
+    BeforeValidator(_one_precision_date),
     _DATE_OUT,
     WithJsonSchema(_DATE_IN, mode="validation"),
 ]
@@ -159,14 +171,14 @@ KnownDate = Annotated[
     PrecisionDate,
     BeforeValidator(_single),
     BeforeValidator(_known),
-    BeforeValidator(_precision_date),
+    BeforeValidator(_one_precision_date),
     _DATE_OUT,
     WithJsonSchema(_KNOWN_IN, mode="validation"),
 ]
 OptionalDate = Annotated[
     PrecisionDate | None,
     BeforeValidator(_single),
-    BeforeValidator(_precision_date),
+    BeforeValidator(_one_precision_date),
     BeforeValidator(_blank_to_none),
     _DATE_OUT,
     WithJsonSchema({"anyOf": [_DATE_IN, {"type": "null"}]}, mode="validation"),
@@ -339,6 +351,12 @@ def describe(model: type[Fields]) -> dict[str, FieldSpec]:
             enum=enum_cls,
         )
     return specs
+
+
+def takes_range(model: type[Fields], name: str) -> bool:
+    """Whether a date field takes a range and the report's words (deadlines and evaluations), not one date."""
+    prop = model.model_json_schema(mode="validation")["properties"][name]
+    return any(option.get("pattern") == RANGE_PATTERN for option in prop.get("anyOf", [prop]))
 
 
 def validate(model: type[Fields], values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from flask_babel import gettext, lazy_gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import escape
 from wtforms import (
     DateField,
@@ -25,7 +24,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from tracker import date_input
+from tracker.date_words import current_language
 from tracker.dates import DateError, PrecisionDate
+from tracker.forms_i18n import TrackerForm
 from tracker.keys import KEY_MESSAGE, KEY_PATTERN
 from tracker.labels import label
 from tracker.regulations.fields import (
@@ -36,6 +37,7 @@ from tracker.regulations.fields import (
     MoveStageFields,
     RegulationFields,
     describe,
+    takes_range,
 )
 
 
@@ -45,12 +47,22 @@ class PrecisionDateField(StringField):
 
     data: PrecisionDate | None  # type: ignore[assignment]  # a StringField read into a PrecisionDate
 
-    def __init__(self, label: str | None = None, validators: Any = None, allow_unknown: bool = True, **kw: Any):
-        kw.setdefault("description", lazy_gettext(
-            "Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025, 2e helft 2025, 2025 of nog niet bepaald."
-        ) if allow_unknown else lazy_gettext("Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025 of 2025."))
+    def __init__(
+        self, label: str | None = None, validators: Any = None, allow_unknown: bool = True, single: bool = True,
+        **kw: Any,
+    ):
+        if not single:
+            hint = lazy_gettext("Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025, 2e helft 2025, 2025, "
+                                "najaar 2025, oktober – december 2025 of nog niet bepaald.")
+        elif allow_unknown:
+            hint = lazy_gettext(
+                "Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025, 2e helft 2025, 2025 of nog niet bepaald.")
+        else:
+            hint = lazy_gettext("Bijvoorbeeld 17-09-2025, september 2025, 3e kwartaal 2025 of 2025.")
+        kw.setdefault("description", hint)
         super().__init__(label, validators, **kw)
         self.allow_unknown = allow_unknown
+        self.single = single  # one date: no range and no report's words (only deadlines and evaluations take those)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.raw = valuelist[0] if valuelist else ""
@@ -58,7 +70,7 @@ class PrecisionDateField(StringField):
             self.data = None
             return
         try:
-            value = date_input.parse(self.raw)
+            value = date_input.parse(self.raw, single=self.single)
         except DateError as exc:
             self.data = None
             raise ValueError(str(exc)) from None
@@ -68,9 +80,10 @@ class PrecisionDateField(StringField):
         self.data = value
 
     def _value(self) -> str:
-        if getattr(self, "raw", None) is not None and self.data is None:
-            return self.raw
-        return self.data.isoformat() if isinstance(self.data, PrecisionDate) else ""
+        if getattr(self, "raw", None) is not None:
+            return self.raw  # what was typed, kept as typed when the form is shown again
+        # The stored date in the reader's style, which this field reads back as the same value.
+        return date_input.input_text(self.data, current_language()) if isinstance(self.data, PrecisionDate) else ""
 
 
 def rules(model: type[Fields], name: str, *, pattern_message: str | None = None) -> list[Any]:
@@ -135,11 +148,12 @@ class LazyLabel:
 
 def date_field(text: Any, model: type[Fields], name: str) -> PrecisionDateField:
     return PrecisionDateField(
-        text, validators=rules(model, name), allow_unknown=describe(model)[name].type != "known_date"
+        text, validators=rules(model, name), allow_unknown=describe(model)[name].type != "known_date",
+        single=not takes_range(model, name),
     )
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(TrackerForm):
     version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$", message=_l("de versie ontbreekt"))])
 
     @property

@@ -100,13 +100,13 @@ def check_move(
     if effective.start > today:
         raise EffectiveDateInFutureError(Msg(
             "De datum %(when)s ligt in de toekomst (vandaag is %(today)s); leg een wijziging vast als die heeft "
-            "plaatsgevonden.", when=effective.isoformat(), today=today.isoformat()))
+            "plaatsgevonden.", when=effective, today=PrecisionDate.day(today)))
     if previous is None:
         return MoveKind.INITIAL
     if previous.effective.start is not None and effective.start < previous.effective.start:
         raise EffectiveDateBeforePreviousError(Msg(
             "De datum %(when)s ligt vóór de vorige wijziging (%(stage)s, %(previous)s).",
-            when=effective.isoformat(), stage=previous.stage, previous=previous.effective.isoformat()))
+            when=effective, stage=previous.stage, previous=previous.effective))
     step = target.index - previous.stage.index
     if step == 0:
         raise SameStageError(Msg("De regeling is al in de fase %(stage)s.", stage=target))

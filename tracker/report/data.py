@@ -259,8 +259,11 @@ def gather(
         for d in own:
             if not _open(d, options.as_of) or d.due_on is None:
                 continue
-            row = ((d.due.sort_key(), reg.key, d.id),
-                   Row([short_name(reg, lang), text_in(d, "title", lang), pdate(d.due, lang)]))
+            shown = pdate(d.due, lang)
+            # By date; of dates with the same first day, those written alike next to each other (the compact form
+            # gives each written date one row), then by act.
+            row = ((d.due.sort_key(), shown, reg.key, d.id),
+                   Row([short_name(reg, lang), text_in(d, "title", lang), shown]))
             if d.due_on < options.as_of:
                 overdue.append(row)
             elif d.due_on < horizon:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tracker.dates import Precision, PrecisionDate
+from tracker.dates import PrecisionDate
 from tracker.labels import label_in
 from tracker.regulations.stages import Stage
 
 LANGS = ("nl", "en")
-MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 MONTHS_NL_LONG = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
                   "november", "december")
 MONTHS_EN_LONG = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -94,14 +93,15 @@ WORDS: dict[str, dict[str, str]] = {
     "eu_partly": {"nl": ", deels per {dates}", "en": ", partly from {dates}"},
     "eu_in_force": {"nl": "In werking getreden", "en": "In force"},
     "eu_expected": {"nl": "Inwerkingtreding verwacht {date}", "en": "Entry into force expected {date}"},
-    "eu_tbd": {"nl": "Publicatie en inwerkingtreding n.t.b.", "en": "Publication and entry into force t.b.d."},
+    "eu_tbd": {"nl": "Publicatie en inwerkingtreding n.t.b.",
+               "en": "Publication and entry into force to be determined"},
     "days": {"nl": "{n} dagen", "en": "{n} days"},
     "months": {"nl": "{n} maanden", "en": "{n} months"},
     "day": {"nl": "1 dag", "en": "1 day"},
     "month": {"nl": "1 maand", "en": "1 month"},
     "later": {"nl": "later", "en": "later"},
     "earlier": {"nl": "eerder", "en": "earlier"},
-    "unknown_date": {"nl": "n.t.b.", "en": "t.b.d."},
+    "unknown_date": {"nl": "nog niet bepaald", "en": "to be determined"},
     "figure_alt": {"nl": "Roadmap met een kolom per fase: {columns}.",
                    "en": "Roadmap with one column per stage: {columns}."},
     "figure_alt_none": {"nl": "geen", "en": "none"},
@@ -127,23 +127,16 @@ def day(value: dt.date, lang: str) -> str:
 
 
 def pdate(value: PrecisionDate | None, lang: str) -> str:
-    """A date at its precision: '17 feb 2024', 'okt 2023', 'Q3 2023', 'H2 2023', '2028', 'n.t.b.'."""
-    if value is None or value.start is None:
+    """A date at its precision, in the app's one style per language (PrecisionDate.display): '17 februari 2024',
+    'oktober 2023', '3e kwartaal 2023', '2e helft 2023', '2028', 'nog niet bepaald'; the report's own words where the
+    date carries them ('eind 2023 of in 2024'). English: '17 February 2024', 'Q3 2023', 'to be determined'."""
+    if value is None:
         return t("unknown_date", lang)
-    if lang == "en":
-        return value.display()
-    s = value.start
-    if value.precision is Precision.DAY:
-        return f"{s.day} {MONTHS_NL[s.month - 1]} {s.year}"
-    if value.precision is Precision.MONTH:
-        return f"{MONTHS_NL[s.month - 1]} {s.year}"
-    return value.display()
+    return value.display(lang)
 
 
 def short(value: PrecisionDate, lang: str) -> str:
-    """The figure's compact form for a day: '17-2-2024' (as Figure 8 writes it); other precisions as pdate."""
-    if value.start is not None and value.precision is Precision.DAY:
-        return f"{value.start.day}-{value.start.month}-{value.start.year}"
+    """A date in the figure: as in running text (Figure 8's '17-2-2024' is not the style the app writes)."""
     return pdate(value, lang)
 
 
