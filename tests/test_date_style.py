@@ -100,9 +100,14 @@ TITLES = {"deadlines": "title", "evaluations": "subject", "designations": "role"
 
 
 def blank_free_text(db) -> None:
+    from tracker.db import Base
+
     with db.transaction() as s:
         for table, columns in FREE_TEXT.items():
-            s.execute(text(f"UPDATE {table} SET " + ", ".join(f"{c} = NULL" for c in columns)))
+            # With their English twins (seed-nl): English notes quote the report's Dutch words.
+            known = Base.metadata.tables[table].columns
+            blanked = [c for name in columns for c in (name, f"{name}_en") if c in known]
+            s.execute(text(f"UPDATE {table} SET " + ", ".join(f"{c} = NULL" for c in blanked)))
         for table, column in TITLES.items():
             s.execute(text(f"UPDATE {table} SET {column} = 'Tekst'"))
 
@@ -250,14 +255,17 @@ def test_period_words_in_a_planned_start_give_one_period(login, app, typed):
         assert row.planned.isoformat() == ONE[typed]
 
 
-CLI_WORDS = {"eind 2025": "Q4 2025", "begin 2026": "Q1 2026", "voorjaar 2026": "H1 2026", "najaar 2025": "H2 2025"}
+CLI_WORDS = {"eind 2025": "4e kwartaal 2025", "begin 2026": "1e kwartaal 2026", "voorjaar 2026": "1e helft 2026",
+             "najaar 2025": "2e helft 2025"}
 
 
 @pytest.mark.parametrize("typed", list(CLI_WORDS))
 def test_period_words_through_the_cli_give_one_period_for_a_stage_date(run, seeded, typed):  # noqa: F811
     moved = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", typed)
     assert moved.returncode == 0, moved.stderr
-    assert moved.stdout == f"DSA: consultation -> council_of_state from {CLI_WORDS[typed]} (forward)\n"
+    # The terminal speaks Dutch (tracker.regulations.cli), its dates too.
+    assert moved.stdout == (f"DSA: Consultatie en toetsen → Advisering Raad van State per {CLI_WORDS[typed]} "
+                            "(volgende fase)\n")
 
 
 def test_a_stored_range_with_the_reports_words_round_trips_through_the_edit_form(login, app):
