@@ -214,3 +214,13 @@ def test_the_report_and_the_cli_board_use_the_same_names(app, seeded):
     plan = app.test_cli_runner().invoke(cli, ["plan", "--as-of", "2023-09-30"])
     assert plan.exit_code == 0
     assert not any(code in plan.output for code in ("at_risk", "on_track", "stalled", "unplanned"))
+
+
+def test_the_english_beside_a_dutch_text_reads_as_its_field_in_english_in_the_change_log(app):
+    from tracker.audit.words import changes_in_words
+
+    with app.test_request_context():
+        [change] = changes_in_words("deadline.update", {"title_en": [None, "Application"]})
+        [short] = changes_in_words("regulation.update", {"short_name": [None, "Veiling 3,5 GHz"]})
+    assert (change.field, change.new) == ("Titel (Engels)", "Application")
+    assert short.field == "Korte naam"

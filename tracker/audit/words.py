@@ -121,7 +121,12 @@ def field_of(action: str, name: str) -> Field:
     for resolver in RESOLVERS:
         if (found := resolver(action, name)) is not None:
             return found
-    return FIELDS.get(name) or Field(name)
+    if name in FIELDS:
+        return FIELDS[name]
+    if name.endswith("_en") and name[:-3] in FIELDS:  # the English kept beside a Dutch text (tracker/content.py)
+        dutch = FIELDS[name[:-3]]
+        return Field(_l("%(field)s (Engels)", field=dutch.words), dutch.shown)
+    return Field(name)
 
 
 def action_words(action: str) -> str:

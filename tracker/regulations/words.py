@@ -81,7 +81,7 @@ register_fields(
         "note": Field(_l("Toelichting")),
         "reference": Field(_l("Referentie")),
         "title": Field(_l("Titel")),
-        "title_nl": Field(_l("Nederlandse titel")),
+        "short_name": Field(_l("Korte naam")),
         "eu_number": Field(_l("EU-nummer")),
         "celex": Field(_l("CELEX-nummer")),
         "pillar": Field(_l("Pijler")),
