@@ -13,14 +13,13 @@ from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from tracker.regulations import forms
+from tracker.regulations.field_specs import FieldSpec, describe
 from tracker.regulations.fields import (
     DeadlineFields,
     DesignationFields,
     EvaluationFields,
-    FieldSpec,
     MoveStageFields,
     RegulationFields,
-    describe,
 )
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 from tracker.seeding.schema import SECTIONS, STAGE_NAMES

@@ -18,13 +18,13 @@ from tracker.feeds import tokens as feed_tokens
 from tracker.notify import jobs
 from tracker.notify.models import OutboxMessage
 from tracker.regulations.commands import CreateItem, CreateRegulation, MoveStage
+from tracker.regulations.field_specs import describe
 from tracker.regulations.fields import (
     DeadlineFields,
     DesignationFields,
     EvaluationFields,
     MoveStageFields,
     RegulationFields,
-    describe,
 )
 from tracker.regulations.models import Authority
 from tracker.transfer import export_data

@@ -29,6 +29,7 @@ from tracker.dates import DateError, PrecisionDate
 from tracker.forms_i18n import TrackerForm
 from tracker.keys import KEY_MESSAGE, KEY_PATTERN
 from tracker.labels import label
+from tracker.regulations.field_specs import describe, takes_range
 from tracker.regulations.fields import (
     DeadlineFields,
     DesignationFields,
@@ -36,8 +37,6 @@ from tracker.regulations.fields import (
     Fields,
     MoveStageFields,
     RegulationFields,
-    describe,
-    takes_range,
 )
 
 

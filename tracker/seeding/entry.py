@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.dates import DateError, PrecisionDate
-from tracker.regulations.fields import Fields, FieldSpec, describe
+from tracker.regulations.field_specs import FieldSpec, describe
+from tracker.regulations.fields import Fields
 
 
 class SeedError(Exception):
