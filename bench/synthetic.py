@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team, User, user_teams
+from tracker.instruments.models import Implements, Instrument
 from tracker.regulations import history as stage_history
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 from tracker.regulations.revision import bump
@@ -38,8 +39,9 @@ def _first_day(day: dt.date, precision: str) -> dt.date:
 
 
 def build(session: Session, regulations: int, *, deadlines_each: int = 6, evaluations_each: int = 4,
-          users: int = 20, seed: int = 7) -> None:
-    """`regulations` acts, each with a history of three changes, deadlines, evaluations and a designation."""
+          users: int = 20, seed: int = 7, instruments_each: int = 1) -> None:
+    """`regulations` acts, each with `instruments_each` national instruments (each with a history of three changes),
+    deadlines, evaluations and a designation."""
     rnd = random.Random(seed)
     _chunks(session, Team.__table__, [{"id": i + 1, "key": k, "name": f"Team {k}"} for i, k in enumerate(TEAMS)])
     _chunks(session, Authority.__table__, [{"id": i + 1, "key": k, "name": f"Authority {k}"}
@@ -50,20 +52,30 @@ def build(session: Session, regulations: int, *, deadlines_each: int = 6, evalua
     _chunks(session, user_teams, [{"user_id": i + 1, "team_id": i % len(TEAMS) + 1} for i in range(users)])
     stages = list(Stage)
     regs, changes, deadlines, evaluations, designations = [], [], [], [], []
+    instruments: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
     for r in range(1, regulations + 1):
-        final = rnd.randrange(1, len(stages))
-        chain = [stages[final - 2] if final >= 2 else stages[0], stages[final - 1], stages[final]]
-        days = [dt.date(2021, 1, 1) + dt.timedelta(days=d) for d in sorted(rnd.sample(range(1500), 3))]
         regs.append({"id": r, "key": f"R{r:05d}", "title": f"Synthetic act {r}", "kind": "regulation",
                      "pillar": r % 5 + 1, "team_id": r % len(TEAMS) + 1, "links": [], "created_at": NOW,
                      "updated_at": NOW, "version": 1, "eu_published_precision": "unknown",
                      "eu_in_force_precision": "unknown", "stage_since_precision": "unknown"})
-        previous = None
-        for stage, day in zip(chain, days, strict=True):
-            changes.append({"regulation_id": r, "from_stage": previous, "to_stage": stage.value,
-                            "move": "initial" if previous is None else "forward", "effective_on": day,
-                            "effective_precision": "day", "recorded_at": NOW, "actor": "bench"})
-            previous = stage.value
+        for k in range(instruments_each):
+            instrument = (r - 1) * instruments_each + k + 1
+            instruments.append({"id": instrument, "regulation_id": r, "kind": "wet", "title": f"Wet {r}.{k}",
+                                "planned_in_force_precision": "unknown", "in_force_precision": "unknown",
+                                "stage_since_precision": "unknown", "created_at": NOW, "updated_at": NOW,
+                                "version": 1})
+            links.append({"instrument_id": instrument, "regulation_id": r, "required": True, "position": k})
+            final = rnd.randrange(1, len(stages))
+            chain = [stages[final - 2] if final >= 2 else stages[0], stages[final - 1], stages[final]]
+            days = [dt.date(2021, 1, 1) + dt.timedelta(days=d) for d in sorted(rnd.sample(range(1500), 3))]
+            previous = None
+            for stage, day in zip(chain, days, strict=True):
+                changes.append({"regulation_id": r, "instrument_id": instrument, "from_stage": previous,
+                                "to_stage": stage.value, "move": "initial" if previous is None else "forward",
+                                "effective_on": day, "effective_precision": "day", "recorded_at": NOW,
+                                "actor": "bench"})
+                previous = stage.value
         for k in range(deadlines_each):
             precision, _ = PRECISIONS[k % len(PRECISIONS)]
             day = _first_day(dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randrange(365 * 6)), precision)
@@ -77,7 +89,8 @@ def build(session: Session, regulations: int, *, deadlines_each: int = 6, evalua
                                 "version": 1, "sequence": 0})
         designations.append({"regulation_id": r, "authority_id": r % len(AUTHORITIES) + 1, "role": "Supervisor",
                              "status": "intended", "created_at": NOW, "updated_at": NOW, "version": 1})
-    for table, rows in ((Regulation.__table__, regs), (StageChange.__table__, changes),
+    for table, rows in ((Regulation.__table__, regs), (Instrument.__table__, instruments),
+                        (Implements.__table__, links), (StageChange.__table__, changes),
                         (Deadline.__table__, deadlines), (Evaluation.__table__, evaluations),
                         (Designation.__table__, designations)):
         _chunks(session, table, rows)

@@ -11,6 +11,7 @@ from tracker.auth.models import User
 from tracker.cli import cli
 from tracker.dates import PrecisionDate
 from tracker.db import Base
+from tracker.instruments.models import Instrument
 from tracker.regulations.models import Regulation, StageChange
 from tracker.transfer import TABLES, VERSION, TransferError, export_data, import_data, seal
 
@@ -41,7 +42,8 @@ def test_export_import_export_is_identical(busy, db, empty_db, session):
         assert export_data(s, with_password_hashes=True) == first
         # New rows after an import get fresh ids (sequences moved past the imported ones).
         reg = s.scalars(select(Regulation).where(Regulation.key == "DSA")).one()
-        s.add(StageChange(regulation_id=reg.id, to_stage="parliament", move="forward",
+        first = s.scalars(select(Instrument.id).where(Instrument.regulation_id == reg.id)).first()
+        s.add(StageChange(regulation_id=reg.id, instrument_id=first, to_stage="parliament", move="forward",
                           effective=PrecisionDate.parse("2024-02"), recorded_at=reg.created_at, actor="test"))
         s.commit()
 

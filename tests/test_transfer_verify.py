@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from tests import test_transfer
 from tracker.cli import cli
 from tracker.db import Base
+from tracker.regulations.models import Regulation, StageChange
 from tracker.transfer import TABLES, VERSION, TransferError, export_data, import_data, parse_document, seal
 
 busy = test_transfer.busy  # the fixture, shared
@@ -44,20 +45,45 @@ def refused(db, raw, *parts, verify_checksum=True):
 
 def test_the_export_carries_counts_and_checksums(good):
     document = json.loads(good)
-    assert document["version"] == VERSION == 3  # 3 added the planning inputs and the notification marks
+    assert document["version"] == VERSION == 4  # 3 added the planning inputs and the notification marks, 4 instruments
     assert document["counts"] == {name: len(rows) for name, rows in document["tables"].items()}
     assert set(document["table_sha256"]) == set(TABLES) and len(document["sha256"]) == 64
     assert json.dumps(seal(json.loads(good)), indent=1, sort_keys=True, ensure_ascii=False) + "\n" == good
 
 
+def _before_instruments(document):
+    """What a file written before version 4 holds: no instruments, and stage changes of an act alone."""
+    for name in ("instruments", "instrument_acts"):
+        del document["tables"][name]
+    for change in document["tables"]["stage_changes"]:
+        del change["instrument_id"]
+
+
+def test_a_version_3_file_imports_and_each_act_gets_its_first_instrument(good, empty_db, db):
+    document = json.loads(good)
+    with db.sessionmaker() as s:
+        stages = dict(s.execute(select(Regulation.key, Regulation.current_stage)).all())
+    _before_instruments(document)
+    document["version"] = 3
+    with empty_db.transaction() as s:
+        counts = import_data(s, json.dumps(seal(document), ensure_ascii=False))
+    with empty_db.sessionmaker() as s:
+        # Each act with a history stands where it stood, its history now its one instrument's.
+        assert dict(s.execute(select(Regulation.key, Regulation.current_stage)).all()) == stages
+        with_history = {c["regulation_id"] for c in document["tables"]["stage_changes"]}
+        assert counts["instruments"] >= len(with_history) > 0
+        assert s.scalar(select(func.count()).select_from(StageChange).where(StageChange.instrument_id.is_(None))) == 0
+
+
 def test_a_version_2_file_still_imports_without_the_tables_version_3_added(good, empty_db):
-    from tracker.transfer import V2_TABLES
+    from tracker.transfer import V2_TABLES, V3_TABLES
 
     document = json.loads(good)
-    added = [name for name in TABLES if name not in V2_TABLES]
+    added = [name for name in V3_TABLES if name not in V2_TABLES]
     assert added == ["act_plans", "stage_durations", "planned_dates", "plan_reviews", "notify_marks"]
     for name in added:
         del document["tables"][name]
+    _before_instruments(document)
     document["version"] = 2
     with empty_db.transaction() as s:
         counts = import_data(s, json.dumps(seal(document), ensure_ascii=False))
@@ -116,16 +142,19 @@ def test_a_version_1_file_needs_checksum_verification_off(good, empty_db):
         d.update(version=1)
         for key in ("counts", "sha256", "table_sha256"):
             d.pop(key)
-        for name in set(TABLES) - set(V2_TABLES):
+        for name in set(TABLES) - set(V2_TABLES) - {"instruments", "instrument_acts"}:
             d["tables"].pop(name)
+        _before_instruments(d)
 
     old = edited(good, version_1)
     refused(empty_db, old, "export version 1", "no counts or checksum", "--no-verify-checksum")
-    refused(empty_db, edited(good, lambda d: d.update(version=4)), "export version 4 is not supported")
+    refused(empty_db, edited(good, lambda d: d.update(version=5)), "export version 5 is not supported")
     with empty_db.transaction() as s:
         counts = import_data(s, old, verify_checksum=False)
     expected = {name: (n if name in V2_TABLES else 0) for name, n in json.loads(good)["counts"].items()}
-    assert counts == expected
+    assert {k: v for k, v in counts.items() if k not in ("instruments", "instrument_acts")} == {
+        k: v for k, v in expected.items() if k not in ("instruments", "instrument_acts")}
+    assert counts["instruments"] == counts["instrument_acts"] > 0
 
 
 def where(document, table, index=0):

@@ -48,6 +48,7 @@ def create_app(
     from tracker.auth.admin_views import bp as admin_bp
     from tracker.auth.views import register_auth
     from tracker.feeds.views import bp as feeds_bp
+    from tracker.instruments.views import bp as instruments_bp
     from tracker.notify.views import bp as notify_bp
     from tracker.notify.views import unsubscribe
     from tracker.regulations.edit_views import bp as edit_bp
@@ -73,6 +74,7 @@ def create_app(
     register_account_mail(app)  # password-reset links go out through the outbox
     app.register_blueprint(regulations_bp)
     app.register_blueprint(edit_bp)
+    app.register_blueprint(instruments_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(feeds_bp)
     from tracker.report.views import bp as report_bp
@@ -95,6 +97,8 @@ def create_app(
     import tracker.feeds.tokens
     import tracker.feeds.words
     import tracker.feeds.written
+    import tracker.instruments.services
+    import tracker.instruments.words
     import tracker.metrics
     import tracker.notify.services
     import tracker.notify.words

@@ -4,6 +4,7 @@ from tracker.api.models import ApiToken
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginThrottle, Team, User, UserSession
 from tracker.feeds.models import FeedToken
+from tracker.instruments.models import Implements, Instrument
 from tracker.notify.marks import NotifyMark
 from tracker.notify.models import Follow, OutboxMessage
 from tracker.ops.models import Heartbeat
@@ -23,6 +24,8 @@ __all__ = [
     "FeedToken",
     "Follow",
     "Heartbeat",
+    "Implements",
+    "Instrument",
     "LoginThrottle",
     "NotifyMark",
     "OutboxMessage",

@@ -32,7 +32,7 @@ from tracker.unit_of_work import PortfolioChanged, publish
 
 FORMAT = "eu-implementation-tracker-export"
 # 2: per-table counts and SHA-256 checksums. 1 had neither; it imports only with verify_checksum=False.
-VERSION = 3
+VERSION = 4
 UNVERIFIABLE_VERSIONS = (1,)
 NO_VERIFY_HINT = "`tracker import --no-verify-checksum`"
 # Dependency order; operational tables (sessions, login counters, feed tokens, outbox) are not exported.
@@ -42,6 +42,9 @@ TABLES = (
     "users",
     "user_teams",
     "regulations",
+    # 4: the national instruments; an older file's acts get their first instrument as the migration gave them.
+    "instruments",
+    "instrument_acts",
     "stage_changes",
     "deadlines",
     "designations",
@@ -55,7 +58,10 @@ TABLES = (
     "plan_reviews",
     "notify_marks",
 )
-V2_TABLES = TABLES[: TABLES.index("follows") + 1]
+V4_ONLY = ("instruments", "instrument_acts")
+V3_TABLES = tuple(name for name in TABLES if name not in V4_ONLY)
+V2_TABLES = V3_TABLES[: V3_TABLES.index("follows") + 1]
+TABLES_OF = {1: V2_TABLES, 2: V2_TABLES, 3: V3_TABLES, VERSION: TABLES}
 # Not exported, each for its reason: what a restore need not (or must not) bring back. tests/test_transfer_tables.py
 # fails on a table that is in neither list.
 OPERATIONAL = {
@@ -158,7 +164,7 @@ def _read(raw: str) -> dict[str, Any]:
 def _check_version(document: dict[str, Any], verify_checksum: bool) -> bool:
     """Whether the file carries counts and checksums."""
     version = document.get("version")
-    if type(version) is int and version in (VERSION, 2):
+    if type(version) is int and version in (VERSION, 3, 2):
         return True
     if type(version) is int and version in UNVERIFIABLE_VERSIONS:
         if verify_checksum:
@@ -172,8 +178,9 @@ def _check_version(document: dict[str, Any], verify_checksum: bool) -> bool:
 
 
 def _tables_of(document: dict[str, Any]) -> tuple[str, ...]:
-    """The tables a file of its version holds: version 3 added the planning inputs and the notification marks."""
-    return TABLES if document.get("version") == VERSION else V2_TABLES
+    """The tables a file of its version holds: version 3 added the planning inputs and the notification marks,
+    version 4 the national instruments."""
+    return TABLES_OF[document["version"]]
 
 
 def _check_counts(document: dict[str, Any], tables: dict[str, Any]) -> None:
@@ -225,6 +232,8 @@ def parse_document(raw: str, *, verify_checksum: bool = True) -> tuple[dict[str,
     if sealed and (verify_checksum or "counts" in document):
         _check_counts(document, tables)
     result: dict[str, list[dict[str, Any]]] = {}
+    # Before version 4 a stage change belonged to its act alone: the import gives it the act's first instrument.
+    optional = {("stage_changes", "instrument_id")} if document["version"] < 4 else set()
     for name in TABLES:
         columns = {c.name: c for c in _table(name).columns}
         loaded = []
@@ -235,16 +244,42 @@ def parse_document(raw: str, *, verify_checksum: bool = True) -> tuple[dict[str,
             extra = sorted(set(row) - set(columns))
             if extra:
                 raise TransferError(f"{where}: unknown column(s) {', '.join(extra)}")
-            absent = [c for c in columns if c not in row]
+            absent = [c for c in columns if c not in row and (name, c) not in optional]
             if absent:
                 raise TransferError(f"{where}: missing column(s) {', '.join(absent)}")
-            values = {c: load_value(name, columns[c], row[c], where) for c in columns}
+            values = {c: load_value(name, columns[c], row[c], where) for c in columns if c in row}
             check_periods(values, where)
             loaded.append(values)
         result[name] = loaded
     if sealed and verify_checksum:
         _check_checksums(document, tables)
     return document, result
+
+
+def first_instruments(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """A file from before instruments: each act with a history or a named national instrument gets its first
+    instrument (kind not known yet) and its history moves to it, as migration 0017 does for a database."""
+    with_history = {change["regulation_id"] for change in rows["stage_changes"]}
+    made: dict[int, int] = {}
+    for reg in rows["regulations"]:
+        if reg["id"] not in with_history and not reg.get("national_instrument"):
+            continue
+        made[reg["id"]] = instrument_id = len(made) + 1
+        rows["instruments"].append({
+            "id": instrument_id, "regulation_id": reg["id"], "kind": "unknown", "title": reg.get("national_instrument"),
+            "title_en": None, "ministry": reg.get("lead_ministry"), "consultation_url": None, "council_case": None,
+            "dossier": reg.get("bill_number"), "publication": None, "bwb_id": None, "planned_in_force_on": None,
+            "planned_in_force_precision": "unknown", "in_force_on": None, "in_force_precision": "unknown",
+            "current_stage": None, "stage_since_on": None, "stage_since_precision": "unknown", "source_ref": None,
+            "source_quote": None, "certainty": None, "certainty_note": None, "certainty_note_en": None,
+            "alternative": None, "alternative_en": None, "conflicts": None, "seed_key": None, "seed_hash": None,
+            "created_at": reg["created_at"], "updated_at": reg["created_at"], "version": 1,
+        })
+        rows["instrument_acts"].append({"id": instrument_id, "instrument_id": instrument_id,
+                                        "regulation_id": reg["id"], "required": True, "covers": None,
+                                        "covers_en": None, "position": 0})
+    for change in rows["stage_changes"]:
+        change["instrument_id"] = made[change["regulation_id"]]
 
 
 def _move_sequences(session: Session) -> None:
@@ -284,6 +319,8 @@ def import_data(session: Session, raw: str, *, verify_checksum: bool = True) -> 
     for row in rows["regulations"]:
         # Derived from the history, not taken from the file: the history writer sets them below.
         row.update(current_stage=None, stage_since_on=None, stage_since_precision="unknown")
+    if document["version"] < 4:
+        first_instruments(rows)
     try:
         for name in TABLES:
             if rows[name]:

@@ -81,7 +81,7 @@ def _links(value: Any) -> Any:
     return value
 
 
-CERTAINTIES = ("report", "reading", "inference")
+CERTAINTIES = ("report", "reading", "inference", "external")
 
 
 def _conflicts(value: Any) -> Any:

@@ -31,6 +31,8 @@ def stage_group() -> None:
 @click.option(
     "--expect-version", "expected_version", type=click.IntRange(0), help="refuse if the act changed since this version"
 )
+@click.option("--instrument", "instrument_id", type=click.IntRange(1, 2**31 - 1), metavar="ID",
+              help="the national instrument that moves (its number on the act's page); not needed for an act with one")
 @with_appcontext
 def move(
     key: str,
@@ -40,9 +42,10 @@ def move(
     note: str | None,
     reference: str | None,
     expected_version: int | None,
+    instrument_id: int | None,
 ) -> None:
-    """Move regulation KEY to another stage; refused moves print why and change nothing."""
-    command = MoveStage(key, to_stage, effective, reason, note, reference, expected_version)
+    """Move a national instrument of regulation KEY to another stage; refused moves print why and change nothing."""
+    command = MoveStage(key, to_stage, effective, reason, note, reference, expected_version, instrument_id)
     with get_db().sessionmaker() as session:
         change = run_and_commit(session, command, cli_actor(), get_clock())
         # In words, as the refusals are (Dutch: the CLI's language): the stages' one names, the date as written.

@@ -25,6 +25,7 @@ class MoveStage:
     note: str | None = None
     reference: str | None = None
     expected_version: int | None = None
+    instrument_id: int | None = None  # None: the act's only instrument
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class StageMoved(PortfolioChanged):
     from_stage: str | None = None
     to_stage: str = ""
     effective: str = ""  # as written: "2023-10-02", "2023-Q4"
+    instrument_id: int = 0
 
 
 @dataclass(frozen=True)

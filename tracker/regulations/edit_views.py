@@ -145,6 +145,7 @@ def move(key: str) -> Rendered:
         note=form.note.data,
         reference=form.reference.data,
         expected_version=form.expected_version,
+        instrument_id=form.instrument.data,
     )
     _result, refused = _run(command, form, render)
     if refused is not None:

@@ -160,7 +160,13 @@ class VersionedForm(TrackerForm):
         return int(cast(str, self.version.data))  # validated: InputRequired, digits
 
 
+def _instrument_id(value: Any) -> int | None:
+    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+
+
 class MoveStageForm(VersionedForm):
+    # Shown when the act has several instruments; choices set by the view (tracker.instruments.lookup).
+    instrument = SelectField(_l("Instrument"), coerce=_instrument_id, choices=[], validate_choice=False)
     to_stage = choice_field(_l("Naar fase"), MoveStageFields, "to_stage")
     effective = date_field(_l("Datum"), MoveStageFields, "effective")
     note = TextAreaField(_l("Toelichting"), validators=rules(MoveStageFields, "note"))

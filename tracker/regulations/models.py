@@ -52,11 +52,13 @@ class EvaluationStatus(enum.StrEnum):
 
 
 class Certainty(enum.StrEnum):
-    """How a fact stands to the report: its own words, a reading of them, or the seed's inference."""
+    """How a fact stands to the report: its own words, a reading of them, the seed's inference, or a fact from
+    another source (EUR-Lex, the Staatsblad), named in the source's ref."""
 
     REPORT = "report"
     READING = "reading"
     INFERENCE = "inference"
+    EXTERNAL = "external"
 
 
 class Sourced:
@@ -103,6 +105,7 @@ class Regulation(PortfolioRecord, Sourced, Timestamped, Base):
     __tablename__ = "regulations"
     __table_args__ = (
         CheckConstraint("pillar BETWEEN 1 AND 5", name="pillar_range"),
+        CheckConstraint("national_measures IN ('unknown', 'needed', 'not_needed')", name="national_measures_known"),
         precision_check("eu_published"),
         precision_check("eu_in_force"),
         precision_check("stage_since"),
@@ -132,6 +135,12 @@ class Regulation(PortfolioRecord, Sourced, Timestamped, Base):
     # The latest change, kept beside the history so today's board is an indexed query, not a scan of all history.
     current_stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "current_stage"), index=True)
     stage_since: Mapped[PrecisionDate] = precision_date("stage_since")
+    # Whether the act needs national measures at all (a regulation may need none), and why not where it does not.
+    national_measures: Mapped[str] = mapped_column(
+        String(20), default="unknown", server_default="unknown"
+    )  # tracker.instruments.models.NationalMeasures
+    national_measures_note: Mapped[str | None] = mapped_column(Text)
+    national_measures_note_en: Mapped[str | None] = mapped_column(Text)
     # The source of each regulation-level fact (lead_ministry, national_instrument, eu_published, ...):
     # {field: {ref, quote, certainty, note}}; the row's own source names the act.
     field_sources: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -159,10 +168,14 @@ class StageChange(PortfolioRecord, Sourced, Base):
         precision_check("effective"),
         # The change in force on a day, per act, by one seek; with the stage in the index a past board reads no row.
         Index("ix_stage_changes_regulation_effective_stage", "regulation_id", "effective_on", "id", "to_stage"),
+        # The same per instrument: an act's place on a past board is its least advanced instrument's then.
+        Index("ix_stage_changes_instrument_effective_stage", "instrument_id", "effective_on", "id", "to_stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The act the instrument was made for (Instrument.regulation_id): the act's timeline is one seek.
     regulation_id: Mapped[int] = mapped_column(ForeignKey("regulations.id", ondelete="CASCADE"))
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id", ondelete="CASCADE"))
     from_stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "from_stage"))
     to_stage: Mapped[Stage] = mapped_column(str_enum(Stage, "to_stage"))
     move: Mapped[MoveKind] = mapped_column(str_enum(MoveKind, "move"))

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from tracker.audit.record import Actor, diff, record, snapshot
 from tracker.clock import Clock
 from tracker.errors import Duplicate, Forbidden, InvalidFields, NotFound, StaleVersion
+from tracker.instruments.lookup import instrument_for_move
+from tracker.instruments.models import Implements
 from tracker.keys import key_problem
 from tracker.regulations import history
 from tracker.regulations.commands import (
@@ -123,11 +125,16 @@ def move_stage(session: Session, cmd: MoveStage, actor: Actor, clock: Clock) -> 
     )
     check_version(session, reg, cmd.expected_version, "regulation")
     now = clock.now()
-    change = history.append(session, reg, history.Entry(**values), today=clock.today(), now=now, actor=actor.label)
+    instrument = instrument_for_move(session, reg, cmd.instrument_id, now)
+    change = history.append(
+        session, instrument, history.Entry(**values), today=clock.today(), now=now, actor=actor.label
+    )
     changes = {
         "stage": [change.from_stage.value if change.from_stage else None, change.to_stage.value],
         "effective": [None, change.effective.isoformat()],
     }
+    if instrument.title:
+        changes["instrument"] = [None, instrument.title]
     changes.update({k: [None, v] for k in ("reason", "note", "reference") if (v := getattr(change, k))})
     record(
         session,
@@ -139,8 +146,9 @@ def move_stage(session: Session, cmd: MoveStage, actor: Actor, clock: Clock) -> 
         regulation_id=reg.id,
         changes=changes,
     )
-    publish(session, StageMoved(frozenset({reg.id}), reg.key, changes["stage"][0], change.to_stage.value,
-                                change.effective.isoformat()))
+    acts = frozenset(session.scalars(select(Implements.regulation_id).where(Implements.instrument_id == instrument.id)))
+    publish(session, StageMoved(acts | {reg.id}, reg.key, changes["stage"][0], change.to_stage.value,
+                                change.effective.isoformat(), instrument.id))
     return change
 
 

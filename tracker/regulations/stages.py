@@ -2,13 +2,17 @@
 
 Forward moves go to the next stage. Skipping a stage or moving back needs a written reason. A change's effective
 date must be known, may not lie in the future and may not lie before the previous change (each compared by the
-first day of its period). The first change of a regulation places it at any stage.
+first day of its period). The first change of an instrument places it at any stage of its path.
+
+A path is the procedure of the instrument's kind (tracker.instruments.procedures): a ministerial regulation goes
+from consultation straight to entry into force, so that move is forward, not a skip. Without a path: every stage.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tracker.dates import PrecisionDate
@@ -49,6 +53,10 @@ class UnknownStageError(StageError):
     pass
 
 
+class NotOnPathError(StageError):
+    pass
+
+
 class SameStageError(StageError):
     pass
 
@@ -67,6 +75,13 @@ class EffectiveDateInFutureError(StageError):
 
 class EffectiveDateBeforePreviousError(StageError):
     field = "effective"
+
+
+def _place(path: Sequence[Stage], stage: Stage) -> float:
+    """A stage's place on the path; one off the path stands half-way between the path's stages around it."""
+    if stage in path:
+        return float(path.index(stage))
+    return sum(1 for s in path if s.index < stage.index) - 0.5
 
 
 def parse_stage(value: str | Stage) -> Stage:
@@ -92,9 +107,15 @@ def check_move(
     effective: PrecisionDate,
     today: dt.date,
     reason: str | None = None,
+    path: Sequence[Stage] = tuple(Stage),
+    path_name: str = "",
 ) -> MoveKind:
-    """Return what kind of move this is, or raise the StageError that refuses it."""
+    """Return what kind of move this is along `path`, or raise the StageError that refuses it."""
     target = parse_stage(to_stage)
+    if target not in path:
+        raise NotOnPathError(Msg(
+            "De fase %(stage)s hoort niet bij de procedure van een %(kind)s; die kent: %(known)s.",
+            stage=target, kind=path_name or "instrument", known=", ".join(s.value for s in path)))
     if effective.start is None:
         raise EffectiveDateUnknownError(Msg("Een fasewijziging heeft een datum nodig; \"nog niet bepaald\" kan niet."))
     if effective.start > today:
@@ -107,10 +128,11 @@ def check_move(
         raise EffectiveDateBeforePreviousError(Msg(
             "De datum %(when)s ligt vóór de vorige wijziging (%(stage)s, %(previous)s).",
             when=effective, stage=previous.stage, previous=previous.effective))
-    step = target.index - previous.stage.index
+    # A former stage off this path (the kind was set later) counts from where it would stand on the board.
+    step = _place(path, target) - _place(path, previous.stage)
     if step == 0:
         raise SameStageError(Msg("De regeling is al in de fase %(stage)s.", stage=target))
-    kind = MoveKind.FORWARD if step == 1 else MoveKind.SKIP if step > 1 else MoveKind.BACK
+    kind = MoveKind.FORWARD if 0 < step <= 1 else MoveKind.SKIP if step > 1 else MoveKind.BACK
     if kind is not MoveKind.FORWARD and not (reason or "").strip():
         words = dict(source=previous.stage, target=target)
         raise ReasonRequiredError(

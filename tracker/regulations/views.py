@@ -16,6 +16,8 @@ from tracker.clock import get_clock
 from tracker.dates import DateError, Precision, parse_day
 from tracker.db import get_session
 from tracker.hooks import page_context
+from tracker.instruments.lookup import name_of
+from tracker.instruments.procedures import procedure
 from tracker.labels import label
 from tracker.parsing import whole_number
 from tracker.regulations.certainty import level_of, stage_markers
@@ -121,11 +123,13 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
     if editable and move_form is None:
         move_form = MoveStageForm(formdata=None)
         move_form.version.data = str(page.regulation.version)
-        stages = list(Stage)
-        current = page.current.to_stage if page.current else None
-        # Offer the usual move: the next stage.
-        if current is not None and current.index + 1 < len(stages):
-            move_form.to_stage.data = stages[current.index + 1].value
+        stages = list(procedure(page.instruments[0][0].kind).phases) if len(page.instruments) == 1 else list(Stage)
+        current = page.regulation.current_stage
+        # Offer the usual move: the next stage on the instrument's path.
+        if current in stages and stages.index(current) + 1 < len(stages):
+            move_form.to_stage.data = stages[stages.index(current) + 1].value
+    if move_form is not None:
+        move_form.instrument.choices = instrument_choices(page)
     return render_template(
         "regulations/detail.html",
         page=page,
@@ -134,9 +138,18 @@ def render_detail(key: str, move_form: MoveStageForm | None = None) -> str:
         move_form=move_form,
         delete_form=DeleteForm(formdata=None),
         actor_names=_actor_names(page),
+        instrument_names={i.id: name_of(i, label(i.kind)) for i, _link in page.instruments},
         **{"feed_links": None, "following": False, **page_context("regulation", page.regulation)},
         **page_context("regulation_page", page),  # the whole page (history, deadlines) for e.g. planning
     )
+
+
+def instrument_choices(page: RegulationPage) -> list[tuple[str, str]]:
+    """The instruments a move may be for, when the act has several (else the field is not shown)."""
+    if not page.several:
+        return []
+    return [(str(i.id), f"{name_of(i, str(label(i.kind)))} — {label(i.current_stage) if i.current_stage else '—'}")
+            for i, _link in page.instruments]
 
 
 def _actor_names(page: RegulationPage) -> dict[str, str]:

@@ -53,6 +53,7 @@ register(
         (Certainty.REPORT, _l("rapport")),
         (Certainty.READING, _l("interpretatie")),
         (Certainty.INFERENCE, _l("afgeleid")),
+        (Certainty.EXTERNAL, _l("externe bron")),
     ]
 )
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from tracker.dates import PrecisionDate
+from tracker.instruments.procedures import InstrumentKind, procedure
 from tracker.regulations.stages import Previous, StageError, check_move
 from tracker.seeding.entry import Portfolio, Source, Spec
 from tracker.seeding.quotes import ReportText
@@ -18,7 +19,9 @@ def check_references(p: Portfolio, problems: list[str]) -> None:
         ("authority", p.authorities),
         ("regulation", p.regulations),
         ("evaluation", p.evaluations),
-        ("stage", [s for r in p.regulations for s in r.stages]),
+        ("stage", [s for r in p.regulations for s in r.stages]
+                  + [s for r in p.regulations for i in r.instruments[1:] for s in i.stages]),
+        ("instrument", [i for r in p.regulations for i in r.instruments]),
         ("deadline", [d for r in p.regulations for d in r.deadlines]),
         ("designation", [d for r in p.regulations for d in r.designations]),
     ]
@@ -53,17 +56,20 @@ def check_references(p: Portfolio, problems: list[str]) -> None:
 def check_histories(p: Portfolio, problems: list[str], as_of: dt.date) -> None:
     """Run each seeded history through the stage machine, as of `as_of` (the report's date)."""
     for reg in p.regulations:
-        previous: Previous | None = None
-        for stage in reg.stages:
-            target, date = stage.values["stage"], stage.values["date"]
-            if target is None or date is None:
-                continue
-            try:
-                check_move(previous, target, date, as_of, stage.values["reason"])
-            except StageError as exc:
-                problems.append(f"{stage.file}: regulation {reg.id}: stage {stage.id}: {exc}")
-                continue
-            previous = Previous(target, date)
+        paths = [(i.values["kind"] or InstrumentKind.UNKNOWN, i.stages) for i in reg.instruments]
+        for kind, stages in paths or [(InstrumentKind.UNKNOWN, reg.stages)]:
+            path = procedure(kind)
+            previous: Previous | None = None
+            for stage in stages:
+                target, date = stage.values["stage"], stage.values["date"]
+                if target is None or date is None:
+                    continue
+                try:
+                    check_move(previous, target, date, as_of, stage.values["reason"], path.phases, path.name)
+                except StageError as exc:
+                    problems.append(f"{stage.file}: regulation {reg.id}: stage {stage.id}: {exc}")
+                    continue
+                previous = Previous(target, date)
 
 
 def _sources(p: Portfolio) -> list[tuple[str, str, Source]]:
@@ -75,7 +81,9 @@ def _sources(p: Portfolio) -> list[tuple[str, str, Source]]:
         if reg.source:
             found.append((reg.file, f"regulation {reg.id}", reg.source))
         found += [(reg.file, f"regulation {reg.id}: sources: {k}", v) for k, v in reg.field_sources.items()]
-        for kind, items in (("stage", reg.stages), ("deadline", reg.deadlines), ("designation", reg.designations)):
+        extra = [s for i in reg.instruments[1:] for s in i.stages]
+        for kind, items in (("stage", [*reg.stages, *extra]), ("deadline", reg.deadlines),
+                            ("designation", reg.designations), ("instrument", reg.instruments)):
             found += [(s.file, f"{kind} {s.id}", s.source) for s in items if s.source]
     return found
 
@@ -83,6 +91,8 @@ def _sources(p: Portfolio) -> list[tuple[str, str, Source]]:
 def check_quotes(p: Portfolio, text: ReportText, problems: list[str]) -> None:
     """Every quote (and every quote of a contradiction) must occur in the report's text."""
     for file, what, source in _sources(p):
+        if source.certainty == "external":  # its words are its own source's (EUR-Lex, the Staatsblad)
+            continue
         for quote in source.quotes():
             if not text.contains(quote):
                 problems.append(f"{file}: {what}: quote not found in the report's text: {quote!r}")

@@ -26,7 +26,7 @@ class SeedError(Exception):
         super().__init__(f"{len(problems)} problem(s) in the seed files:\n" + "\n".join(problems))
 
 
-CERTAINTIES = ("report", "reading", "inference")
+CERTAINTIES = ("report", "reading", "inference", "external")
 # The regulation-level facts that carry a source of their own (`sources:` in a regulation entry).
 FIELD_SOURCES = ("lead_ministry", "national_instrument", "bill_number", "eu_number", "celex", "eu_published",
                  "eu_in_force", "pillar", "kind", "title", "summary")
@@ -73,9 +73,17 @@ class Spec:
 
 
 @dataclass
+class InstrumentSpec(Spec):
+    """A national instrument of an act; the act's own `stages` are its first instrument's history."""
+
+    stages: list[Spec] = field(default_factory=list)
+
+
+@dataclass
 class RegulationSpec(Spec):
     field_sources: dict[str, Source] = field(default_factory=dict)
     stages: list[Spec] = field(default_factory=list)
+    instruments: list[InstrumentSpec] = field(default_factory=list)
     deadlines: list[Spec] = field(default_factory=list)
     designations: list[Spec] = field(default_factory=list)
 
@@ -145,6 +153,15 @@ class Entry:
             self.fail(name, f"{value!r} is not one of: {', '.join(m.value for m in enum_cls)}")
             return None
 
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.data.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(name, "must be true or false")
+            return default
+        return value
+
     def integer(self, name: str, low: int | None = None, high: int | None = None) -> int | None:
         value = self.data.get(name)
         if value is None:
@@ -210,7 +227,7 @@ class Entry:
         if certainty not in CERTAINTIES:
             sub.fail("certainty", f"{certainty!r} is not one of: {', '.join(CERTAINTIES)}")
         note = sub.text("note", max_len=2000)
-        if certainty != "report" and not note:
+        if certainty not in ("report", "external") and not note:
             sub.fail("note", f"is required for a {certainty}: say in a line why the report does not state it")
         conflicts = []
         for i, item in enumerate(sub.items("conflicts")):

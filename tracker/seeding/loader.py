@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
 from tracker.auth.models import Team
+from tracker.instruments.lookup import add_instrument, instruments_of
+from tracker.instruments.models import Implements, Instrument
 from tracker.regulations import history
 from tracker.regulations.models import (
     Authority,
@@ -77,7 +79,7 @@ class _Loader:
         self.session.flush()
 
         regulations = {r.key: r for r in self.session.scalars(select(Regulation))}
-        sourced: tuple[type[Any], ...] = (StageChange, Deadline, Designation, Evaluation)  # each has seed_key
+        sourced: tuple[type[Any], ...] = (StageChange, Deadline, Designation, Evaluation, Instrument)  # seed_key
         by_seed: dict[type, dict[str, Any]] = {
             model: {row.seed_key: row for row in self.session.scalars(select(model).where(model.seed_key.is_not(None)))}
             for model in sourced
@@ -88,7 +90,7 @@ class _Loader:
             reg = self._upsert(Regulation, regulations.get(spec.id), spec, values, "regulations", key=spec.id)
             regulations[spec.id] = reg
             self.session.flush()
-            self._load_history(reg, spec, by_seed[StageChange])
+            self._load_instruments(reg, spec, by_seed)
             for d in spec.deadlines:
                 self._upsert(
                     Deadline, by_seed[Deadline].get(d.id), d, dict(d.values, regulation_id=reg.id), "deadlines"
@@ -162,11 +164,42 @@ class _Loader:
         if hasattr(row, "seed_hash"):
             row.seed_key, row.seed_hash = spec.id, spec.digest
 
-    # -- history ----------------------------------------------------------------------------------
-    def _load_history(self, reg: Regulation, spec: RegulationSpec, existing: dict[str, StageChange]) -> None:
+    # -- instruments and their histories ----------------------------------------------------------------
+    def _load_instruments(self, reg: Regulation, spec: RegulationSpec, by_seed: dict[type, dict[str, Any]]) -> None:
+        """The act's instruments as the seed lists them; without a list, one instrument of a kind not known yet
+        (the one an act got when instruments came in, or a new one) carries the act's `stages`."""
+        present = instruments_of(self.session, reg.id)
+        if not spec.instruments:
+            first = present[0][0] if present else None
+            if first is None and not spec.stages and not spec.values.get("national_instrument"):
+                return
+            if first is None:
+                first = add_instrument(self.session, reg, self.now, title=reg.national_instrument,
+                                       dossier=reg.bill_number)
+                self.report.created["instruments"] += 1
+            self._load_history(first, spec.stages, by_seed[StageChange])
+            return
+        linked = {instrument.id: link for instrument, link in present}
+        for position, ispec in enumerate(spec.instruments):
+            row = by_seed[Instrument].get(ispec.id)
+            if row is None and position == 0:  # the act's own path from before instruments were listed
+                row = next((i for i, _link in present if i.seed_key is None), None)
+            values = {k: v for k, v in ispec.values.items() if k not in ("required", "covers", "covers_en")}
+            row = self._upsert(Instrument, row, ispec, dict(values, regulation_id=reg.id), "instruments")
+            self.session.flush()
+            link = linked.get(row.id)
+            if link is None:
+                link = Implements(instrument_id=row.id, regulation_id=reg.id)
+                self.session.add(link)
+            link.required, link.position = ispec.values["required"], position
+            link.covers, link.covers_en = ispec.values["covers"], ispec.values["covers_en"]
+            self.session.flush()
+            self._load_history(row, ispec.stages, by_seed[StageChange])
+
+    def _load_history(self, instrument: Instrument, stages: list[Spec], existing: dict[str, StageChange]) -> None:
         """Add or correct the seeded stage changes, then re-check the whole history against the machine."""
         touched = False
-        for s in spec.stages:
+        for s in stages:
             row = existing.get(s.id)
             if row is not None and row.seed_hash == s.digest:
                 self.report.unchanged["stage_changes"] += 1
@@ -177,13 +210,15 @@ class _Loader:
                           "note_en": v["note_en"], "reason_en": v["reason_en"]}
             entry = history.Entry(v["stage"], v["date"], v["reason"], v["note"], v["reference"])
             # from_stage and move are set by _rechain once the whole history is in place.
-            history.put_recorded(self.session, reg, row, entry, now=self.now, actor=SEED_ACTOR, provenance=provenance)
+            history.put_recorded(
+                self.session, instrument, row, entry, now=self.now, actor=SEED_ACTOR, provenance=provenance
+            )
             touched = True
         if touched:
             self.session.flush()
-            self._rechain(reg)
+            self._rechain(instrument)
 
-    def _rechain(self, reg: Regulation) -> None:
+    def _rechain(self, instrument: Instrument) -> None:
         """Recompute the chain through the one writer of stage state; refuse a history the machine refuses.
 
         Seeded changes are judged against the report's date (they record what it states); changes made in the
@@ -193,9 +228,9 @@ class _Loader:
             return REPORT_DATE if change.actor == SEED_ACTOR else change.recorded_at.date()
 
         try:
-            history.rechain(self.session, reg, today_of)
+            history.rechain(self.session, instrument, today_of, self.now)
         except StageError as exc:
-            raise SeedError([f"regulation {reg.key}: stage change: {exc}"]) from None
+            raise SeedError([f"instrument {instrument.id} ({instrument.title}): stage change: {exc}"]) from None
 
 
 def _source_columns(row: Any, spec: Spec) -> dict[str, Any]:

@@ -16,6 +16,9 @@ from typing import Any
 
 import yaml
 
+from tracker.dates import PrecisionDate
+from tracker.instruments.models import NationalMeasures
+from tracker.instruments.procedures import InstrumentKind
 from tracker.keys import key_problem
 from tracker.regulations.fields import (
     DeadlineFields,
@@ -26,7 +29,7 @@ from tracker.regulations.fields import (
     names,
 )
 from tracker.seeding.checks import check_histories, check_quotes, check_references, check_words
-from tracker.seeding.entry import Entry, Portfolio, RegulationSpec, SeedError, Spec
+from tracker.seeding.entry import Entry, InstrumentSpec, Portfolio, RegulationSpec, SeedError, Spec
 from tracker.seeding.quotes import ReportText
 
 __all__ = ["REPORT_DATE", "Portfolio", "RegulationSpec", "SeedError", "Spec", "read_seed"]
@@ -74,7 +77,7 @@ def _spec(cls: type[Spec], problems: list[str], file: str, where: str, data: Any
     )
 
 
-NESTED = ("stages", "deadlines", "designations")  # entries of their own, with their own digests
+NESTED = ("stages", "deadlines", "designations", "instruments")  # entries of their own, with their own digests
 REGULATION_FIELDS = {
     "id",
     *(n for n in names(RegulationFields) if n != "team_id"),
@@ -85,6 +88,14 @@ REGULATION_FIELDS = {
     "stages",
     "deadlines",
     "designations",
+    "instruments",
+    "national_measures",
+    "national_measures_note",
+    "national_measures_note_en",
+}
+INSTRUMENT_TEXTS = {  # field: longest text
+    "title": 300, "title_en": 300, "ministry": 40, "consultation_url": 500, "council_case": 60, "dossier": 60,
+    "publication": 120, "bwb_id": 30, "covers": 4000, "covers_en": 4000,
 }
 
 
@@ -144,11 +155,26 @@ def _read_designation(problems: list[str], file: str, where: str, data: Any) -> 
     return _spec(Spec, problems, file, where, data, **e.fields(DesignationFields), source=e.source())
 
 
+def _read_instrument(problems: list[str], file: str, where: str, data: Any) -> InstrumentSpec:
+    e = Entry(problems, where, data, {"id", "kind", *INSTRUMENT_TEXTS, "planned_in_force", "required", "source",
+                                       "stages"})
+    e.check_english(("title", "covers"))
+    values: dict[str, Any] = {name: e.text(name, max_len=n) for name, n in INSTRUMENT_TEXTS.items()}
+    values.update(kind=e.choice("kind", InstrumentKind), required=e.flag("required", True),
+                  planned_in_force=e.date("planned_in_force") or PrecisionDate.unknown())
+    spec: InstrumentSpec = _spec(InstrumentSpec, problems, file, where, data, **values, source=e.source())
+    if isinstance(data, dict):
+        spec.digest = _digest({k: v for k, v in data.items() if k != "stages"})
+    for i, item in enumerate(e.items("stages")):
+        spec.stages.append(_read_stage(problems, file, f"{where}: stages[{i}]" + _suffix(item), item))
+    return spec
+
+
 def _read_regulation(problems: list[str], file: str, where: str, data: Any) -> RegulationSpec:
     _check_key(problems, where, data)
     e = Entry(problems, where, data, REGULATION_FIELDS)
     values = e.fields(RegulationFields, skip=("team_id",))
-    e.check_english(BILINGUAL["regulations"])
+    e.check_english((*BILINGUAL["regulations"], "national_measures_note"))
     if not values["short_name"]:
         e.fail("short_name", "is required: the name the tracker shows for the act (\"DSA\", \"Veiling 3,5 GHz\")")
     spec: RegulationSpec = _spec(
@@ -159,6 +185,10 @@ def _read_regulation(problems: list[str], file: str, where: str, data: Any) -> R
         data,
         **values,
         team=e.text("team", max_len=40) or values["lead_ministry"],
+        national_measures=(e.choice("national_measures", NationalMeasures, required=False)
+                           or NationalMeasures.UNKNOWN).value,
+        national_measures_note=e.text("national_measures_note", max_len=4000),
+        national_measures_note_en=e.text("national_measures_note_en", max_len=4000),
         links=e.links(),
         field_sources=None,
         source=e.source(),
@@ -180,6 +210,12 @@ def _read_regulation(problems: list[str], file: str, where: str, data: Any) -> R
     ):
         for i, item in enumerate(e.items(name)):
             target.append(reader(problems, file, f"{where}: {name}[{i}]" + _suffix(item), item))
+    for i, item in enumerate(e.items("instruments")):
+        spec.instruments.append(_read_instrument(problems, file, f"{where}: instruments[{i}]" + _suffix(item), item))
+    if spec.instruments and spec.instruments[0].stages:
+        e.fail("instruments", "the first instrument's history is the act's own `stages`; give it no `stages`")
+    elif spec.instruments:
+        spec.instruments[0].stages = spec.stages
     return spec
 
 

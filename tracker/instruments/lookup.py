@@ -1,0 +1,64 @@
+"""Which instrument a stage move is for, and an act's instruments in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.errors import InvalidFields
+from tracker.instruments.models import Implements, Instrument
+from tracker.instruments.procedures import InstrumentKind
+from tracker.regulations.models import Regulation
+
+
+def instruments_of(session: Session, regulation_id: int) -> list[tuple[Instrument, Implements]]:
+    """An act's instruments with what each covers, in the act's order."""
+    rows = session.execute(
+        select(Instrument, Implements)
+        .join(Implements, Implements.instrument_id == Instrument.id)
+        .where(Implements.regulation_id == regulation_id)
+        .order_by(Implements.position, Instrument.id)
+    )
+    return [(instrument, link) for instrument, link in rows]
+
+
+def add_instrument(
+    session: Session, reg: Regulation, now: dt.datetime, *, kind: InstrumentKind = InstrumentKind.UNKNOWN,
+    title: str | None = None, required: bool = True, **values: object,
+) -> Instrument:
+    """A new instrument made for `reg`, placed after its others."""
+    position = len(instruments_of(session, reg.id))
+    instrument = Instrument(regulation_id=reg.id, kind=kind, title=title, created_at=now, updated_at=now, **values)
+    session.add(instrument)
+    session.flush()
+    session.add(Implements(instrument_id=instrument.id, regulation_id=reg.id, required=required, position=position))
+    session.flush()
+    return instrument
+
+
+def name_of(instrument: Instrument, kind_name: str) -> str:
+    """How a page names an instrument: its title, else its kind and number."""
+    return instrument.title or f"{kind_name} ({instrument.id})"
+
+
+def instrument_for_move(session: Session, reg: Regulation, instrument_id: int | None, now: dt.datetime) -> Instrument:
+    """The instrument a move of `reg` is for: the one named (it must implement the act); else the act's only
+    one; an act with none gets its first (kind not known yet), so a new act moves as before."""
+    found = instruments_of(session, reg.id)
+    if instrument_id is not None:
+        for instrument, _link in found:
+            if instrument.id == instrument_id:
+                return instrument
+        raise InvalidFields(_l("Instrument %(id)s hoort niet bij %(key)s.", id=instrument_id, key=reg.key),
+                            "instrument")
+    if len(found) == 1:
+        return found[0][0]
+    if not found:
+        return add_instrument(session, reg, now, title=reg.national_instrument, dossier=reg.bill_number)
+    names = "; ".join(f"{i.id} ({i.title or i.kind.value})" for i, _link in found)
+    raise InvalidFields(
+        _l("%(key)s heeft %(n)s instrumenten: kies welk instrument verschuift (%(names)s).", key=reg.key,
+           n=len(found), names=names), "instrument")
