@@ -106,6 +106,10 @@ class PlanInput:
     last_review: dt.date | None = None
     stalled_days: int = DEFAULT_STALLED_DAYS
     risk_days: int = DEFAULT_RISK_DAYS
+    # The procedure of the instrument's kind (tracker.instruments.procedures): its steps, and the days on which it
+    # may enter into force (() for any day: the day after publication).
+    steps: tuple[str, ...] = STEPS
+    change_dates: tuple[tuple[int, int], ...] = CHANGE_DATES
 
 
 @dataclass(frozen=True)
@@ -156,50 +160,63 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
-def entry_into_force(published: dt.date, eu_exception: bool = False) -> dt.date:
-    """The first fixed change date at least two months after publication; the next day under the EU exception."""
-    if eu_exception:
+def entry_into_force(
+    published: dt.date, eu_exception: bool = False, change_dates: tuple[tuple[int, int], ...] = CHANGE_DATES
+) -> dt.date:
+    """The first fixed change date at least two months after publication; the next day under the EU exception or
+    for a kind without fixed change dates."""
+    if eu_exception or not change_dates:
         return published + dt.timedelta(days=1)
     earliest = add_months(published, MIN_MONTHS_BEFORE_IN_FORCE)
     for year in (earliest.year, earliest.year + 1):
-        for month, day in CHANGE_DATES:
+        for month, day in change_dates:
             candidate = dt.date(year, month, day)
             if candidate >= earliest:
                 return candidate
     raise AssertionError("unreachable")
 
 
-def latest_change_date(target: dt.date, eu_exception: bool = False) -> dt.date:
+def latest_change_date(
+    target: dt.date, eu_exception: bool = False, change_dates: tuple[tuple[int, int], ...] = CHANGE_DATES
+) -> dt.date:
     """The last day on or before `target` on which the act may enter into force."""
-    if eu_exception:
+    if eu_exception or not change_dates:
         return target
-    year = target.year
-    return dt.date(year, 7, 1) if target >= dt.date(year, 7, 1) else dt.date(year, 1, 1)
+    candidates = [dt.date(y, m, d) for y in (target.year - 1, target.year) for m, d in change_dates]
+    return max(c for c in candidates if c <= target)
 
 
-def latest_publication(in_force: dt.date, eu_exception: bool = False) -> dt.date:
+def latest_publication(
+    in_force: dt.date, eu_exception: bool = False, change_dates: tuple[tuple[int, int], ...] = CHANGE_DATES
+) -> dt.date:
     """The last publication day that still gives entry into force on `in_force`."""
-    if eu_exception:
+    if eu_exception or not change_dates:
         return in_force - dt.timedelta(days=1)
     return add_months(in_force, -MIN_MONTHS_BEFORE_IN_FORCE)
 
 
-def remaining_steps(stage: Stage | None) -> tuple[str, ...]:
-    """The steps from the current one on; no stage or EU negotiation still has all of them ahead."""
+# A step's place among the stages: its stage's, and publication after parliament.
+_ORDER = {**{stage.value: float(stage.index) for stage in Stage}, "publication": Stage.PARLIAMENT.index + 0.5}
+
+
+def remaining_steps(stage: Stage | None, steps: tuple[str, ...] = STEPS) -> tuple[str, ...]:
+    """The steps of the procedure from the current stage on; no stage or EU negotiation still has all of them
+    ahead. A stage off the procedure (recorded before the kind was known) continues with the next step after it."""
     if stage is None or stage is Stage.EU_NEGOTIATION:
-        return STEPS
+        return steps
     if stage is Stage.IN_FORCE:
         return ()
-    return STEPS[STEPS.index(stage.value) :]
+    return tuple(step for step in steps if _ORDER[step] >= stage.index)
 
 
 def backward(
-    target: dt.date, durations: Mapping[str, int], steps: tuple[str, ...], eu_exception: bool
+    target: dt.date, durations: Mapping[str, int], steps: tuple[str, ...], eu_exception: bool,
+    change_dates: tuple[tuple[int, int], ...] = CHANGE_DATES,
 ) -> dict[str, dt.date]:
     """The latest start of each step (and of entry into force, key `in_force`) for the act to be in force by target."""
-    in_force = latest_change_date(target, eu_exception)
+    in_force = latest_change_date(target, eu_exception, change_dates)
     latest = {"in_force": in_force}
-    end = latest_publication(in_force, eu_exception)
+    end = latest_publication(in_force, eu_exception, change_dates)
     for key in reversed(steps):
         # Publication is the step's end: the day the act appears in the Staatsblad.
         start = end - dt.timedelta(days=durations[key])
@@ -215,11 +232,14 @@ def forward(
     planned: Mapping[str, PrecisionDate],
     today: dt.date,
     eu_exception: bool,
+    procedure: tuple[str, ...] = STEPS,
+    change_dates: tuple[tuple[int, int], ...] = CHANGE_DATES,
 ) -> tuple[list[Step], Window, str]:
     """The forecast of each remaining step and of entry into force: (steps, in force, "planned" or "forecast")."""
-    steps = remaining_steps(stage)
+    steps = remaining_steps(stage, procedure)
     out: list[Step] = []
-    begun = stage is not None and stage is not Stage.EU_NEGOTIATION and since is not None and since.known
+    # Under way: the current stage is a step of the procedure (a stage off it ended when the next step began).
+    begun = stage is not None and stage.value in steps[:1] and since is not None and since.known
     start = Window.of(since) if begun else Window.day(today)  # type: ignore[arg-type]  # begun: since is not None
     for i, key in enumerate(steps):
         kind = "current" if i == 0 and begun else "forecast"
@@ -241,8 +261,8 @@ def forward(
     plan = planned.get("in_force")
     if plan is not None and _ahead(plan, today):
         return out, Window.of(plan).at_least(today), "planned"
-    lo = entry_into_force(published.lo, eu_exception)
-    hi = entry_into_force(published.hi, eu_exception)
+    lo = entry_into_force(published.lo, eu_exception, change_dates)
+    hi = entry_into_force(published.hi, eu_exception, change_dates)
     return out, Window(lo, hi), "forecast"
 
 
@@ -257,13 +277,22 @@ def plan_for(data: PlanInput, today: dt.date) -> Plan:
     activity = max((d for d in (since_day, data.last_review) if d is not None), default=None)
     if data.stage is Stage.IN_FORCE:
         return Plan(Status.DONE, wording.in_force_since(data.since), last_activity=activity)
+    target_day = data.target.day if data.target else None
+    if data.stage is None:  # nothing is known to forecast from: say so
+        if data.target is not None and target_day is not None and target_day < today:
+            return Plan(Status.LATE, wording.no_stage_target_passed(data.target.due, data.target.title),
+                        last_activity=activity)
+        return Plan(Status.UNPLANNED, wording.no_stage(), last_activity=activity)
+    if data.stage is Stage.EU_NEGOTIATION and not _ahead(data.planned.get(data.steps[0]), today):
+        # No forecast as if negotiation ended today: the adoption, entered as a planned start, is needed.
+        return Plan(Status.UNPLANNED, wording.depends_on_adoption(), last_activity=activity)
 
     steps, in_force, in_force_kind = forward(
-        data.stage, data.since, data.durations, data.planned, today, data.eu_exception
+        data.stage, data.since, data.durations, data.planned, today, data.eu_exception, data.steps, data.change_dates
     )
-    target_day = data.target.day if data.target else None
     if target_day is not None:
-        latest = backward(target_day, data.durations, remaining_steps(data.stage), data.eu_exception)
+        latest = backward(target_day, data.durations, remaining_steps(data.stage, data.steps), data.eu_exception,
+                          data.change_dates)
         steps = [Step(s.key, s.start, s.end, s.kind, latest.get(s.key)) for s in steps]
         slack = (target_day - in_force.hi).days
         latest_in_force: dt.date | None = latest["in_force"]

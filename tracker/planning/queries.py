@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Date, Integer, Select, String, func, literal, null, or_, select, union_all
@@ -12,9 +12,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.content import Local
 from tracker.dates import Precision, PrecisionDate
+from tracker.db import make_precision
+from tracker.instruments.models import Implements, Instrument, NationalMeasures
+from tracker.instruments.procedures import InstrumentKind, procedure
+from tracker.planning import wording
 from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
 from tracker.planning.plan import STEPS, Plan, PlanInput, Target, plan_for
-from tracker.regulations.models import Deadline, Regulation
+from tracker.planning.status import Status
+from tracker.regulations.models import Deadline, DeadlineKind, Regulation, RegulationKind, StageChange
 from tracker.regulations.queries import stages_as_of
 from tracker.regulations.stages import Stage
 
@@ -30,6 +35,19 @@ FALLBACK_DAYS = {
 
 
 @dataclass(frozen=True)
+class InstrumentPlan:
+    """One national instrument's plan on the procedure of its kind."""
+
+    instrument_id: int
+    title: str | None
+    kind: InstrumentKind
+    required: bool
+    stage: Stage | None
+    since: PrecisionDate | None
+    plan: Plan
+
+
+@dataclass(frozen=True)
 class ActPlanView:
     regulation: Regulation
     stage: Stage | None
@@ -38,7 +56,59 @@ class ActPlanView:
     eu_exception: bool
     durations: Mapping[str, tuple[int, str]]  # step -> (days, where the figure comes from: default, team or act)
     planned: Mapping[str, PrecisionDate]
-    plan: Plan
+    plan: Plan  # the act's: that of its required instrument that comes into force last
+    instruments: tuple[InstrumentPlan, ...] = ()
+
+
+def act_plan(plans: list[InstrumentPlan]) -> Plan:
+    """An act's plan from its required instruments': done when all are; else the plan of the one without a
+    forecast (nothing can be promised), or of the one whose forecast entry into force comes last."""
+    if all(p.plan.status is Status.DONE for p in plans):
+        return max(plans, key=lambda p: (p.since.first_day if p.since and p.since.first_day else dt.date.min)).plan
+    open_ = [p.plan for p in plans if p.plan.status is not Status.DONE]
+    unknown = [plan for plan in open_ if plan.in_force is None]
+    if unknown:
+        return min(unknown, key=lambda plan: plan.status.urgency)
+    return max(open_, key=lambda plan: plan.forecast_in_force or dt.date.min)
+
+
+def _instrument_stages(session: Session, as_of: dt.date, ids: list[int] | None) -> dict[int, list[Any]]:
+    """Per act: its instruments (id, title, kind, required) with each one's change in force on `as_of`: one query."""
+    in_force = (
+        select(StageChange.id)
+        .where(StageChange.instrument_id == Instrument.id, StageChange.effective_on <= as_of)
+        .order_by(StageChange.effective_on.desc(), StageChange.id.desc())
+        .limit(1)
+        .correlate(Instrument)
+        .scalar_subquery()
+    )
+    query = (
+        select(Implements.regulation_id, Instrument.id, Instrument.title, Instrument.kind, Implements.required,
+               StageChange.to_stage, StageChange.effective_on, StageChange.effective_precision)
+        .join(Instrument, Instrument.id == Implements.instrument_id)
+        .outerjoin(StageChange, StageChange.id == in_force)
+        .order_by(Implements.regulation_id, Implements.position, Instrument.id)
+    )
+    if ids is not None:
+        query = query.where(Implements.regulation_id.in_(ids))
+    found: dict[int, list[Any]] = {}
+    for row in session.execute(query):
+        found.setdefault(row[0], []).append(row[1:])
+    return found
+
+
+def _transposition_deadlines(session: Session, ids: list[int] | None) -> dict[int, Deadline]:
+    """Per directive: its earliest transposition deadline, the target when a team chose none: one query."""
+    query = (
+        select(Deadline)
+        .join(Regulation, Regulation.id == Deadline.regulation_id)
+        .where(Regulation.kind == RegulationKind.DIRECTIVE, Deadline.kind == DeadlineKind.TRANSPOSITION,
+               Deadline.due_on.is_not(None))
+        .order_by(Deadline.due_on.desc(), Deadline.id.desc())
+    )
+    if ids is not None:
+        query = query.where(Deadline.regulation_id.in_(ids))
+    return {d.regulation_id: d for d in session.scalars(query)}  # the earliest wins: it comes last
 
 
 def resolve_durations(
@@ -140,16 +210,20 @@ def load_plans(
     for row in duration_rows:
         (by_reg.setdefault(row.regulation_id, []) if row.regulation_id is not None else shared).append(row)
 
+    instruments = _instrument_stages(session, as_of, ids)
+    transposition = _transposition_deadlines(session, ids)
     out: dict[int, ActPlanView] = {}
     for reg in regulations:
         stage, since = stages.get(reg.id, (None, None))
-        act_plan, deadline = targets.get(reg.id, (None, None))
+        act_plan_row, deadline = targets.get(reg.id, (None, None))
+        if deadline is None and (act_plan_row is None or act_plan_row.target_deadline_id is None):
+            deadline = transposition.get(reg.id)  # a directive must be transposed by its deadline
         durations = resolve_durations([*shared, *by_reg.get(reg.id, [])], reg.team_id, reg.id)
         target = (
             Target(deadline.due, Local(deadline.title, deadline.title_en))  # type: ignore[arg-type]
             if deadline is not None and deadline.due.known else None
         )
-        exception = bool(act_plan.eu_exception) if act_plan else False
+        exception = bool(act_plan_row.eu_exception) if act_plan_row else False
         data = PlanInput(
             stage=stage,
             since=since,
@@ -159,9 +233,23 @@ def load_plans(
             eu_exception=exception,
             last_review=reviews.get(reg.id),
         )
-        out[reg.id] = ActPlanView(
-            reg, stage, since, deadline, exception, durations, data.planned, plan_for(data, as_of)
-        )
+        per = []
+        for position, (instrument_id, title, kind, required, st, on, precision) in enumerate(
+            instruments.get(reg.id, [])
+        ):
+            path = procedure(kind)
+            # A team's planned dates are for the act's first instrument (the act's own path before instruments).
+            mine = replace(data, stage=st, since=make_precision(on, precision) if on else None, steps=path.steps,
+                           change_dates=path.change_dates, planned=data.planned if position == 0 else {})
+            per.append(InstrumentPlan(instrument_id, title, kind, required, st, mine.since, plan_for(mine, as_of)))
+        required_plans = [p for p in per if p.required]
+        if reg.national_measures == NationalMeasures.NOT_NEEDED:
+            plan = Plan(Status.DONE, wording.no_measures(), last_activity=reviews.get(reg.id))
+        elif required_plans:
+            plan = act_plan(required_plans)
+        else:
+            plan = plan_for(data, as_of)
+        out[reg.id] = ActPlanView(reg, stage, since, deadline, exception, durations, data.planned, plan, tuple(per))
     return out
 
 

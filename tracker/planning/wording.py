@@ -80,6 +80,25 @@ def in_force_since(since: PrecisionDate | None) -> LazyString:
     return _l("In werking sinds %(when)s.", when=Shown(since))
 
 
+def no_stage() -> LazyString:
+    return _l("Geen fase vastgelegd: zonder fase is er geen voorspelling. Leg de fase van de nationale uitvoering "
+              "vast.")
+
+
+def no_stage_target_passed(due: PrecisionDate, title: str) -> LazyString:
+    return _l("De doeldatum %(due)s (%(title)s) is verstreken; er is geen fase vastgelegd, dus geen voorspelling.",
+              due=Shown(due), title=title)
+
+
+def depends_on_adoption() -> LazyString:
+    return _l("Hangt af van de vaststelling in de EU: er wordt nog onderhandeld. Vul de verwachte start van de "
+              "interne voorbereiding in als geplande datum om een voorspelling te krijgen.")
+
+
+def no_measures() -> LazyString:
+    return _l("Geen nationale maatregelen nodig.")
+
+
 def no_target() -> LazyString:
     return _l("Markeer een van de termijnen van de regeling als de EU-datum die gehaald moet worden.")
 
