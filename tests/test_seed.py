@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import NOW, SEED
 from tracker.auth.models import Team
+from tracker.instruments.models import Instrument
 from tracker.regulations.models import (
     Authority,
     Deadline,
@@ -18,7 +19,7 @@ from tracker.regulations.models import (
 from tracker.seeding.loader import load_seed
 from tracker.seeding.schema import SeedError
 
-MODELS = (Team, Authority, Regulation, StageChange, Deadline, Designation, Evaluation)
+MODELS = (Team, Authority, Regulation, Instrument, StageChange, Deadline, Designation, Evaluation)
 
 
 def snapshot(session) -> dict[str, list[tuple]]:
@@ -59,7 +60,8 @@ SEEDED = {
     "authorities": 6,
     "regulations": 25,
     "stage_changes": 20,
-    "deadlines": 36,
+    "deadlines": 38,  # with the transposition deadlines of NIS2 and CER (EUR-Lex: certainty external)
+    "instruments": 22,
     "designations": 8,
     "evaluations": 23,  # 22 rows of Bijlage 2, the DSA row holding two dates
 }

@@ -177,6 +177,8 @@ class _Loader:
                 first = add_instrument(self.session, reg, self.now, title=reg.national_instrument,
                                        dossier=reg.bill_number)
                 self.report.created["instruments"] += 1
+            else:
+                self.report.unchanged["instruments"] += 1
             self._load_history(first, spec.stages, by_seed[StageChange])
             return
         linked = {instrument.id: link for instrument, link in present}
