@@ -12,7 +12,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from tracker.api import instruments as i
 from tracker.api import schemas as s
+from tracker.instruments.procedures import InstrumentKind
 from tracker.regulations.commands import ITEM_KINDS
 from tracker.regulations.fields import Version
 from tracker.regulations.models import RegulationKind
@@ -61,6 +63,8 @@ FILTERS = (
     Param("authority", "query", str, "an authority's short name"),
     Param("kind", "query", RegulationKind),
     Param("mine", "query", Literal["0", "1"], "1: only regulations of my teams"),
+    Param("instrument", "query", InstrumentKind, "only acts with a national instrument of this kind"),
+    Param("ministry", "query", str, "only acts led by this ministry or with an instrument of it"),
 )
 PAGING = (
     Param("page", "query", Annotated[int, Field(ge=1, le=100000)]),
@@ -69,6 +73,7 @@ PAGING = (
 KEY = Param("key", "path", Annotated[str, Field(min_length=1)], "short name, e.g. DSA", True, "DSA")
 KIND = Param("kind", "path", Literal[ITEM_KINDS], required=True)
 ITEM_ID = Param("item_id", "path", Annotated[int, Field(ge=0, le=2**31 - 1)], required=True, example=1)
+INSTRUMENT_ID = Param("instrument_id", "path", Annotated[int, Field(ge=0, le=2**31 - 1)], required=True, example=1)
 ITEMS_IN = tuple(s.ITEM_IN.values())
 ITEMS_PATCH = tuple(s.ITEM_PATCH.values())
 ITEMS_OUT = tuple(s.ITEM_OUT.values())
@@ -94,6 +99,14 @@ ROUTES = (
     Route("delete", "/regulations/{key}/{kind}/{item_id}", "deleteItem", "Delete an item",
           (KEY, KIND, ITEM_ID, Param("version", "query", Version, "the version you read", True)), status=204,
           problems=WRITE_PROBLEMS),
+    Route("get", "/regulations/{key}/instruments", "listInstruments", "Its national instruments, each with its "
+          "stage", (KEY,), answer=(i.InstrumentList,), problems=(400, 401, 404)),
+    Route("post", "/regulations/{key}/instruments", "createInstrument", "Add a national instrument", (KEY,),
+          (i.InstrumentIn,), 201, (i.InstrumentOut,), WRITE_PROBLEMS),
+    Route("get", "/instruments/{instrument_id}", "getInstrument", "One national instrument with its history",
+          (INSTRUMENT_ID,), answer=(i.InstrumentDetail,), problems=(400, 401, 404)),
+    Route("patch", "/instruments/{instrument_id}", "updateInstrument", "Change some fields of an instrument",
+          (INSTRUMENT_ID,), (i.InstrumentPatch,), 200, (i.InstrumentOut,), WRITE_PROBLEMS),
     Route("get", "/openapi.json", "openapi", "This document", answer=(dict[str, Any],), public=True),
 )  # fmt: skip
 

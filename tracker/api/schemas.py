@@ -73,9 +73,12 @@ def patch_of(model: type[Fields], name: str) -> type[Fields]:
 
 # -- bodies ------------------------------------------------------------------------------------------
 class MoveStage(MoveStageFields):
-    """Move a regulation to a stage; skipping a stage or moving back needs a reason."""
+    """Move a national instrument of a regulation to a stage of its procedure; skipping a stage or moving back needs
+    a reason."""
 
     version: Version
+    instrument_id: Annotated[int | None, Field(default=None, ge=1, le=2**31 - 1,
+                                               description="which instrument; not needed for an act with one")]
 
 
 class DeadlineIn(DeadlineFields):

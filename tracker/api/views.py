@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from tracker.api import planning, schemas, serialize
+from tracker.api import instruments, planning, schemas, serialize
 from tracker.api.common import Problem, api_actor, authenticate, body_object, json_response
 from tracker.api.openapi import spec
 from tracker.auth.models import Team
@@ -203,6 +203,15 @@ def _kind(kind: str) -> str:
     return kind
 
 
+def _instrument_id(raw: Any) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 2**31 - 1:
+        raise Problem(422, "Unprocessable Content", "instrument_id: the number of one of the act's instruments.",
+                      [{"field": "instrument_id", "message": "a whole number: one of the act's instruments"}])
+    return raw
+
+
 @bp.post("/regulations/<key>/stage")
 def post_stage(key: str) -> Response:
     body = body_object()
@@ -223,6 +232,7 @@ def post_stage(key: str) -> Response:
         note=body.get("note"),
         reference=body.get("reference"),
         expected_version=_version(body.get("version")),
+        instrument_id=_instrument_id(body.get("instrument_id")),
     )
     return json_response(serialize.stage_change(_write(command)), 201)
 
@@ -267,6 +277,9 @@ def delete_item(key: str, kind: str, item_id: int) -> Response:
         version = _version(None)  # refuses with the message every write gives for a missing version
     _write(DeleteItem(key=key, kind=kind, item_id=item_id, expected_version=version))
     return Response(status=204)
+
+
+instruments.register(bp, _write, _version, _check_params)
 
 
 def register_api(app: Flask) -> None:

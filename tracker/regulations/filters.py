@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team
+from tracker.instruments.procedures import InstrumentKind
 from tracker.regulations.models import Authority, Regulation, RegulationKind
 from tracker.regulations.queries import BoardFilter
 
-FILTER_PARAMS = ("pillar", "team", "authority", "kind", "mine")
+FILTER_PARAMS = ("pillar", "team", "authority", "kind", "mine", "instrument", "ministry")
 
 
 class FilterError(ValueError):
@@ -49,6 +50,16 @@ def parse_filters(
             raise FilterError(
                 "kind", f"{kind!r} is not a kind; known: {', '.join(k.value for k in RegulationKind)}."
             ) from None
+    if instrument := (args.get("instrument") or "").strip():
+        try:
+            values["instrument_kind"] = InstrumentKind(instrument)
+        except ValueError:
+            raise FilterError("instrument", f"{instrument!r} is not a kind of instrument; known: "
+                              f"{', '.join(k.value for k in InstrumentKind)}.") from None
+    if ministry := (args.get("ministry") or "").strip():
+        if ministry not in {t.key for t in teams}:
+            raise FilterError("ministry", f"{ministry!r} is not a ministry; known: {', '.join(t.key for t in teams)}.")
+        values["ministry"] = ministry
     if mine := (args.get("mine") or "").strip():
         if mine not in ("1", "0"):
             raise FilterError("mine", "use 1 (only my teams) or leave it out.")
@@ -63,6 +74,7 @@ def filter_choices(db: Session, regulations: bool = True) -> dict[str, list[Any]
         "teams": list(db.scalars(select(Team).order_by(Team.key))),
         "authorities": list(db.scalars(select(Authority).order_by(Authority.key))),
         "kinds": list(RegulationKind),
+        "instrument_kinds": [k for k in InstrumentKind if k is not InstrumentKind.UNKNOWN],
         # (key, short name, English short name): the key goes in the link, the name is shown
         "regulations": list(
             db.execute(select(Regulation.key, Regulation.short_name, Regulation.short_name_en).order_by(Regulation.key))

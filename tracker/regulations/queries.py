@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from tracker.audit.models import AuditEvent
 from tracker.dates import PrecisionDate
 from tracker.db import make_precision
-from tracker.instruments.lookup import instruments_of
+from tracker.instruments.lookup import instrument_stages, instruments_of
 from tracker.instruments.models import Implements, Instrument
+from tracker.instruments.procedures import InstrumentKind
 from tracker.regulations.history import STAGE_RANK
 from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation, RegulationKind, StageChange
 from tracker.regulations.stages import Stage
@@ -32,6 +33,8 @@ class Card:
     due_soon: int = 0  # open deadlines due within SOON_DAYS of the as-of date
     status: str | None = None  # the note of the stage change in force: the act's line in the report's Figure 8
     status_en: str | None = None  # its English, where one is kept
+    # The act's instruments as of the board's day (rows of tracker.instruments.lookup.instrument_stages).
+    instruments: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -57,6 +60,8 @@ class BoardFilter:
     authority_id: int | None = None
     kind: RegulationKind | None = None
     team_ids: frozenset[int] | None = None  # "my teams"
+    instrument_kind: InstrumentKind | None = None  # acts with an instrument of this kind
+    ministry: str | None = None  # acts led by this ministry or with an instrument of it
 
     def apply(self, query: Select) -> Select:
         if self.pillar is not None:
@@ -67,6 +72,14 @@ class BoardFilter:
             query = query.where(Regulation.kind == self.kind)
         if self.team_ids is not None:
             query = query.where(Regulation.team_id.in_(self.team_ids or {-1}))
+        if self.instrument_kind is not None:
+            query = query.where(Regulation.id.in_(
+                select(Implements.regulation_id).join(Instrument, Instrument.id == Implements.instrument_id)
+                .where(Instrument.kind == self.instrument_kind)))
+        if self.ministry is not None:
+            query = query.where(or_(Regulation.lead_ministry == self.ministry, Regulation.id.in_(
+                select(Implements.regulation_id).join(Instrument, Instrument.id == Implements.instrument_id)
+                .where(Instrument.ministry == self.ministry))))
         if self.authority_id is not None:
             query = query.where(
                 Regulation.id.in_(
@@ -235,7 +248,9 @@ def board(
             card.status_en = change.note_en if change is not None else None
     deadlines = next_deadlines(session, as_of, ids)
     badges = deadline_badges(session, as_of, ids)
+    instruments = instrument_stages(session, as_of, ids) if ids else {}
     for card in result.cards:
+        card.instruments = instruments.get(card.regulation.id, [])
         card.next_deadline = deadlines.get(card.regulation.id)
         card.overdue, card.due_soon = badges.get(card.regulation.id, (0, 0))
     return result

@@ -36,7 +36,7 @@ def certainty_word(level: object) -> str:
     return label(level_of(level))
 
 
-FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine", "status")
+FILTER_ARGS = ("as_of", "pillar", "team", "authority", "kind", "mine", "status", "instrument", "ministry")
 PAGE_SIZE = 200  # cards per page when one column is shown on its own
 
 
