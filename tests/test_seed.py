@@ -59,7 +59,7 @@ SEEDED = {
     "teams": 10,
     "authorities": 6,
     "regulations": 25,
-    "stage_changes": 20,
+    "stage_changes": 21,
     "deadlines": 38,  # with the transposition deadlines of NIS2 and CER (EUR-Lex: certainty external)
     "instruments": 22,
     "designations": 8,

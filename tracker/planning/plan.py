@@ -279,8 +279,12 @@ def plan_for(data: PlanInput, today: dt.date) -> Plan:
         return Plan(Status.DONE, wording.in_force_since(data.since), last_activity=activity)
     target_day = data.target.day if data.target else None
     if data.stage is None:  # nothing is known to forecast from: say so
-        if data.target is not None and target_day is not None and target_day < today:
-            return Plan(Status.LATE, wording.no_stage_target_passed(data.target.due, data.target.title),
+        if data.target is not None and target_day is not None:
+            if target_day < today:
+                return Plan(Status.LATE, wording.no_stage_target_passed(data.target.due, data.target.title),
+                            last_activity=activity)
+            # A date to meet and nothing known of the way there: a risk, not a plan.
+            return Plan(Status.AT_RISK, wording.no_stage_target_ahead(data.target.due, data.target.title),
                         last_activity=activity)
         return Plan(Status.UNPLANNED, wording.no_stage(), last_activity=activity)
     if data.stage is Stage.EU_NEGOTIATION and not _ahead(data.planned.get(data.steps[0]), today):

@@ -13,13 +13,15 @@ from sqlalchemy.orm import Session, joinedload
 from tracker.content import Local
 from tracker.dates import Precision, PrecisionDate
 from tracker.db import make_precision
-from tracker.instruments.models import Implements, Instrument, NationalMeasures
+from tracker.instruments.lookup import instrument_stages
+from tracker.instruments.models import NationalMeasures
 from tracker.instruments.procedures import InstrumentKind, procedure
+from tracker.labels import label
 from tracker.planning import wording
 from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
 from tracker.planning.plan import STEPS, Plan, PlanInput, Target, plan_for
 from tracker.planning.status import Status
-from tracker.regulations.models import Deadline, DeadlineKind, Regulation, RegulationKind, StageChange
+from tracker.regulations.models import Deadline, DeadlineKind, Regulation, RegulationKind
 from tracker.regulations.queries import stages_as_of
 from tracker.regulations.stages import Stage
 
@@ -60,41 +62,20 @@ class ActPlanView:
     instruments: tuple[InstrumentPlan, ...] = ()
 
 
-def act_plan(plans: list[InstrumentPlan]) -> Plan:
+def combined_plan(plans: list[InstrumentPlan]) -> Plan:
     """An act's plan from its required instruments': done when all are; else the plan of the one without a
-    forecast (nothing can be promised), or of the one whose forecast entry into force comes last."""
+    forecast (nothing can be promised), or of the one whose forecast entry into force comes last. With several
+    instruments the reason names the one it is about."""
     if all(p.plan.status is Status.DONE for p in plans):
-        return max(plans, key=lambda p: (p.since.first_day if p.since and p.since.first_day else dt.date.min)).plan
-    open_ = [p.plan for p in plans if p.plan.status is not Status.DONE]
-    unknown = [plan for plan in open_ if plan.in_force is None]
-    if unknown:
-        return min(unknown, key=lambda plan: plan.status.urgency)
-    return max(open_, key=lambda plan: plan.forecast_in_force or dt.date.min)
-
-
-def _instrument_stages(session: Session, as_of: dt.date, ids: list[int] | None) -> dict[int, list[Any]]:
-    """Per act: its instruments (id, title, kind, required) with each one's change in force on `as_of`: one query."""
-    in_force = (
-        select(StageChange.id)
-        .where(StageChange.instrument_id == Instrument.id, StageChange.effective_on <= as_of)
-        .order_by(StageChange.effective_on.desc(), StageChange.id.desc())
-        .limit(1)
-        .correlate(Instrument)
-        .scalar_subquery()
-    )
-    query = (
-        select(Implements.regulation_id, Instrument.id, Instrument.title, Instrument.kind, Implements.required,
-               StageChange.to_stage, StageChange.effective_on, StageChange.effective_precision)
-        .join(Instrument, Instrument.id == Implements.instrument_id)
-        .outerjoin(StageChange, StageChange.id == in_force)
-        .order_by(Implements.regulation_id, Implements.position, Instrument.id)
-    )
-    if ids is not None:
-        query = query.where(Implements.regulation_id.in_(ids))
-    found: dict[int, list[Any]] = {}
-    for row in session.execute(query):
-        found.setdefault(row[0], []).append(row[1:])
-    return found
+        chosen = max(plans, key=lambda p: (p.since.first_day if p.since and p.since.first_day else dt.date.min))
+    else:
+        open_ = [p for p in plans if p.plan.status is not Status.DONE]
+        unknown = [p for p in open_ if p.plan.in_force is None]
+        chosen = (min(unknown, key=lambda p: p.plan.status.urgency) if unknown
+                  else max(open_, key=lambda p: p.plan.forecast_in_force or dt.date.min))
+    if len(plans) == 1:
+        return chosen.plan
+    return replace(chosen.plan, why=wording.of_instrument(chosen.title or str(label(chosen.kind)), chosen.plan.why))
 
 
 def _transposition_deadlines(session: Session, ids: list[int] | None) -> dict[int, Deadline]:
@@ -210,7 +191,7 @@ def load_plans(
     for row in duration_rows:
         (by_reg.setdefault(row.regulation_id, []) if row.regulation_id is not None else shared).append(row)
 
-    instruments = _instrument_stages(session, as_of, ids)
+    instruments = instrument_stages(session, as_of, ids)
     transposition = _transposition_deadlines(session, ids)
     out: dict[int, ActPlanView] = {}
     for reg in regulations:
@@ -234,7 +215,7 @@ def load_plans(
             last_review=reviews.get(reg.id),
         )
         per = []
-        for position, (instrument_id, title, kind, required, st, on, precision) in enumerate(
+        for position, (instrument_id, title, _title_en, kind, required, st, on, precision) in enumerate(
             instruments.get(reg.id, [])
         ):
             path = procedure(kind)
@@ -246,7 +227,7 @@ def load_plans(
         if reg.national_measures == NationalMeasures.NOT_NEEDED:
             plan = Plan(Status.DONE, wording.no_measures(), last_activity=reviews.get(reg.id))
         elif required_plans:
-            plan = act_plan(required_plans)
+            plan = combined_plan(required_plans)
         else:
             plan = plan_for(data, as_of)
         out[reg.id] = ActPlanView(reg, stage, since, deadline, exception, durations, data.planned, plan, tuple(per))

@@ -90,6 +90,16 @@ def no_stage_target_passed(due: PrecisionDate, title: str) -> LazyString:
               due=Shown(due), title=title)
 
 
+def no_stage_target_ahead(due: PrecisionDate, title: str) -> LazyString:
+    return _l("Er is geen fase vastgelegd, dus geen voorspelling, en de doeldatum %(due)s (%(title)s) komt eraan: "
+              "leg de fase vast.", due=Shown(due), title=title)
+
+
+def of_instrument(name: str, reason: LazyString | str) -> LazyString:
+    """An act's reason when it comes from one of its several instruments: which one."""
+    return _l("%(instrument)s: %(reason)s", instrument=name, reason=reason)
+
+
 def depends_on_adoption() -> LazyString:
     return _l("Hangt af van de vaststelling in de EU: er wordt nog onderhandeld. Vul de verwachte start van de "
               "interne voorbereiding in als geplande datum om een voorspelling te krijgen.")
