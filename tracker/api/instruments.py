@@ -64,7 +64,7 @@ def _acts(session: Any, instrument_id: int) -> list[dict[str, Any]]:
             for key, link in rows]
 
 
-def instrument_json(row: Instrument, model: type[InstrumentOut] = InstrumentOut, **given: Any) -> dict[str, Any]:
+def instrument_model(row: Instrument, model: type[InstrumentOut] = InstrumentOut, **given: Any) -> InstrumentOut:
     from tracker.api.serialize import certainty_of
 
     session = get_session()
@@ -75,7 +75,11 @@ def instrument_json(row: Instrument, model: type[InstrumentOut] = InstrumentOut,
         "certainty": certainty_of(row), "current_stage": row.current_stage, "stage_since": since,
         "acts": _acts(session, row.id), **given,
     })
-    return built.model_dump(mode="json")
+    return built
+
+
+def instrument_json(row: Instrument, model: type[InstrumentOut] = InstrumentOut, **given: Any) -> dict[str, Any]:
+    return instrument_model(row, model, **given).model_dump(mode="json")
 
 
 def register(bp: Blueprint, write: Any, version: Any, check_params: Any) -> None:
@@ -88,8 +92,8 @@ def register(bp: Blueprint, write: Any, version: Any, check_params: Any) -> None
         reg = session.scalars(select(Regulation).where(Regulation.key == key)).first()
         if reg is None:
             raise Problem(404, "Not Found", f"No regulation with short name {key!r}.")
-        rows = [instrument_json(i) for i, _link in instruments_of(session, reg.id)]
-        return json_response(InstrumentList.model_validate({"key": key, "instruments": rows}).model_dump(mode="json"))
+        rows = [instrument_model(i) for i, _link in instruments_of(session, reg.id)]
+        return json_response(InstrumentList(key=key, instruments=rows).model_dump(mode="json"))
 
     @bp.post("/regulations/<key>/instruments")
     def create_instrument(key: str) -> Response:
@@ -98,7 +102,7 @@ def register(bp: Blueprint, write: Any, version: Any, check_params: Any) -> None
     @bp.get("/instruments/<int:instrument_id>")
     def get_instrument(instrument_id: int) -> Response:
         check_params(set())
-        from tracker.api.serialize import stage_change
+        from tracker.api.serialize import build
 
         session = get_session()
         row = session.get(Instrument, instrument_id)
@@ -108,7 +112,7 @@ def register(bp: Blueprint, write: Any, version: Any, check_params: Any) -> None
             select(StageChangeRow).where(StageChangeRow.instrument_id == row.id)
             .order_by(StageChangeRow.effective_on, StageChangeRow.id)
         )
-        return json_response(instrument_json(row, InstrumentDetail, history=[stage_change(c) for c in changes]))
+        return json_response(instrument_json(row, InstrumentDetail, history=[build(StageChange, c) for c in changes]))
 
     @bp.patch("/instruments/<int:instrument_id>")
     def update_instrument(instrument_id: int) -> Response:

@@ -15,6 +15,8 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import Team
 from tracker.content import short_name, text_in
 from tracker.dates import PrecisionDate
+from tracker.db import make_precision
+from tracker.instruments.lookup import InstrumentAt, instrument_stages
 from tracker.labels import label_in
 from tracker.regulations.models import (
     Authority,
@@ -33,7 +35,7 @@ from tracker.regulations.stages import Stage
 from tracker.report.changes import ITEM_ACTIONS, item_changes, move_line, new_act_row, stage_change_row
 from tracker.report.lines import Line, Row, marked
 from tracker.report.options import OptionError, ReportOptions, year_after
-from tracker.report.text import pdate, short, t
+from tracker.report.text import pdate, short, stage_label, t
 
 NEXT_DEADLINES = 3  # per act
 STATUS_LENGTH = 160  # characters of the one-line status sentence
@@ -54,6 +56,7 @@ class Act:
     designations: list[Line] = field(default_factory=list)
     planning: str | None = None
     lang: str = "nl"
+    instruments: list[str] = field(default_factory=list)  # each national instrument and where it stands
 
     @property
     def key(self) -> str:
@@ -137,6 +140,17 @@ def eu_status(reg: Regulation, deadlines: Sequence[Deadline], as_of: dt.date, la
     if expected:
         return t("eu_expected", lang, date=short(min(expected, key=PrecisionDate.sort_key), lang))
     return t("eu_tbd", lang)
+
+
+def instrument_line(instrument: InstrumentAt, lang: str) -> str:
+    """'Uitvoeringswet DSA (wet): Consultatie en toetsen, sinds 2e kwartaal 2023': an instrument and its stage."""
+    kind = label_in(instrument.kind, lang)
+    name = text_in(instrument, "title", lang)
+    head = f"{name} ({kind})" if name else kind[:1].upper() + kind[1:]
+    if instrument.to_stage is None:
+        return f"{head}: {t('stage_none', lang).lower()}"
+    since = make_precision(instrument.effective_on, instrument.effective_precision)
+    return f"{head}: {stage_label(instrument.to_stage, lang)}, {t('since', lang)} {pdate(since, lang)}"
 
 
 def _open(deadline: Deadline, as_of: dt.date) -> bool:
@@ -225,6 +239,7 @@ def gather(
         .order_by(AuditEvent.at, AuditEvent.id)
     ))
     planned = dict(planning(regulations, options.as_of)) if planning is not None else {}
+    instruments = instrument_stages(session, options.as_of, [r.id for r in regulations])
 
     items = item_changes(events, {r.id: short_name(r, lang) for r in regulations}, deadline_by_id, designation_by_id,
                          {e.id: e for e in evaluations}, lang)
@@ -250,6 +265,7 @@ def gather(
             planning=planned.get(reg.id),
             lang=lang,
         )
+        act.instruments = [instrument_line(i, lang) for i in instruments.get(reg.id, [])]
         act.changes = [move_line(move, lang) for move in moves.get(reg.id, [])] + items.lines.get(reg.id, [])
         upcoming_own = [d for d in own if _open(d, options.as_of) and d.due_on is not None
                         and d.due_on >= options.as_of]

@@ -131,7 +131,9 @@ def _act(document: DocumentType, styles: _Styles, report: Report, act: Act) -> N
         paragraph.add_run(sentence(act.eu_status))
     if act.status:
         document.add_paragraph(act.status)
-    if act.regulation.national_instrument:
+    if act.instruments:
+        _list(document, styles, report.t("instruments"), act.instruments, "")
+    elif act.regulation.national_instrument:
         _labelled(document, report.t("instrument"), act.regulation.national_instrument)
     changes = [line.text + (f": {line.note}" if line.note else "")
                + (f" ({report.t('reference')}: {line.reference})" if line.reference else "") for line in act.changes]

@@ -44,6 +44,7 @@ WORDS: dict[str, dict[str, str]] = {
     "since": {"nl": "sinds", "en": "since"},
     "eu_status": {"nl": "Status EU", "en": "EU status"},
     "instrument": {"nl": "Nationale uitvoering", "en": "National instrument"},
+    "instruments": {"nl": "Nationale instrumenten", "en": "National instruments"},
     "changed": {"nl": "Wat is er veranderd", "en": "What changed"},
     "nothing_changed": {"nl": "Geen wijzigingen in deze periode.", "en": "No changes in this period."},
     "moved_to": {"nl": "Naar fase {stage} ({date})", "en": "Moved to {stage} ({date})"},
