@@ -135,3 +135,23 @@ def test_the_seeded_portfolio_as_of_the_report(app, seeded, session):
         later = {v.regulation.key: v.plan for v in load_plans(session, dt.date(2024, 10, 18)).values()}
         assert later["CER"].status is Status.LATE
         assert later["NIS2"].status is Status.STALLED and "is verstreken" in str(later["NIS2"].why)
+
+
+def test_an_act_with_several_instruments_has_each_ones_events_in_the_planning_feed(app, seeded, session):
+    from sqlalchemy import select
+
+    from tracker.planning.events import planning_events
+    from tracker.regulations.models import Regulation
+
+    with app.test_request_context():
+        acts = list(session.scalars(select(Regulation).where(Regulation.key.in_(["VEILING_35GHZ", "DSA"]))))
+        events = planning_events(session, acts, SEEDED_AS_OF, "https://tracker.example")
+        in_force = {e.summary: e.day for e in events if e.uid.endswith("-in_force")}
+    # The DSA has one instrument: its events keep the act's UIDs; the 3.5 GHz act has one set per instrument.
+    assert in_force == {
+        "DSA - voorspeld: inwerkingtreding": dt.date(2025, 7, 1),
+        "Veiling 3,5 GHz - Veilingregeling 3,5 GHz-band - voorspeld: inwerkingtreding": dt.date(2024, 4, 1),
+        "Veiling 3,5 GHz - Vergunningen voor de 3,5 GHz-band - voorspeld: inwerkingtreding": dt.date(2023, 11, 28),
+    }
+    dsa = next(a for a in acts if a.key == "DSA")
+    assert f"plan-{dsa.id}-in_force" in {e.uid for e in events}

@@ -18,8 +18,8 @@ from tracker.content import short_name, text_in
 from tracker.date_words import current_language, format_day, format_pdate
 from tracker.labels import label
 from tracker.planning import wording
-from tracker.planning.plan import Window
-from tracker.planning.queries import load_plans
+from tracker.planning.plan import Plan, Window
+from tracker.planning.queries import ActPlanView, load_plans
 from tracker.regulations.models import Regulation
 
 EPOCH = dt.date(2020, 1, 1)
@@ -53,17 +53,32 @@ def _when(window: Window, language: str) -> str:
 
 
 def planning_events(session: Session, regulations: list[Regulation], today: dt.date, base_url: str) -> list[PlanEvent]:
-    """Every act's forecast and planned dates as of `today`; acts in force have none. A fixed number of queries.
-    Worded in the current language (the feed's, set by its caller with `force_locale`)."""
+    """Every act's forecast and planned dates as of `today`; acts in force have none. An act with several national
+    instruments has each instrument's (its UIDs name the instrument). A fixed number of queries. Worded in the
+    current language (the feed's, set by its caller with `force_locale`)."""
     language = current_language()
     stamp = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     sequence = (today - EPOCH).days
     events: list[PlanEvent] = []
     for view in load_plans(session, today, regulations).values():
-        plan, reg = view.plan, view.regulation
-        if plan.in_force is None:
+        act = short_name(view.regulation, language)
+        if len(view.instruments) <= 1:
+            events += _events(view, view.plan, act, f"plan-{view.regulation.id}", language, stamp, sequence, base_url)
             continue
-        name = short_name(reg, language)
+        for instrument in view.instruments:
+            title = instrument.title or label(instrument.kind)
+            events += _events(view, instrument.plan, f"{act} - {title}",
+                              f"plan-{view.regulation.id}-i{instrument.instrument_id}", language, stamp, sequence,
+                              base_url)
+    return events
+
+
+def _events(view: ActPlanView, plan: Plan, name: str, uid: str, language: str, stamp: dt.datetime, sequence: int,
+            base_url: str) -> list[PlanEvent]:
+    """One plan's step starts and entry into force; none when it has no forecast."""
+    reg = view.regulation
+    events: list[PlanEvent] = []
+    if plan.in_force is not None:
         url = f"{base_url}/regulations/{reg.key}#planning"
         status = _("Status: %(status)s - %(reason)s", status=label(plan.status), reason=str(plan.reason))
         for step in plan.steps:
@@ -76,7 +91,7 @@ def planning_events(session: Session, regulations: list[Regulation], today: dt.d
                       if step.latest_start else "")
             events.append(
                 PlanEvent(
-                    uid=f"plan-{reg.id}-{step.key}",
+                    uid=f"{uid}-{step.key}",
                     day=step.start.lo,
                     summary=_("%(act)s - %(what)s: start %(step)s", act=name, what=what, step=step_label),
                     description="\n".join(
@@ -96,7 +111,7 @@ def planning_events(session: Session, regulations: list[Regulation], today: dt.d
                     title=text_in(view.target, "title", language)) if view.target is not None else "")
         events.append(
             PlanEvent(
-                uid=f"plan-{reg.id}-in_force",
+                uid=f"{uid}-in_force",
                 day=day,
                 summary=_("%(act)s - %(what)s: inwerkingtreding", act=name, what=what),
                 description="\n".join(
