@@ -70,7 +70,7 @@ def portfolio(folder: Path, size: int, name: str = "portfolio") -> tuple[Flask, 
                      lambda: send_file(app.config["BENCH_STATIC"], mimetype="text/calendar", conditional=False))
     db = app.extensions["tracker.db"]
     with db.transaction() as s:
-        synthetic.build(s, size)
+        synthetic.build(s, size, instruments_each=3)  # three national instruments per act (issue 27)
         user = service.find_user(s, "user0@bench.nl")
         user.password_hash = HASHER.hash(PASSWORD)
         token = tokens.ensure_token(s, user, app.config["SECRET_KEY"], now=synthetic.NOW)

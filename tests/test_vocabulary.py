@@ -16,7 +16,6 @@ from tracker.audit import words as audit_words
 from tracker.audit.record import Actor
 from tracker.auth.models import Role, User
 from tracker.clock import clock_of
-from tracker.instruments.models import NationalMeasures
 from tracker.instruments.procedures import InstrumentKind
 from tracker.labels import LABELLED, LABELS, label_in
 from tracker.notify import digest
@@ -30,6 +29,8 @@ from tracker.regulations.models import (
     DesignationStatus,
     EvaluationLevel,
     EvaluationStatus,
+    NationalMeasures,
+    Notification,
     Regulation,
     RegulationKind,
 )
@@ -38,7 +39,7 @@ from tracker.unit_of_work import run_and_commit
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCABULARY = (Stage, Status, DeadlineKind, DesignationStatus, EvaluationStatus, EvaluationLevel, Certainty, Role,
-              RegulationKind, InstrumentKind, NationalMeasures)
+              RegulationKind, InstrumentKind, NationalMeasures, Notification)
 # Names the app used to give a stage, status or certainty besides its one name; none may come back.
 RETIRED = ("\"Raad van State\"", "\"Parlement\"", "\"Consultatie\"", "en nader rapport", "Niet bevestigd",
            "\"lezing\"", "Andere lezing", "\"lopend\"", "Tweede en Eerste Kamer)")

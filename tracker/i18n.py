@@ -24,7 +24,6 @@ from tracker.date_words import (
     format_pdate,
     format_period,
 )
-from tracker.instruments.models import NationalMeasures
 from tracker.labels import label
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
@@ -41,7 +40,6 @@ def init_i18n(app: Flask) -> None:
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["label"] = label
-    app.jinja_env.filters["measures"] = lambda value: label(NationalMeasures(value or NationalMeasures.UNKNOWN))
     app.jinja_env.filters["pdate"] = lambda value: format_pdate(value, current_language())
     app.jinja_env.filters["period"] = lambda value: format_period(value, current_language())
     app.jinja_env.filters["when"] = lambda value: format_moment(value, current_language())

@@ -122,7 +122,14 @@ def upgrade() -> None:
         sa.Column(
             "certainty",
             sa.Enum(
-                "report", "reading", "inference", "external", name="certainty", native_enum=False, create_constraint=True, length=32
+                "report",
+                "reading",
+                "inference",
+                "external",
+                name="certainty",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
             ),
             nullable=True,
         ),
@@ -188,13 +195,42 @@ def upgrade() -> None:
 
     with op.batch_alter_table("regulations", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("national_measures", sa.String(length=20), server_default="unknown", nullable=False)
+            sa.Column(
+                "national_measures", _enum("national_measures", MEASURES), nullable=False, server_default="unknown"
+            )
         )
         batch_op.add_column(sa.Column("national_measures_note", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("national_measures_note_en", sa.Text(), nullable=True))
-        batch_op.create_check_constraint(
-            "national_measures_known", "national_measures IN ('unknown', 'needed', 'not_needed')"
+        batch_op.add_column(sa.Column("eu_adopted_on", sa.Date(), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "eu_adopted_precision",
+                _enum("eu_adopted_precision", PRECISIONS),
+                nullable=False,
+                server_default="unknown",
+            )
         )
+        batch_op.add_column(sa.Column("eli", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("com_number", sa.String(length=60), nullable=True))
+        batch_op.add_column(sa.Column("procedure_ref", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("bnc_fiche", sa.String(length=60), nullable=True))
+        batch_op.add_column(sa.Column("co_ministries", sa.String(length=200), nullable=True))
+        batch_op.add_column(
+            sa.Column("notification", _enum("notification", NOTIFICATIONS), nullable=False, server_default="none")
+        )
+        batch_op.add_column(sa.Column("notified_on", sa.Date(), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "notified_precision", _enum("notified_precision", PRECISIONS), nullable=False, server_default="unknown"
+            )
+        )
+        batch_op.add_column(sa.Column("notification_ref", sa.String(length=200), nullable=True))
+        batch_op.create_check_constraint(
+            "eu_adopted_known", "(eu_adopted_on IS NULL) = (eu_adopted_precision = 'unknown')"
+        )
+        batch_op.create_check_constraint("notified_known", "(notified_on IS NULL) = (notified_precision = 'unknown')")
+        batch_op.drop_constraint("kind", type_="check")
+        batch_op.create_check_constraint("kind", f"kind IN ({_listed(KINDS)})")
 
     with op.batch_alter_table("stage_changes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("instrument_id", sa.Integer(), nullable=True))
@@ -214,6 +250,21 @@ def upgrade() -> None:
             ["id"],
             ondelete="CASCADE",
         )
+
+
+PRECISIONS = ("day", "month", "quarter", "half", "year", "unknown")
+MEASURES = ("unknown", "needed", "not_needed")
+NOTIFICATIONS = ("none", "partial", "complete")
+OLD_KINDS = ("regulation", "directive", "national_law", "decision", "programme")
+KINDS = ("regulation", "directive", "national_law", "decision", "delegated_act", "implementing_act", "programme")
+
+
+def _enum(name: str, values: tuple[str, ...]) -> sa.Enum:
+    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=32)
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
 
 
 SOURCED = ("authorities", "regulations", "stage_changes", "deadlines", "designations", "evaluations")
@@ -279,10 +330,29 @@ def downgrade() -> None:
         batch_op.drop_column("instrument_id")
 
     with op.batch_alter_table("regulations", schema=None) as batch_op:
-        batch_op.drop_constraint("national_measures_known", type_="check")
-        batch_op.drop_column("national_measures_note_en")
-        batch_op.drop_column("national_measures_note")
-        batch_op.drop_column("national_measures")
+        batch_op.drop_constraint("kind", type_="check")
+        batch_op.create_check_constraint("kind", f"kind IN ({_listed(OLD_KINDS)})")
+        batch_op.drop_constraint("eu_adopted_known", type_="check")
+        batch_op.drop_constraint("notified_known", type_="check")
+        for name in ("national_measures", "notification", "eu_adopted_precision", "notified_precision"):
+            batch_op.drop_constraint(name, type_="check")  # each enum's own check goes with its column
+        for column in (
+            "notification_ref",
+            "notified_precision",
+            "notified_on",
+            "notification",
+            "co_ministries",
+            "bnc_fiche",
+            "procedure_ref",
+            "com_number",
+            "eli",
+            "eu_adopted_precision",
+            "eu_adopted_on",
+            "national_measures_note_en",
+            "national_measures_note",
+            "national_measures",
+        ):
+            batch_op.drop_column(column)
 
     with op.batch_alter_table("instrument_acts", schema=None) as batch_op:
         batch_op.drop_index("ix_instrument_acts_regulation")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.dates import Precision
 from tracker.errors import InvalidFields
 from tracker.instruments.models import Implements, Instrument
 from tracker.instruments.procedures import InstrumentKind
-from tracker.regulations.models import Regulation
+from tracker.regulations.models import Regulation, StageChange
+from tracker.regulations.stages import Stage
 
 
 def instruments_of(session: Session, regulation_id: int) -> list[tuple[Instrument, Implements]]:
@@ -23,6 +26,44 @@ def instruments_of(session: Session, regulation_id: int) -> list[tuple[Instrumen
         .order_by(Implements.position, Instrument.id)
     )
     return [(instrument, link) for instrument, link in rows]
+
+
+class InstrumentAt(NamedTuple):
+    """An instrument of an act with its stage on a day (None before its first change)."""
+
+    id: int
+    title: str | None
+    title_en: str | None
+    kind: InstrumentKind
+    required: bool
+    to_stage: Stage | None
+    effective_on: dt.date | None
+    effective_precision: Precision | None
+
+
+def instrument_stages(session: Session, as_of: dt.date, ids: list[int] | None) -> dict[int, list[InstrumentAt]]:
+    """Per act: its instruments in order, each with its change in force on `as_of`: one query."""
+    in_force = (
+        select(StageChange.id)
+        .where(StageChange.instrument_id == Instrument.id, StageChange.effective_on <= as_of)
+        .order_by(StageChange.effective_on.desc(), StageChange.id.desc())
+        .limit(1)
+        .correlate(Instrument)
+        .scalar_subquery()
+    )
+    query = (
+        select(Implements.regulation_id, Instrument.id, Instrument.title, Instrument.title_en, Instrument.kind,
+               Implements.required, StageChange.to_stage, StageChange.effective_on, StageChange.effective_precision)
+        .join(Instrument, Instrument.id == Implements.instrument_id)
+        .outerjoin(StageChange, StageChange.id == in_force)
+        .order_by(Implements.regulation_id, Implements.position, Instrument.id)
+    )
+    if ids is not None:
+        query = query.where(Implements.regulation_id.in_(ids))
+    found: dict[int, list[InstrumentAt]] = {}
+    for row in session.execute(query):
+        found.setdefault(row[0], []).append(InstrumentAt(*row[1:]))
+    return found
 
 
 def add_instrument(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -71,19 +70,3 @@ class Implements(PortfolioRecord, Base):
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # order on the act's page
 
     instrument: Mapped[Instrument] = relationship(back_populates="implements", lazy="raise")
-
-
-class NationalMeasures(enum.StrEnum):
-    """Whether an EU act needs national measures at all."""
-
-    UNKNOWN = "unknown"
-    NEEDED = "needed"
-    NOT_NEEDED = "not_needed"
-
-
-class Notification(enum.StrEnum):
-    """Whether the national measures were notified to the Commission (a directive counts as transposed then)."""
-
-    NONE = "none"
-    PARTIAL = "partial"
-    COMPLETE = "complete"

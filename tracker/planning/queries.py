@@ -14,14 +14,20 @@ from tracker.content import Local
 from tracker.dates import Precision, PrecisionDate
 from tracker.db import make_precision
 from tracker.instruments.lookup import instrument_stages
-from tracker.instruments.models import NationalMeasures
 from tracker.instruments.procedures import InstrumentKind, procedure
 from tracker.labels import label
 from tracker.planning import wording
 from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
 from tracker.planning.plan import STEPS, Plan, PlanInput, Target, plan_for
 from tracker.planning.status import Status
-from tracker.regulations.models import Deadline, DeadlineKind, Regulation, RegulationKind
+from tracker.regulations.models import (
+    Deadline,
+    DeadlineKind,
+    NationalMeasures,
+    Notification,
+    Regulation,
+    RegulationKind,
+)
 from tracker.regulations.queries import stages_as_of
 from tracker.regulations.stages import Stage
 
@@ -76,6 +82,15 @@ def combined_plan(plans: list[InstrumentPlan]) -> Plan:
     if len(plans) == 1:
         return chosen.plan
     return replace(chosen.plan, why=wording.of_instrument(chosen.title or str(label(chosen.kind)), chosen.plan.why))
+
+
+def _transposed(reg: Regulation, as_of: dt.date) -> bool:
+    """A directive counts as transposed only once its national measures were notified in full (Aanwijzing 9.19);
+    other acts, and acts that need no national measures, when their instruments are in force."""
+    if reg.kind is not RegulationKind.DIRECTIVE or reg.national_measures is NationalMeasures.NOT_NEEDED:
+        return True
+    day = reg.notified.first_day
+    return reg.notification is Notification.COMPLETE and (day is None or day <= as_of)
 
 
 def _transposition_deadlines(session: Session, ids: list[int] | None) -> dict[int, Deadline]:
@@ -230,6 +245,10 @@ def load_plans(
             plan = combined_plan(required_plans)
         else:
             plan = plan_for(data, as_of)
+        if plan.status is Status.DONE and not _transposed(reg, as_of):
+            passed = target is not None and target.day is not None and target.day < as_of
+            plan = Plan(Status.LATE if passed else Status.AT_RISK, wording.not_notified(),
+                        last_activity=plan.last_activity)
         out[reg.id] = ActPlanView(reg, stage, since, deadline, exception, durations, data.planned, plan, tuple(per))
     return out
 

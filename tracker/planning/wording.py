@@ -105,6 +105,11 @@ def depends_on_adoption() -> LazyString:
               "interne voorbereiding in als geplande datum om een voorspelling te krijgen.")
 
 
+def not_notified() -> LazyString:
+    return _l("De nationale maatregelen zijn in werking, maar nog niet (volledig) genotificeerd aan de Europese "
+              "Commissie: een richtlijn is pas omgezet na de notificatie.")
+
+
 def no_measures() -> LazyString:
     return _l("Geen nationale maatregelen nodig.")
 

@@ -27,6 +27,8 @@ from tracker.regulations.models import (
     DesignationStatus,
     EvaluationLevel,
     EvaluationStatus,
+    NationalMeasures,
+    Notification,
     RegulationKind,
 )
 from tracker.regulations.stages import Stage
@@ -236,6 +238,18 @@ class RegulationFields(Fields):
     summary_en: OptionalText(4000, multiline=True)
     eu_published: AnyDate = PrecisionDate.unknown()
     eu_in_force: AnyDate = PrecisionDate.unknown()
+    eu_adopted: AnyDate = PrecisionDate.unknown()
+    eli: OptionalText(200)
+    com_number: OptionalText(60)
+    procedure_ref: OptionalText(40)
+    bnc_fiche: OptionalText(60)
+    co_ministries: OptionalText(200)
+    national_measures: NationalMeasures = NationalMeasures.UNKNOWN
+    national_measures_note: OptionalText(4000, multiline=True)
+    national_measures_note_en: OptionalText(4000, multiline=True)
+    notification: Notification = Notification.NONE
+    notified: AnyDate = PrecisionDate.unknown()
+    notification_ref: OptionalText(200)
 
 
 class DeadlineFields(Fields):

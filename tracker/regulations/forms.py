@@ -200,6 +200,22 @@ class RegulationForm(VersionedForm):
     summary_en = TextAreaField(_l("Samenvatting (Engels)"), validators=rules(RegulationFields, "summary_en"))
     eu_published = date_field(_l("Gepubliceerd (EU)"), RegulationFields, "eu_published")
     eu_in_force = date_field(_l("In werking (EU)"), RegulationFields, "eu_in_force")
+    eu_adopted = date_field(_l("Vastgesteld (EU)"), RegulationFields, "eu_adopted")
+    eli = StringField("ELI", validators=rules(RegulationFields, "eli"))
+    com_number = StringField(_l("COM-nummer"), validators=rules(RegulationFields, "com_number"))
+    procedure_ref = StringField(_l("Procedurenummer (bijv. 2020/0361(COD))"),
+                                validators=rules(RegulationFields, "procedure_ref"))
+    bnc_fiche = StringField(_l("BNC-fiche (Kamerstuk)"), validators=rules(RegulationFields, "bnc_fiche"))
+    co_ministries = StringField(_l("Medeverantwoordelijke ministeries"),
+                                validators=rules(RegulationFields, "co_ministries"))
+    national_measures = choice_field(_l("Nationale maatregelen"), RegulationFields, "national_measures")
+    national_measures_note = TextAreaField(_l("Toelichting nationale maatregelen"),
+                                           validators=rules(RegulationFields, "national_measures_note"))
+    national_measures_note_en = TextAreaField(_l("Toelichting nationale maatregelen (Engels)"),
+                                              validators=rules(RegulationFields, "national_measures_note_en"))
+    notification = choice_field(_l("Notificatie aan de Commissie"), RegulationFields, "notification")
+    notified = date_field(_l("Genotificeerd op"), RegulationFields, "notified")
+    notification_ref = StringField(_l("Referentie notificatie"), validators=rules(RegulationFields, "notification_ref"))
 
 
 class NewRegulationForm(RegulationForm):
@@ -264,7 +280,7 @@ def form_values(form: Any, exclude: tuple[str, ...] = ("version", "csrf_token", 
         if type(data) is str:  # not an enum member, which is a str too
             data = data.strip() or None
         values[name] = data
-    for name in ("eu_published", "eu_in_force"):
+    for name in ("eu_published", "eu_in_force", "eu_adopted", "notified"):
         if name in values and values[name] is None:
             values[name] = PrecisionDate.unknown()
     return values

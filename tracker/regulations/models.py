@@ -21,7 +21,25 @@ class RegulationKind(enum.StrEnum):
     DIRECTIVE = "directive"
     NATIONAL_LAW = "national_law"
     DECISION = "decision"
+    DELEGATED_ACT = "delegated_act"
+    IMPLEMENTING_ACT = "implementing_act"
     PROGRAMME = "programme"
+
+
+class NationalMeasures(enum.StrEnum):
+    """Whether an EU act needs national measures at all (a regulation may need none)."""
+
+    UNKNOWN = "unknown"
+    NEEDED = "needed"
+    NOT_NEEDED = "not_needed"
+
+
+class Notification(enum.StrEnum):
+    """Whether the national measures were notified to the Commission: a directive counts as transposed only then."""
+
+    NONE = "none"
+    PARTIAL = "partial"
+    COMPLETE = "complete"
 
 
 class DeadlineKind(enum.StrEnum):
@@ -105,9 +123,10 @@ class Regulation(PortfolioRecord, Sourced, Timestamped, Base):
     __tablename__ = "regulations"
     __table_args__ = (
         CheckConstraint("pillar BETWEEN 1 AND 5", name="pillar_range"),
-        CheckConstraint("national_measures IN ('unknown', 'needed', 'not_needed')", name="national_measures_known"),
         precision_check("eu_published"),
         precision_check("eu_in_force"),
+        precision_check("eu_adopted"),
+        precision_check("notified"),
         precision_check("stage_since"),
         Index("ix_regulations_current_stage_key", "current_stage", "key"),  # a board column, in key order
     )
@@ -132,13 +151,26 @@ class Regulation(PortfolioRecord, Sourced, Timestamped, Base):
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     eu_published: Mapped[PrecisionDate] = precision_date("eu_published")
     eu_in_force: Mapped[PrecisionDate] = precision_date("eu_in_force")
+    eu_adopted: Mapped[PrecisionDate] = precision_date("eu_adopted")
+    # Its identifiers besides CELEX: ELI, the Commission's proposal (COM(2020) 825), the interinstitutional procedure
+    # (2020/0361(COD)) and the BNC-fiche's kamerstuk (22112, nr. 3022).
+    eli: Mapped[str | None] = mapped_column(String(200))
+    com_number: Mapped[str | None] = mapped_column(String(60))
+    procedure_ref: Mapped[str | None] = mapped_column(String(40))
+    bnc_fiche: Mapped[str | None] = mapped_column(String(60))
+    co_ministries: Mapped[str | None] = mapped_column(String(200))  # co-responsible ministries, e.g. "BZK, JenV"
+    notification: Mapped[Notification] = mapped_column(
+        str_enum(Notification, "notification"), default=Notification.NONE, server_default="none"
+    )
+    notified: Mapped[PrecisionDate] = precision_date("notified")
+    notification_ref: Mapped[str | None] = mapped_column(String(200))
     # The latest change, kept beside the history so today's board is an indexed query, not a scan of all history.
     current_stage: Mapped[Stage | None] = mapped_column(str_enum(Stage, "current_stage"), index=True)
     stage_since: Mapped[PrecisionDate] = precision_date("stage_since")
     # Whether the act needs national measures at all (a regulation may need none), and why not where it does not.
-    national_measures: Mapped[str] = mapped_column(
-        String(20), default="unknown", server_default="unknown"
-    )  # tracker.instruments.models.NationalMeasures
+    national_measures: Mapped[NationalMeasures] = mapped_column(
+        str_enum(NationalMeasures, "national_measures"), default=NationalMeasures.UNKNOWN, server_default="unknown"
+    )
     national_measures_note: Mapped[str | None] = mapped_column(Text)
     national_measures_note_en: Mapped[str | None] = mapped_column(Text)
     # The source of each regulation-level fact (lead_ministry, national_instrument, eu_published, ...):

@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 
 from tracker.dates import PrecisionDate
-from tracker.instruments.models import NationalMeasures
 from tracker.instruments.procedures import InstrumentKind
 from tracker.keys import key_problem
 from tracker.regulations.fields import (
@@ -89,9 +88,6 @@ REGULATION_FIELDS = {
     "deadlines",
     "designations",
     "instruments",
-    "national_measures",
-    "national_measures_note",
-    "national_measures_note_en",
 }
 INSTRUMENT_TEXTS = {  # field: longest text
     "title": 300, "title_en": 300, "ministry": 40, "consultation_url": 500, "council_case": 60, "dossier": 60,
@@ -185,10 +181,6 @@ def _read_regulation(problems: list[str], file: str, where: str, data: Any) -> R
         data,
         **values,
         team=e.text("team", max_len=40) or values["lead_ministry"],
-        national_measures=(e.choice("national_measures", NationalMeasures, required=False)
-                           or NationalMeasures.UNKNOWN).value,
-        national_measures_note=e.text("national_measures_note", max_len=4000),
-        national_measures_note_en=e.text("national_measures_note_en", max_len=4000),
         links=e.links(),
         field_sources=None,
         source=e.source(),
