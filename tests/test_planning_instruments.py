@@ -155,3 +155,41 @@ def test_an_act_with_several_instruments_has_each_ones_events_in_the_planning_fe
     }
     dsa = next(a for a in acts if a.key == "DSA")
     assert f"plan-{dsa.id}-in_force" in {e.uid for e in events}
+
+
+def test_a_directive_in_force_is_transposed_only_once_notified(app, seeded, session):
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from tracker.audit.record import Actor
+    from tracker.clock import Clock
+    from tracker.regulations.commands import MoveStage, UpdateRegulation
+    from tracker.regulations.models import Regulation
+    from tracker.unit_of_work import apply_in_transaction
+
+    def run(command):
+        clock = Clock(ZoneInfo("Europe/Amsterdam"), dt.datetime(2024, 9, 1, 12, tzinfo=dt.UTC))
+        return apply_in_transaction(session, command, Actor("tester@example.nl"), clock)
+
+    with app.test_request_context():
+        run(MoveStage("NIS2", "in_force", "2024-08-01", reason="de Cyberbeveiligingswet is aangenomen"))
+        session.commit()
+        nis2 = session.scalars(select(Regulation).where(Regulation.key == "NIS2")).one()
+
+        def status(day):
+            session.expire_all()
+            plan = load_plans(session, day, [nis2])[nis2.id].plan
+            return plan.status, "genotificeerd" in str(plan.why)
+
+        # In force but not notified: at risk before the transposition deadline, late after it.
+        assert status(dt.date(2024, 9, 1)) == (Status.AT_RISK, True)
+        assert status(dt.date(2024, 10, 18)) == (Status.LATE, True)
+        run(UpdateRegulation("NIS2", {"notification": "complete", "notified": "2024-10-30",
+                                      "notification_ref": "MNE(2024)12345"}))
+        session.commit()
+        assert status(dt.date(2024, 10, 29)) == (Status.LATE, True)  # notified only the next day
+        assert status(dt.date(2024, 10, 30))[0] is Status.DONE
+        # A national law in force needs no notification: it is done.
+        assert load_plans(session, dt.date(2024, 10, 30))[
+            session.scalars(select(Regulation.id).where(Regulation.key == "WOZT")).one()].plan.status is Status.DONE
