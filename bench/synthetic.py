@@ -10,8 +10,8 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team, User, user_teams
-from tracker.instruments.models import Implements, Instrument
 from tracker.regulations import history as stage_history
+from tracker.regulations.instruments.models import Implements, Instrument
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 from tracker.regulations.revision import bump
 from tracker.regulations.stages import Stage

@@ -14,10 +14,10 @@ from tracker.audit.record import Actor
 from tracker.auth.models import Team
 from tracker.clock import Clock
 from tracker.errors import Duplicate, Forbidden, InvalidFields
-from tracker.instruments.commands import CreateInstrument, LinkInstrument, UpdateInstrument
-from tracker.instruments.models import Implements, Instrument
-from tracker.instruments.procedures import InstrumentKind, procedure
 from tracker.regulations.commands import MoveStage
+from tracker.regulations.instruments.commands import CreateInstrument, LinkInstrument, UpdateInstrument
+from tracker.regulations.instruments.models import Implements, Instrument
+from tracker.regulations.instruments.procedures import InstrumentKind, procedure
 from tracker.regulations.models import Regulation, RegulationKind, StageChange
 from tracker.regulations.queries import board, regulation_page, stages_as_of
 from tracker.regulations.stages import MoveKind, NotOnPathError, ReasonRequiredError, Stage

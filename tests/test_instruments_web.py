@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_from
 from tests.test_api import api, problem, tokens  # noqa: F401  (fixtures)
 from tracker.cli import cli
-from tracker.instruments.models import Instrument
+from tracker.regulations.instruments.models import Instrument
 from tracker.regulations.models import Regulation, StageChange
 from tracker.regulations.stages import Stage
 

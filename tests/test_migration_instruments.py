@@ -30,11 +30,10 @@ def _value(column, value):
     return value
 
 
-def test_each_acts_history_becomes_its_first_instrument_row_for_row(settings):
+def _load_previous_version(url: str) -> dict:
+    """The previous version's export, written into a database at its schema (0016) as that version held it."""
     document = json.loads(gzip.decompress(EXPORT.read_bytes()))
     assert document["schema"] == "0016" and set(document["tables"]) == set(ORDER)
-    url = settings.database_url
-    migrate.upgrade(url, "0016")
     engine = make_engine(url)
     try:
         tables = MetaData()
@@ -45,6 +44,17 @@ def test_each_acts_history_becomes_its_first_instrument_row_for_row(settings):
                 rows = [{k: _value(table.c[k], v) for k, v in row.items()} for row in document["tables"][name]]
                 if rows:
                     conn.execute(insert(table), rows)
+    finally:
+        engine.dispose()
+    return document
+
+
+def test_each_acts_history_becomes_its_first_instrument_row_for_row(settings):
+    url = settings.database_url
+    migrate.upgrade(url, "0016")
+    document = _load_previous_version(url)
+    engine = make_engine(url)
+    try:
         before = document["tables"]["stage_changes"]
         stage_then = {r["id"]: r["current_stage"] for r in document["tables"]["regulations"]}
         migrate.upgrade(url)
@@ -81,21 +91,9 @@ def test_figure_8_as_of_the_report_is_the_same_after_the_migration(settings, app
     from tracker.db import get_db
     from tracker.regulations.queries import board
 
-    document = json.loads(gzip.decompress(EXPORT.read_bytes()))
     url = settings.database_url
     migrate.downgrade(url, "0016")
-    engine = make_engine(url)
-    try:
-        tables = MetaData()
-        tables.reflect(engine)
-        with engine.begin() as conn:
-            for name in ORDER:
-                table = tables.tables[name]
-                rows = [{k: _value(table.c[k], v) for k, v in row.items()} for row in document["tables"][name]]
-                if rows:
-                    conn.execute(insert(table), rows)
-    finally:
-        engine.dispose()
+    document = _load_previous_version(url)
     migrate.upgrade(url)
     as_of = dt.date(2023, 9, 30)
     expected = {}

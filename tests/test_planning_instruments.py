@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 
 from tracker.dates import PrecisionDate
-from tracker.instruments.procedures import InstrumentKind, procedure
 from tracker.planning.plan import PlanInput, Target, plan_for
 from tracker.planning.queries import load_plans
 from tracker.planning.status import Status
+from tracker.regulations.instruments.procedures import InstrumentKind, procedure
 from tracker.regulations.stages import Stage
 
 D = PrecisionDate.parse
@@ -64,11 +64,21 @@ def test_no_stage_gives_no_forecast_and_eu_negotiation_waits_for_adoption():
     ahead = PlanInput(stage=None, since=None, target=Target(D("2024-10-17"), "Omzetting"), durations=DAYS,
                       last_review=TODAY)
     assert plan_for(ahead, TODAY).status is Status.AT_RISK and plan_for(ahead, TODAY).forecast_in_force is None
-    assert plan_for(ahead, dt.date(2024, 10, 18)).status is Status.LATE
+    reviewed = PlanInput(stage=None, since=None, target=Target(D("2024-10-17"), "Omzetting"), durations=DAYS,
+                         last_review=dt.date(2024, 10, 1))
+    assert plan_for(reviewed, dt.date(2024, 10, 18)).status is Status.LATE
+    # Without a move or a review for 120 days it is stalled first, saying what it would be.
+    stalled = plan_for(ahead, dt.date(2024, 10, 18))
+    assert stalled.status is Status.STALLED and "is verstreken" in str(stalled.why)
     negotiating = PlanInput(stage=Stage.EU_NEGOTIATION, since=D("2023-02"), target=None, durations=DAYS,
                             last_review=TODAY)
     plan = plan_for(negotiating, TODAY)
-    assert (plan.forecast_in_force, "vaststelling in de EU" in str(plan.why)) == (None, True)
+    assert (plan.status, plan.forecast_in_force, "vaststelling in de EU" in str(plan.why)) == (
+        Status.UNPLANNED, None, True)
+    with_target = PlanInput(stage=Stage.EU_NEGOTIATION, since=D("2023-02"), target=Target(D("2026"), "Van toepassing"),
+                            durations=DAYS, last_review=TODAY)
+    assert (plan_for(with_target, TODAY).status, plan_for(with_target, TODAY).forecast_in_force) == (
+        Status.AT_RISK, None)
     # With the expected start of the national work entered as a planned date, it is forecast from there.
     planned = PlanInput(stage=Stage.EU_NEGOTIATION, since=D("2023-02"), target=None, durations=DAYS,
                         planned={"internal_prep": D("2024-07")}, last_review=TODAY)
@@ -114,8 +124,8 @@ EXPECTED = {
     "OIR": (Status.DONE, None), "DIGITAL_EUROPE": (Status.DONE, None),
     # The Wbdwb (a wet in parliament since 9 Dec 2022, as P2B): 1 January 2024; no EU date, so no target.
     "WBDWB": (Status.UNPLANNED, dt.date(2024, 1, 1)),
-    # The Wibon is in force, but its amendment (a second wet) has no stage yet: no forecast for the act.
-    "WIBON": (Status.UNPLANNED, None),
+    # The Wibon is in force; its amendment (a second wet, not required for the act) has no stage yet.
+    "WIBON": (Status.DONE, None),
 }
 
 
@@ -129,12 +139,12 @@ def test_the_seeded_portfolio_as_of_the_report(app, seeded, session):
         assert (regeling.kind, [s.key for s in regeling.plan.steps]) == (
             InstrumentKind.MINISTERIELE_REGELING, ["consultation", "publication"])
         assert (licences.kind, licences.plan.forecast_in_force) == (InstrumentKind.BESLUIT, dt.date(2023, 11, 28))
-        wibon = next(v for v in plans.values() if v.regulation.key == "WIBON")
-        assert str(wibon.plan.why).startswith("Wijziging van de Wet informatie-uitwisseling")  # names the instrument
-        # After the transposition deadline: CER late; NIS2 stalled (no move since), and late if the stage holds.
+        assert str(veiling.plan.why).startswith("Veilingregeling 3,5 GHz-band: ")  # names its instrument
+        # After the transposition deadline, with no move or review since the report: stalled, and late if the
+        # stage still holds.
         later = {v.regulation.key: v.plan for v in load_plans(session, dt.date(2024, 10, 18)).values()}
-        assert later["CER"].status is Status.LATE
-        assert later["NIS2"].status is Status.STALLED and "is verstreken" in str(later["NIS2"].why)
+        for key in ("CER", "NIS2"):
+            assert later[key].status is Status.STALLED and "is verstreken" in str(later[key].why), key
 
 
 def test_an_act_with_several_instruments_has_each_ones_events_in_the_planning_feed(app, seeded, session):

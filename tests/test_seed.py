@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import NOW, SEED
 from tracker.auth.models import Team
-from tracker.instruments.models import Instrument
+from tracker.regulations.instruments.models import Instrument
 from tracker.regulations.models import (
     Authority,
     Deadline,

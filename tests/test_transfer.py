@@ -11,7 +11,7 @@ from tracker.auth.models import User
 from tracker.cli import cli
 from tracker.dates import PrecisionDate
 from tracker.db import Base
-from tracker.instruments.models import Instrument
+from tracker.regulations.instruments.models import Instrument
 from tracker.regulations.models import Regulation, StageChange
 from tracker.transfer import TABLES, VERSION, TransferError, export_data, import_data, seal
 

@@ -16,12 +16,12 @@ from tracker.audit import words as audit_words
 from tracker.audit.record import Actor
 from tracker.auth.models import Role, User
 from tracker.clock import clock_of
-from tracker.instruments.procedures import InstrumentKind
 from tracker.labels import LABELLED, LABELS, label_in
 from tracker.notify import digest
 from tracker.planning.commands import ConfirmCurrent, SetDuration, SetPlannedDate
 from tracker.planning.status import Status
 from tracker.regulations.commands import CreateItem, DeleteItem, UpdateItem
+from tracker.regulations.instruments.procedures import InstrumentKind
 from tracker.regulations.models import (
     Certainty,
     Deadline,

@@ -48,10 +48,10 @@ def create_app(
     from tracker.auth.admin_views import bp as admin_bp
     from tracker.auth.views import register_auth
     from tracker.feeds.views import bp as feeds_bp
-    from tracker.instruments.views import bp as instruments_bp
     from tracker.notify.views import bp as notify_bp
     from tracker.notify.views import unsubscribe
     from tracker.regulations.edit_views import bp as edit_bp
+    from tracker.regulations.instruments.views import bp as instruments_bp
     from tracker.regulations.views import bp as regulations_bp
     from tracker.web import register_web
 
@@ -97,13 +97,13 @@ def create_app(
     import tracker.feeds.tokens
     import tracker.feeds.words
     import tracker.feeds.written
-    import tracker.instruments.services
-    import tracker.instruments.words
     import tracker.metrics
     import tracker.notify.services
     import tracker.notify.words
     import tracker.planning.services
     import tracker.planning.words
+    import tracker.regulations.instruments.services
+    import tracker.regulations.instruments.words
     import tracker.regulations.revision
     import tracker.regulations.services
     import tracker.regulations.words

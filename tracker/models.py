@@ -4,11 +4,11 @@ from tracker.api.models import ApiToken
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginThrottle, Team, User, UserSession
 from tracker.feeds.models import FeedToken
-from tracker.instruments.models import Implements, Instrument
 from tracker.notify.marks import NotifyMark
 from tracker.notify.models import Follow, OutboxMessage
 from tracker.ops.models import Heartbeat
 from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
+from tracker.regulations.instruments.models import Implements, Instrument
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 from tracker.regulations.revision import Counter
 

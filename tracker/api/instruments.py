@@ -12,11 +12,11 @@ from sqlalchemy import select
 from tracker.api.common import Problem, body_object, json_response
 from tracker.api.schemas import Out, SourceRef, StageChange, Versioned, patch_of
 from tracker.db import get_session
-from tracker.instruments.commands import CreateInstrument, UpdateInstrument
-from tracker.instruments.fields import InstrumentFields, LinkFields
-from tracker.instruments.lookup import instruments_of
-from tracker.instruments.models import Implements, Instrument
 from tracker.regulations.fields import Date
+from tracker.regulations.instruments.commands import CreateInstrument, UpdateInstrument
+from tracker.regulations.instruments.fields import InstrumentFields, LinkFields
+from tracker.regulations.instruments.lookup import instruments_of
+from tracker.regulations.instruments.models import Implements, Instrument
 from tracker.regulations.models import Regulation
 from tracker.regulations.models import StageChange as StageChangeRow
 from tracker.regulations.stages import Stage

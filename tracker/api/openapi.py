@@ -14,9 +14,9 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from tracker.api import instruments as i
 from tracker.api import schemas as s
-from tracker.instruments.procedures import InstrumentKind
 from tracker.regulations.commands import ITEM_KINDS
 from tracker.regulations.fields import Version
+from tracker.regulations.instruments.procedures import InstrumentKind
 from tracker.regulations.models import RegulationKind
 
 PREFIX = "/api/v1"

@@ -106,8 +106,8 @@ class PlanInput:
     last_review: dt.date | None = None
     stalled_days: int = DEFAULT_STALLED_DAYS
     risk_days: int = DEFAULT_RISK_DAYS
-    # The procedure of the instrument's kind (tracker.instruments.procedures): its steps, and the days on which it
-    # may enter into force (() for any day: the day after publication).
+    # The procedure of the instrument's kind (tracker.regulations.instruments.procedures): its steps, and the days
+    # on which it may enter into force (() for any day: the day after publication).
     steps: tuple[str, ...] = STEPS
     change_dates: tuple[tuple[int, int], ...] = CHANGE_DATES
 
@@ -281,15 +281,16 @@ def plan_for(data: PlanInput, today: dt.date) -> Plan:
     if data.stage is None:  # nothing is known to forecast from: say so
         if data.target is not None and target_day is not None:
             if target_day < today:
-                return Plan(Status.LATE, wording.no_stage_target_passed(data.target.due, data.target.title),
-                            last_activity=activity)
-            # A date to meet and nothing known of the way there: a risk, not a plan.
-            return Plan(Status.AT_RISK, wording.no_stage_target_ahead(data.target.due, data.target.title),
-                        last_activity=activity)
-        return Plan(Status.UNPLANNED, wording.no_stage(), last_activity=activity)
+                status, why = Status.LATE, wording.no_stage_target_passed(data.target.due, data.target.title)
+            else:  # a date to meet and nothing known of the way there: a risk, not a plan
+                status, why = Status.AT_RISK, wording.no_stage_target_ahead(data.target.due, data.target.title)
+            return _unforecast(data, status, why, activity, today)
+        return _unforecast(data, Status.UNPLANNED, wording.no_stage(), activity, today)
     if data.stage is Stage.EU_NEGOTIATION and not _ahead(data.planned.get(data.steps[0]), today):
-        # No forecast as if negotiation ended today: the adoption, entered as a planned start, is needed.
-        return Plan(Status.UNPLANNED, wording.depends_on_adoption(), last_activity=activity)
+        # No forecast as if negotiation ended today: the adoption, entered as a planned start, is needed. With a
+        # date to meet and no forecast it is a risk (or late once the date has passed), as without a stage.
+        status = (Status.UNPLANNED if target_day is None else Status.LATE if target_day < today else Status.AT_RISK)
+        return _unforecast(data, status, wording.depends_on_adoption(), activity, today)
 
     steps, in_force, in_force_kind = forward(
         data.stage, data.since, data.durations, data.planned, today, data.eu_exception, data.steps, data.change_dates
@@ -307,8 +308,21 @@ def plan_for(data: PlanInput, today: dt.date) -> Plan:
     return Plan(status, reason, plan.steps, in_force, in_force_kind, latest_in_force, slack, activity)
 
 
+def _unforecast(data: PlanInput, status: Status, why: LazyString, activity: dt.date | None, today: dt.date) -> Plan:
+    """A plan without a forecast, judged for stalling like any other."""
+    plan = Plan(status, why, last_activity=activity)
+    status, why = _stalled_or(data, plan, status, why, today)
+    return Plan(status, why, last_activity=activity)
+
+
 def _judge(data: PlanInput, plan: Plan, today: dt.date) -> tuple[Status, LazyString]:
     status, reason = _against_target(data, plan, today)
+    return _stalled_or(data, plan, status, reason, today)
+
+
+def _stalled_or(data: PlanInput, plan: Plan, status: Status, reason: LazyString, today: dt.date
+                ) -> tuple[Status, LazyString]:
+    """Stalled when no stage moved and no one confirmed the plan for too long; else `status` as it is."""
     idle = (today - plan.last_activity).days if plan.last_activity else None
     if plan.last_activity is None or (idle is not None and idle > data.stalled_days):
         # What the plan would say if the stage is still right: a team confirming learns where it stands.

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session, joinedload
 from tracker.content import Local
 from tracker.dates import Precision, PrecisionDate
 from tracker.db import make_precision
-from tracker.instruments.lookup import instrument_stages
-from tracker.instruments.procedures import InstrumentKind, procedure
 from tracker.labels import label
 from tracker.planning import wording
 from tracker.planning.models import ActPlan, PlannedDate, Review, StageDuration
 from tracker.planning.plan import STEPS, Plan, PlanInput, Target, plan_for
 from tracker.planning.status import Status
+from tracker.regulations.instruments.lookup import instrument_stages
+from tracker.regulations.instruments.procedures import InstrumentKind, procedure
 from tracker.regulations.models import (
     Deadline,
     DeadlineKind,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import Team
-from tracker.instruments.procedures import InstrumentKind
+from tracker.regulations.instruments.procedures import InstrumentKind
 from tracker.regulations.models import Authority, Regulation, RegulationKind
 from tracker.regulations.queries import BoardFilter
 

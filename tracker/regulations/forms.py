@@ -165,7 +165,7 @@ def _instrument_id(value: Any) -> int | None:
 
 
 class MoveStageForm(VersionedForm):
-    # Shown when the act has several instruments; choices set by the view (tracker.instruments.lookup).
+    # Shown when the act has several instruments; choices set by the view (tracker.regulations.instruments.lookup).
     instrument = SelectField(_l("Instrument"), coerce=_instrument_id, choices=[], validate_choice=False)
     to_stage = choice_field(_l("Naar fase"), MoveStageFields, "to_stage")
     effective = date_field(_l("Datum"), MoveStageFields, "effective")

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from tracker.dates import Precision, PrecisionDate
 from tracker.db import fit
-from tracker.instruments.models import Implements, Instrument
-from tracker.instruments.procedures import procedure
+from tracker.regulations.instruments.models import Implements, Instrument
+from tracker.regulations.instruments.procedures import procedure
 from tracker.regulations.models import Regulation, StageChange
 from tracker.regulations.stages import MoveKind, Previous, Stage, check_move, parse_stage
 

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from tracker.audit.models import AuditEvent
 from tracker.dates import PrecisionDate
 from tracker.db import make_precision
-from tracker.instruments.lookup import instrument_stages, instruments_of
-from tracker.instruments.models import Implements, Instrument
-from tracker.instruments.procedures import InstrumentKind
 from tracker.regulations.history import STAGE_RANK
+from tracker.regulations.instruments.lookup import change_in_force, instrument_stages, instruments_of
+from tracker.regulations.instruments.models import Implements, Instrument
+from tracker.regulations.instruments.procedures import InstrumentKind
 from tracker.regulations.models import Deadline, Designation, Evaluation, Regulation, RegulationKind, StageChange
 from tracker.regulations.stages import Stage
 
@@ -33,7 +33,7 @@ class Card:
     due_soon: int = 0  # open deadlines due within SOON_DAYS of the as-of date
     status: str | None = None  # the note of the stage change in force: the act's line in the report's Figure 8
     status_en: str | None = None  # its English, where one is kept
-    # The act's instruments as of the board's day (rows of tracker.instruments.lookup.instrument_stages).
+    # The act's instruments as of the board's day (rows of tracker.regulations.instruments.lookup.instrument_stages).
     instruments: list[Any] = field(default_factory=list)
 
 
@@ -95,15 +95,8 @@ def _change_in_force(as_of: dt.date) -> ScalarSelect[int]:
 
     Per instrument, the change in force is its latest on or before the day by (effective_on, id): one seek in the
     history's (instrument_id, effective_on, id, to_stage) index per change of the act's instruments."""
-    mine, latest = aliased(StageChange), aliased(StageChange)
-    in_force = (
-        select(latest.id)
-        .where(latest.instrument_id == mine.instrument_id, latest.effective_on <= as_of)
-        .order_by(latest.effective_on.desc(), latest.id.desc())
-        .limit(1)
-        .correlate(mine)
-        .scalar_subquery()
-    )
+    mine = aliased(StageChange)
+    in_force = change_in_force(mine.instrument_id, as_of, mine)
     return (
         select(mine.id)
         .join(Implements, Implements.instrument_id == mine.instrument_id)

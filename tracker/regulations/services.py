@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 from tracker.audit.record import Actor, diff, record, snapshot
 from tracker.clock import Clock
 from tracker.errors import Duplicate, Forbidden, InvalidFields, NotFound, StaleVersion
-from tracker.instruments.lookup import instrument_for_move
-from tracker.instruments.models import Implements
 from tracker.keys import key_problem
 from tracker.regulations import history
 from tracker.regulations.commands import (
@@ -33,6 +31,8 @@ from tracker.regulations.commands import (
     UpdateRegulation,
 )
 from tracker.regulations.fields import ITEM_FIELDS, MoveStageFields, RegulationFields, names, validate
+from tracker.regulations.instruments.lookup import instrument_for_move
+from tracker.regulations.instruments.models import Implements
 from tracker.regulations.models import Authority, Deadline, Designation, Evaluation, Regulation, StageChange
 from tracker.unit_of_work import handles, publish
 

@@ -4,8 +4,9 @@ Forward moves go to the next stage. Skipping a stage or moving back needs a writ
 date must be known, may not lie in the future and may not lie before the previous change (each compared by the
 first day of its period). The first change of an instrument places it at any stage of its path.
 
-A path is the procedure of the instrument's kind (tracker.instruments.procedures): a ministerial regulation goes
-from consultation straight to entry into force, so that move is forward, not a skip. Without a path: every stage.
+A path is the procedure of the instrument's kind (tracker.regulations.instruments.procedures): a ministerial
+regulation goes from consultation straight to entry into force, so that move is forward, not a skip. Without a path:
+every stage.
 """
 
 from __future__ import annotations

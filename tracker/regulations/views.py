@@ -16,13 +16,13 @@ from tracker.clock import get_clock
 from tracker.dates import DateError, Precision, parse_day
 from tracker.db import get_session
 from tracker.hooks import page_context
-from tracker.instruments.lookup import name_of
-from tracker.instruments.procedures import procedure
 from tracker.labels import label
 from tracker.parsing import whole_number
 from tracker.regulations.certainty import level_of, stage_markers
 from tracker.regulations.filters import FilterError, filter_choices, parse_filters
 from tracker.regulations.forms import DeleteForm, MoveStageForm
+from tracker.regulations.instruments.lookup import name_of
+from tracker.regulations.instruments.procedures import procedure
 from tracker.regulations.models import Authority
 from tracker.regulations.queries import BoardFilter, RegulationPage, board, regulation_page
 from tracker.regulations.stages import Stage

@@ -16,8 +16,8 @@ from tracker.auth.models import Team
 from tracker.content import short_name, text_in
 from tracker.dates import PrecisionDate
 from tracker.db import make_precision
-from tracker.instruments.lookup import InstrumentAt, instrument_stages
 from tracker.labels import label_in
+from tracker.regulations.instruments.lookup import InstrumentAt, instrument_stages
 from tracker.regulations.models import (
     Authority,
     Deadline,

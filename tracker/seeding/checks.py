@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from tracker.dates import PrecisionDate
-from tracker.instruments.procedures import InstrumentKind, procedure
+from tracker.regulations.instruments.procedures import InstrumentKind, procedure
 from tracker.regulations.stages import Previous, StageError, check_move
 from tracker.seeding.entry import Portfolio, Source, Spec
 from tracker.seeding.quotes import ReportText

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from tracker.audit.record import Actor, record
 from tracker.auth.models import Team
-from tracker.instruments.lookup import add_instrument, instruments_of
-from tracker.instruments.models import Implements, Instrument
 from tracker.regulations import history
+from tracker.regulations.instruments.lookup import add_instrument, instruments_of
+from tracker.regulations.instruments.models import Implements, Instrument
 from tracker.regulations.models import (
     Authority,
     Certainty,

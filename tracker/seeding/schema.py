@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 
 from tracker.dates import PrecisionDate
-from tracker.instruments.procedures import InstrumentKind
 from tracker.keys import key_problem
 from tracker.regulations.fields import (
     DeadlineFields,
@@ -27,6 +26,7 @@ from tracker.regulations.fields import (
     RegulationFields,
     names,
 )
+from tracker.regulations.instruments.procedures import InstrumentKind
 from tracker.seeding.checks import check_histories, check_quotes, check_references, check_words
 from tracker.seeding.entry import Entry, InstrumentSpec, Portfolio, RegulationSpec, SeedError, Spec
 from tracker.seeding.quotes import ReportText

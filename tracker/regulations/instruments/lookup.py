@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tracker.dates import Precision
 from tracker.errors import InvalidFields
-from tracker.instruments.models import Implements, Instrument
-from tracker.instruments.procedures import InstrumentKind
+from tracker.regulations.instruments.models import Implements, Instrument
+from tracker.regulations.instruments.procedures import InstrumentKind
 from tracker.regulations.models import Regulation, StageChange
 from tracker.regulations.stages import Stage
 
@@ -41,16 +41,23 @@ class InstrumentAt(NamedTuple):
     effective_precision: Precision | None
 
 
-def instrument_stages(session: Session, as_of: dt.date, ids: list[int] | None) -> dict[int, list[InstrumentAt]]:
-    """Per act: its instruments in order, each with its change in force on `as_of`: one query."""
-    in_force = (
-        select(StageChange.id)
-        .where(StageChange.instrument_id == Instrument.id, StageChange.effective_on <= as_of)
-        .order_by(StageChange.effective_on.desc(), StageChange.id.desc())
+def change_in_force(instrument_id: Any, as_of: dt.date, outer: Any) -> Any:
+    """The id of the change in force on `as_of` of the instrument `instrument_id` (a column of the enclosing query
+    on `outer`): its latest on or before the day by (effective_on, id), one seek in the history's index."""
+    latest = aliased(StageChange)
+    return (
+        select(latest.id)
+        .where(latest.instrument_id == instrument_id, latest.effective_on <= as_of)
+        .order_by(latest.effective_on.desc(), latest.id.desc())
         .limit(1)
-        .correlate(Instrument)
+        .correlate(outer)
         .scalar_subquery()
     )
+
+
+def instrument_stages(session: Session, as_of: dt.date, ids: list[int] | None) -> dict[int, list[InstrumentAt]]:
+    """Per act: its instruments in order, each with its change in force on `as_of`: one query."""
+    in_force = change_in_force(Instrument.id, as_of, Instrument)
     query = (
         select(Implements.regulation_id, Instrument.id, Instrument.title, Instrument.title_en, Instrument.kind,
                Implements.required, StageChange.to_stage, StageChange.effective_on, StageChange.effective_precision)

@@ -12,12 +12,12 @@ from werkzeug.wrappers import Response
 
 from tracker.auth.permissions import can_edit_team
 from tracker.db import get_session
-from tracker.instruments.commands import CreateInstrument, UpdateInstrument
-from tracker.instruments.forms import InstrumentForm
-from tracker.instruments.models import Implements, Instrument
-from tracker.instruments.procedures import procedure
 from tracker.regulations.edit_views import _editable, _run
 from tracker.regulations.forms import form_values
+from tracker.regulations.instruments.commands import CreateInstrument, UpdateInstrument
+from tracker.regulations.instruments.forms import InstrumentForm
+from tracker.regulations.instruments.models import Implements, Instrument
+from tracker.regulations.instruments.procedures import procedure
 from tracker.regulations.models import Regulation, StageChange
 
 bp = Blueprint("instruments", __name__)

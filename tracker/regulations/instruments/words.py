@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from tracker.audit.words import Field, code, pdate, register_actions, register_fields, register_resolver
-from tracker.instruments.procedures import InstrumentKind
 from tracker.labels import register
+from tracker.regulations.instruments.procedures import InstrumentKind
 from tracker.regulations.models import NationalMeasures
 
 register(

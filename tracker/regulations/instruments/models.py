@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.dates import PrecisionDate
 from tracker.db import Base, PortfolioRecord, precision_check, precision_date, str_enum
-from tracker.instruments.procedures import InstrumentKind
+from tracker.regulations.instruments.procedures import InstrumentKind
 from tracker.regulations.models import Sourced, Timestamped
 from tracker.regulations.stages import Stage
 

@@ -9,8 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from tracker.dates import PrecisionDate
-from tracker.instruments.procedures import InstrumentKind
 from tracker.regulations.fields import AnyDate, Fields, OptionalText
+from tracker.regulations.instruments.procedures import InstrumentKind
 
 URL = r"^https?://\S+$"
 

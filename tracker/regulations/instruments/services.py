@@ -16,13 +16,18 @@ from sqlalchemy.orm import Session
 from tracker.audit.record import Actor, diff, record, snapshot
 from tracker.clock import Clock
 from tracker.errors import Duplicate, Forbidden, InvalidFields, NotFound
-from tracker.instruments.commands import CreateInstrument, InstrumentChanged, LinkInstrument, UpdateInstrument
-from tracker.instruments.fields import URL, InstrumentFields, LinkFields
-from tracker.instruments.lookup import add_instrument, instruments_of
-from tracker.instruments.models import Implements, Instrument
-from tracker.instruments.procedures import procedure
 from tracker.regulations import history
 from tracker.regulations.fields import names, validate
+from tracker.regulations.instruments.commands import (
+    CreateInstrument,
+    InstrumentChanged,
+    LinkInstrument,
+    UpdateInstrument,
+)
+from tracker.regulations.instruments.fields import URL, InstrumentFields, LinkFields
+from tracker.regulations.instruments.lookup import add_instrument, instruments_of
+from tracker.regulations.instruments.models import Implements, Instrument
+from tracker.regulations.instruments.procedures import procedure
 from tracker.regulations.models import Regulation, StageChange
 from tracker.regulations.services import check_version, editable
 from tracker.unit_of_work import handles, publish

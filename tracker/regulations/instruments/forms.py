@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
 
-from tracker.instruments.fields import InstrumentFields, LinkFields
 from tracker.regulations.forms import VersionedForm, choice_field, date_field, rules
+from tracker.regulations.instruments.fields import InstrumentFields, LinkFields
 
 
 class InstrumentForm(VersionedForm):
