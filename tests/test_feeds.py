@@ -21,12 +21,13 @@ from tracker.regulations.models import Deadline, Evaluation
 # a known date; the four t.b.d. deadlines and four t.b.d. evaluations are left out).
 DSA_ITEMS = {"DSA-application", "DSA-application-vlop", "DSA-designation-dsc", "DSA-planned-council-of-state",
              "DSA-vlop-designation-commission", "eval-dsa-art91-1", "eval-dsa-art91-2"}
-JENV_ITEMS = {"NIS2-implementation-2024", "eval-nis2", "eval-nlcs-nulmeting", "eval-nlcs-tussentijds"}
+JENV_ITEMS = {"NIS2-implementation-2024", "NIS2-transposition", "CER-transposition", "eval-nis2",
+              "eval-nlcs-nulmeting", "eval-nlcs-tussentijds"}
 EZK_ACM_EVALUATIONS = {"eval-dga", "eval-dma-art53", "eval-dsa-art91-1", "eval-dsa-art91-2"}
 FEED_COUNTS = [  # (parameters, number of events)
-    ({}, 50), ({"team": "EZK"}, 46), ({"regulation": "DSA"}, 7), ({"authority": "ACM"}, 18),
-    ({"kind": "deadlines"}, 31), ({"kind": "evaluations"}, 19),
-    ({"team": "EZK", "kind": "evaluations", "authority": "ACM"}, 4), ({"alarm": "7,1"}, 50),
+    ({}, 52), ({"team": "EZK"}, 46), ({"regulation": "DSA"}, 7), ({"authority": "ACM"}, 18),
+    ({"kind": "deadlines"}, 33), ({"kind": "evaluations"}, 19),
+    ({"team": "EZK", "kind": "evaluations", "authority": "ACM"}, 4), ({"alarm": "7,1"}, 52),
 ]
 
 
@@ -133,7 +134,7 @@ def test_filters_select_the_right_items(app, feed_url):
     assert sorted(seed_keys(app, only_evals)) == ["eval-dsa-art91-1", "eval-dsa-art91-2"]
     jenv, events = keys(team="JENV")
     assert sorted(seed_keys(app, events)) == sorted(JENV_ITEMS)
-    assert jenv == {"NIS2", "Nulmeting Nederlandse Cybersecuritystrategie (NLCS, coördinatie JenV, WODC) – J&V",
+    assert jenv == {"NIS2", "CER", "Nulmeting Nederlandse Cybersecuritystrategie (NLCS, coördinatie JenV, WODC) – J&V",
                     "(Tussentijdse) Evaluatie Nederlandse Cybersecuritystrategie (NLCS, coördinatie JenV, WODC)"}
     ap, events = keys(authority="AP")
     assert ap == {"DSA"} and sorted(seed_keys(app, events)) == sorted(DSA_ITEMS)

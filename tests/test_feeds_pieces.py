@@ -231,7 +231,7 @@ def test_a_change_renders_only_its_events_and_keeps_untouched_feeds(app, seeded_
     client = app.test_client()
     full = client.get(seeded_feed)
     jenv = client.get(seeded_feed, query_string={"team": "JENV"})
-    assert len(renders) == 50  # the JENV events were rendered for the full feed already: no second render
+    assert len(renders) == 52  # the JENV events were rendered for the full feed already: no second render
     renders.clear()
     edit_dsa_deadline(login, "New obligation")  # its event is rendered when it is written (tracker.feeds.written)
     assert renders == [f"deadline-{_newest_deadline(session)}@127.0.0.1"]
@@ -253,15 +253,15 @@ def test_workers_share_pieces_and_feeds_through_the_database(app, seeded_feed, s
     from tracker.clock import Clock
 
     first = app.test_client().get(seeded_feed).data
-    assert len(renders) == 50
-    assert session.scalar(select(func.count()).select_from(FeedPiece)) == 50
+    assert len(renders) == 52
+    assert session.scalar(select(func.count()).select_from(FeedPiece)) == 52
     other = create_app(settings=settings, clock=Clock(settings.tz, NOW))  # another worker: its own memory
     try:
         assert other.test_client().get(seeded_feed).data == first
         assert other.test_client().get(seeded_feed, query_string={"kind": "deadlines"}).status_code == 200
     finally:
         other.extensions["tracker.db"].dispose()
-    assert len(renders) == 50  # the second worker and the second filter rendered nothing
+    assert len(renders) == 52  # the second worker and the second filter rendered nothing
 
 
 def test_one_render_at_a_time_others_get_the_previous_version(app, seeded_feed, login, session, renders,
