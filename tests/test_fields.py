@@ -32,6 +32,8 @@ RECORDS = {
     "evaluation": (EvaluationFields, forms.EvaluationForm, Evaluation),
 }
 FORM_ONLY = {"csrf_token", "version"}
+# Which history a move goes to: not a field of the change but its address, like the act's key in the URL.
+ADDRESS = {"stage move": {"instrument"}}
 
 
 def field_cases() -> list[Any]:
@@ -60,7 +62,7 @@ def test_every_record_has_fields_and_each_field_a_known_type():
 @pytest.mark.parametrize("record", RECORDS)
 def test_the_form_has_exactly_the_fields(bound_forms, record):
     model, form, _ = RECORDS[record]
-    assert set(bound_forms[form]._fields) - FORM_ONLY == set(describe(model))
+    assert set(bound_forms[form]._fields) - FORM_ONLY - ADDRESS.get(record, set()) == set(describe(model))
 
 
 @pytest.mark.parametrize(("model", "form", "orm", "spec"), field_cases())

@@ -460,6 +460,37 @@ def plan_duration(w: World, role: str) -> Request:
     return "/regulations/DSA/plan/duration", {"step": "parliament", "days": str(100 + w.n()), "scope": "act"}
 
 
+def new_instrument(w: World, role: str) -> Request:
+    # On the DMA: the DSA keeps one instrument, so the stage-move cells need not name one.
+    data = w.form("/regulations/DMA/instruments/new")
+    data.update({"kind": "amvb", "title": f"Besluit van {role} {w.n()}"})
+    return "/regulations/DMA/instruments/new", data
+
+
+def _dsa_instrument(w: World) -> int:
+    from tracker.regulations.instruments.models import Instrument
+
+    return w.scalar(select(func.min(Instrument.id)).where(Instrument.regulation_id == w.regulation().id))
+
+
+def edit_instrument(w: World, role: str) -> Request:
+    url = f"/instruments/{_dsa_instrument(w)}/edit"
+    data = w.form(url)
+    data["title"] = f"Uitvoeringswet DSA ({role} {w.n()})"
+    return url, data
+
+
+def api_new_instrument(w: World, role: str) -> Request:
+    return "/api/v1/regulations/DMA/instruments", {"kind": "ministeriele_regeling", "title": f"API {role} {w.n()}"}
+
+
+def api_edit_instrument(w: World, role: str) -> Request:
+    instrument = _dsa_instrument(w)
+    version = w.api("GET", f"/api/v1/instruments/{instrument}").get_json()["version"]
+    return f"/api/v1/instruments/{instrument}", {"title": f"Uitvoeringswet DSA (API {role} {w.n()})",
+                                                  "version": version}
+
+
 ITEM_RULES = {
     "new": "/regulations/<key>/<kind>/new",
     "edit": "/regulations/<key>/<kind>/<int:item_id>/edit",
@@ -471,6 +502,14 @@ CASES = [
          new_regulation),
     Case("regulation edit", "POST", "/regulations/<key>/edit", owning_team(302), "regulation.update",
          edit_regulation),
+    Case("instrument new", "POST", "/regulations/<key>/instruments/new", owning_team(302), "instrument.create",
+         new_instrument),
+    Case("instrument edit", "POST", "/instruments/<int:instrument_id>/edit", owning_team(302), "instrument.update",
+         edit_instrument),
+    Case("api instrument create", "POST", "/api/v1/regulations/<key>/instruments", api_owning_team(201),
+         "instrument.create", api_new_instrument, browser=False, csrf=False),
+    Case("api instrument update", "PATCH", "/api/v1/instruments/<int:instrument_id>", api_owning_team(200),
+         "instrument.update", api_edit_instrument, browser=False, csrf=False),
     *[Case(f"{kind} new", "POST", ITEM_RULES["new"], owning_team(302), f"{SINGULAR[kind]}.create", new_item(kind))
       for kind in ITEM_KINDS],
     *[Case(f"{kind} edit", "POST", ITEM_RULES["edit"], owning_team(302), f"{SINGULAR[kind]}.update", edit_item(kind))

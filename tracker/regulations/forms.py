@@ -38,6 +38,7 @@ from tracker.regulations.fields import (
     MoveStageFields,
     RegulationFields,
 )
+from tracker.regulations.models import NationalMeasures, Notification
 
 
 class PrecisionDateField(StringField):
@@ -208,12 +209,14 @@ class RegulationForm(VersionedForm):
     bnc_fiche = StringField(_l("BNC-fiche (Kamerstuk)"), validators=rules(RegulationFields, "bnc_fiche"))
     co_ministries = StringField(_l("Medeverantwoordelijke ministeries"),
                                 validators=rules(RegulationFields, "co_ministries"))
-    national_measures = choice_field(_l("Nationale maatregelen"), RegulationFields, "national_measures")
+    national_measures = choice_field(_l("Nationale maatregelen"), RegulationFields, "national_measures",
+                                     default=NationalMeasures.UNKNOWN.value)
     national_measures_note = TextAreaField(_l("Toelichting nationale maatregelen"),
                                            validators=rules(RegulationFields, "national_measures_note"))
     national_measures_note_en = TextAreaField(_l("Toelichting nationale maatregelen (Engels)"),
                                               validators=rules(RegulationFields, "national_measures_note_en"))
-    notification = choice_field(_l("Notificatie aan de Commissie"), RegulationFields, "notification")
+    notification = choice_field(_l("Notificatie aan de Commissie"), RegulationFields, "notification",
+                                default=Notification.NONE.value)
     notified = date_field(_l("Genotificeerd op"), RegulationFields, "notified")
     notification_ref = StringField(_l("Referentie notificatie"), validators=rules(RegulationFields, "notification_ref"))
 
