@@ -29,11 +29,12 @@ FIGURE_8 = {
     "VEILING_35GHZ": "consultation",
 }
 SEED_SUMMARY = """authorities: 6 created, 0 updated, 0 unchanged
-deadlines: 36 created, 0 updated, 0 unchanged
+deadlines: 38 created, 0 updated, 0 unchanged
 designations: 8 created, 0 updated, 0 unchanged
 evaluations: 23 created, 0 updated, 0 unchanged
+instruments: 22 created, 0 updated, 0 unchanged
 regulations: 25 created, 0 updated, 0 unchanged
-stage_changes: 20 created, 0 updated, 0 unchanged
+stage_changes: 21 created, 0 updated, 0 unchanged
 teams: 10 created, 0 updated, 0 unchanged
 seed loaded
 """

@@ -99,9 +99,10 @@ def test_a_stage_move_publishes_its_named_event_with_plain_values_once(app, user
     with db.sessionmaker() as s:
         dsa = s.scalar(select(Regulation.id).where(Regulation.key == "DSA"))
         command = MoveStage("DSA", "council_of_state", "2026-11-20", note="Advies gevraagd")
-        run_and_commit(s, command, Actor("test"), clock)
+        change = run_and_commit(s, command, Actor("test"), clock)
+        instrument = change.instrument_id  # the DSA's one national instrument, its Uitvoeringswet
     moved = [e for e in heard["after_commit"] if isinstance(e, StageMoved)]
-    assert moved == [StageMoved(frozenset({dsa}), "DSA", "consultation", "council_of_state", "2026-11-20")]
+    assert moved == [StageMoved(frozenset({dsa}), "DSA", "consultation", "council_of_state", "2026-11-20", instrument)]
     assert [type(e) for e in heard["before_commit"]] == [type(e) for e in heard["after_commit"]]
     assert {e.name for e in heard["after_commit"]} == {"StageMoved", "RowsWritten"}
 

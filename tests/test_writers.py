@@ -29,6 +29,8 @@ HANDLER_HELPERS = {
     ("tracker.feeds.tokens", "_new"),  # RotateFeedToken, EnsureFeedToken
     ("tracker.regulations.history", "append"),  # MoveStage: the one writer of stage state
     ("tracker.regulations.history", "put_recorded"),  # LoadSeed: seeded history through the same writer
+    ("tracker.regulations.instruments.lookup", "add_instrument"),  # CreateInstrument, a first move, LoadSeed
+    ("tracker.seeding.loader", "_Loader._load_instruments"),  # LoadSeed: an act's instruments and their links
     ("tracker.regulations.services", "check_version"),  # the version lock of every update
     ("tracker.seeding.loader", "_Loader._upsert"),  # LoadSeed (a bulk path: rows with their report source)
     ("tracker.seeding.loader", "_Loader._upsert_keyed"),  # LoadSeed

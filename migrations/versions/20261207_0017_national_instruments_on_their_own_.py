@@ -191,7 +191,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("instrument_id", "regulation_id", name="uq_instrument_acts"),
     )
     with op.batch_alter_table("instrument_acts", schema=None) as batch_op:
-        batch_op.create_index("ix_instrument_acts_regulation", ["regulation_id", "instrument_id"], unique=False)
+        batch_op.create_index(
+            "ix_instrument_acts_regulation", ["regulation_id", "required", "instrument_id"], unique=False
+        )
 
     with op.batch_alter_table("regulations", schema=None) as batch_op:
         batch_op.add_column(

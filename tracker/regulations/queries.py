@@ -89,16 +89,16 @@ class BoardFilter:
         return query
 
 
-def _change_in_force(as_of: dt.date) -> ScalarSelect[int]:
-    """For the regulation of the enclosing query: the id of the change that places it on `as_of`, the change in
+def _placing(as_of: dt.date, column: str) -> ScalarSelect[Any]:
+    """For the regulation of the enclosing query: `column` of the change that places it on `as_of`, the change in
     force then of its least advanced required instrument (the latest-moved on a tie); NULL before any change.
 
-    Per instrument, the change in force is its latest on or before the day by (effective_on, id): one seek in the
-    history's (instrument_id, effective_on, id, to_stage) index per change of the act's instruments."""
+    Per instrument, the change in force is its latest on or before the day by (effective_on, id): seeks in the
+    history's (instrument_id, effective_on, id, to_stage) index, which holds every column read here."""
     mine = aliased(StageChange)
     in_force = change_in_force(mine.instrument_id, as_of, mine)
     return (
-        select(mine.id)
+        select(getattr(mine, column))
         .join(Implements, Implements.instrument_id == mine.instrument_id)
         .where(Implements.regulation_id == Regulation.id, Implements.required.is_(True), mine.id == in_force)
         .order_by(case(STAGE_RANK, value=mine.to_stage), mine.effective_on.desc(), mine.id.desc())
@@ -108,15 +108,13 @@ def _change_in_force(as_of: dt.date) -> ScalarSelect[int]:
     )
 
 
+def _change_in_force(as_of: dt.date) -> ScalarSelect[int]:
+    return _placing(as_of, "id")
+
+
 def _in_force_on(column: Any, as_of: dt.date) -> ScalarSelect[Any]:
     """For the regulation of the enclosing query: `column` of the change that places it on `as_of`."""
-    placing = aliased(StageChange)
-    return (
-        select(getattr(placing, column.key))
-        .where(placing.id == _change_in_force(as_of))
-        .correlate(Regulation)
-        .scalar_subquery()
-    )
+    return _placing(as_of, column.key)
 
 
 def latest_change_id(as_of: dt.date) -> ScalarSelect[int]:

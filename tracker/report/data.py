@@ -18,6 +18,7 @@ from tracker.dates import PrecisionDate
 from tracker.db import make_precision
 from tracker.labels import label_in
 from tracker.regulations.instruments.lookup import InstrumentAt, instrument_stages
+from tracker.regulations.instruments.procedures import InstrumentKind
 from tracker.regulations.models import (
     Authority,
     Deadline,
@@ -265,7 +266,10 @@ def gather(
             planning=planned.get(reg.id),
             lang=lang,
         )
-        act.instruments = [instrument_line(i, lang) for i in instruments.get(reg.id, [])]
+        paths = instruments.get(reg.id, [])
+        # An act's one unnamed instrument of a kind not known is its stage path itself: the stage line says it all.
+        named = any(i.title or i.kind is not InstrumentKind.UNKNOWN for i in paths)
+        act.instruments = [instrument_line(i, lang) for i in paths] if named else []
         act.changes = [move_line(move, lang) for move in moves.get(reg.id, [])] + items.lines.get(reg.id, [])
         upcoming_own = [d for d in own if _open(d, options.as_of) and d.due_on is not None
                         and d.due_on >= options.as_of]
