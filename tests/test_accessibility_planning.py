@@ -61,9 +61,10 @@ def test_planning_and_report_pages_pass_axe_have_unique_ids_and_fit_a_phone(admi
     ]
     problems = visit_all(page, states)
     assert not problems, "\n".join(problems)
-    # The states were what they claim: the empty filter shows its sentence, and the at-risk board only DSA.
+    # The states were what they claim: the empty filter shows its sentence, and the at-risk board DSA, NIS2 and CER
+    # (the directives against their transposition deadline).
     page.goto(base + "/plan?status=done&pillar=5&kind=decision")
     expect(page.locator("#plan-empty")).to_be_visible()
     page.goto(base + "/?as_of=2023-09-30&status=at_risk")
-    expect(page.locator("article.card .plan-badge")).to_have_count(1)
-    expect(page.locator("article.card .plan-badge")).to_have_text("Risico (-500 dagen)")
+    expect(page.locator("article.card .plan-badge")).to_have_count(3)
+    expect(page.locator('article.card[data-key="DSA"] .plan-badge')).to_have_text("Risico (-500 dagen)")

@@ -131,6 +131,7 @@ PATHS = {
     "key": st.sampled_from(["DSA", "DMA", "NOPE", "%E2%80%AE", "a" * 300]),
     "kind": st.sampled_from(["deadlines", "designations", "evaluations", "stage", "x"]),
     "item_id": st.sampled_from(["1", "2", "0", "2147483647"]),
+    "instrument_id": st.sampled_from(["1", "2", "0", "2147483647"]),
     "message_id": st.sampled_from(["1", "2147483647"]),
     "user_id": st.sampled_from(["1", "2", "2147483647"]),
     "token_id": st.sampled_from(["1", "2147483647"]),
