@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, String, Subquery, case, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, ScalarSelect, Select, String, Subquery, case, func, or_, select, true, type_coerce
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from tracker.audit.models import AuditEvent
@@ -100,7 +100,7 @@ def _placing(as_of: dt.date, column: str) -> ScalarSelect[Any]:
     return (
         select(getattr(mine, column))
         .join(Implements, Implements.instrument_id == mine.instrument_id)
-        .where(Implements.regulation_id == Regulation.id, Implements.required.is_(True), mine.id == in_force)
+        .where(Implements.regulation_id == Regulation.id, Implements.required == true(), mine.id == in_force)
         .order_by(case(STAGE_RANK, value=mine.to_stage), mine.effective_on.desc(), mine.id.desc())
         .limit(1)
         .correlate(Regulation)
