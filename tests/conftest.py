@@ -331,6 +331,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _compile_once() -> Iterator[None]:
+    """URL rules and templates compiled once per test process, not once per test's app (tests/compile_once.py)."""
+    from tests.compile_once import installed
+
+    with installed():
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _cheap_password_hashing() -> Iterator[None]:
     """Argon2id with small cost parameters: the same algorithm and code path, a fraction of the time. The dummy
     hash that a log-in for an unknown address is checked against goes cheap too: argon2 verifies with the cost
