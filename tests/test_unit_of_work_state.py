@@ -11,6 +11,7 @@ a seed reload that finds nothing new). On the code before the unit of work, the 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import ClassVar
 
 import pytest
@@ -54,7 +55,7 @@ class Portfolio(RuleBasedStateMachine):
     def start(self) -> None:
         templates, folder = self.context["templates"], self.context["folder"]
         self.number = self.context["made"] = self.context.get("made", 0) + 1
-        path = folder / f"state-{self.number}.sqlite3"
+        path = templates.folder / f"state-{uuid.uuid4().hex}.sqlite3"  # on SQLite: beside the templates
         self.url = templates.server.copy(templates.url(WITH_USERS), path)
         config = {"INSTANCE_PATH": str(folder / f"instance-{self.number}"), "DATABASE_URL": self.url,
                   "SEED_PATH": str(SEED)}
