@@ -13,6 +13,11 @@ PostgreSQL): the tests stay isolated from each other. The levels, each one the o
 A test gets a copy of the highest level that any fixture it uses needs (pytest knows them all before the first
 fixture runs). Should a fixture still be reached some other way (`request.getfixturevalue`), it brings the copy up
 to its level itself, the slow way, so every fixture keeps its promise.
+
+The suite runs twice, on SQLite and on PostgreSQL. The PostgreSQL run keeps only the tests that can see a difference:
+those that use the database under test, i.e. whose fixtures include `_templates` (every database fixture above
+depends on it), and that are not marked `markup_only`. The others (pure functions, parsing, settings, catalogues,
+source scans, markup) run in the SQLite run only; see pytest_collection_modifyitems.
 """
 
 from __future__ import annotations
@@ -336,15 +341,31 @@ def viewer(login) -> FlaskClient:
     return login("viewer@example.nl")
 
 
+def uses_the_database(item: pytest.Item) -> bool:
+    """Whether the test reaches the database under test: every fixture that gives one (database_url, settings, app,
+    db, session, mail_app, seeded, users, login, viewer, empty_db, and every test's own fixture built on them)
+    depends on the session's `_templates`, so the test's fixture closure names it."""
+    return "_templates" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `markup_only` judge only what the browser gets (axe-core, ids, widths, focus), which the database
-    cannot change: the PostgreSQL run leaves them to the SQLite run (deselected, not skipped), to keep CI short."""
+    """The PostgreSQL run is there for what the database can change; it leaves to the SQLite run (deselected, not
+    skipped, to keep CI short):
+
+    - tests that use no database fixture (`uses_the_database`): pure functions, parsing, settings, catalogues,
+      source scans, a `tracker` command that stops before it opens a database, `tracker serve` on its own SQLite
+      file. Whatever they check comes out the same on both runs. A test that reaches the database any other way
+      must ask for `database_url`, which also gives it the database of the run;
+    - tests marked `markup_only`: they judge only what the browser gets (axe-core, ids, widths, focus), which the
+      database cannot change.
+    """
     if not os.environ.get("TESTS_POSTGRES_URL"):
         return
-    markup = [item for item in items if item.get_closest_marker("markup_only")]
-    if markup:
-        config.hook.pytest_deselected(items=markup)
-        items[:] = [item for item in items if not item.get_closest_marker("markup_only")]
+    once = [item for item in items if item.get_closest_marker("markup_only") or not uses_the_database(item)]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        left = set(map(id, once))
+        items[:] = [item for item in items if id(item) not in left]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
