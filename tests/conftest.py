@@ -27,6 +27,8 @@ import datetime as dt
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -329,6 +331,48 @@ def calendar_html(client: FlaskClient, path: str = "/calendar", **kwargs: object
         assert made.status_code == 302, made.status_code
         html = client.get(path, **kwargs).get_data(as_text=True)  # type: ignore[arg-type]
     return html
+
+
+CLOCK = "2026-11-28T12:00Z"  # NOW, as TRACKER_CLOCK spells it
+
+
+@pytest.fixture
+def tracker_here(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch,
+                 capfd: pytest.CaptureFixture[str]):
+    """`tracker ARGS` in this process: tracker.cli.main, which the installed command calls, with the TRACKER_*
+    variables the command would get (this test's database and instance folder, the suite's clock, plus any given as
+    keywords) and ARGS as its argv. Gives the exit code, standard output and standard error as subprocess.run does;
+    an exception that escapes the command fails the test (a process would have printed a traceback).
+
+    For tests of what a command does: a new process costs a second or two of start-up. The tests of the process
+    itself (the installed command run for the first time, `tracker serve`, concurrent and killed processes) start
+    it for real."""
+    from tracker import cli
+
+    env = {"TRACKER_INSTANCE_PATH": str(tmp_path / "instance"), "TRACKER_DATABASE_URL": database_url,
+           "TRACKER_CLOCK": CLOCK}
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        with monkeypatch.context() as m:
+            for name in [k for k in os.environ if k.startswith("TRACKER_")]:
+                m.delenv(name)
+            for name, value in {**env, **extra}.items():
+                m.setenv(name, value)
+            m.setattr(sys, "argv", ["tracker", *args])
+            capfd.readouterr()
+            code: object = 0
+            try:
+                cli.main()
+            except SystemExit as exit_:
+                code = exit_.code
+            out, err = capfd.readouterr()
+        if code is None:
+            code = 0
+        elif not isinstance(code, int):  # sys.exit("message"): Python prints it and exits with 1
+            code, err = 1, f"{err}{code}\n"
+        return subprocess.CompletedProcess(["tracker", *args], code, out, err)
+
+    return run
 
 
 @pytest.fixture
