@@ -37,6 +37,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
@@ -346,6 +347,48 @@ def calendar_html(client: FlaskClient, path: str = "/calendar", **kwargs: object
 
 
 CLOCK = "2026-11-28T12:00Z"  # NOW, as TRACKER_CLOCK spells it
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The flags keep Chromium from reaching out to the network, which this machine does not have.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Real Chromium (Debian's package) through Playwright, one process per test process: each test opens its own
+    context (cookies, storage, viewport and locale of its own) and closes it, so nothing carries over from one test
+    to the next but the running browser. Starting Playwright and Chromium cost a second or two per test module."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def live_url(app: Flask, users: dict[str, int]) -> Iterator[str]:
+    """The test's app on a live server in a thread, on a free port of loopback."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
 
 
 @pytest.fixture
