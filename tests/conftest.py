@@ -13,22 +13,33 @@ PostgreSQL): the tests stay isolated from each other. The levels, each one the o
 A test gets a copy of the highest level that any fixture it uses needs (pytest knows them all before the first
 fixture runs). Should a fixture still be reached some other way (`request.getfixturevalue`), it brings the copy up
 to its level itself, the slow way, so every fixture keeps its promise.
+
+The suite runs twice, on SQLite and on PostgreSQL. The PostgreSQL run keeps only the tests that can see a difference:
+those that use the database under test, i.e. whose fixtures include `_templates` (every database fixture above
+depends on it), and that are not marked `markup_only`. The others (pure functions, parsing, settings, catalogues,
+source scans, markup) run in the SQLite run only; see pytest_collection_modifyitems.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
@@ -64,6 +75,15 @@ def _new_database_name(label: str = "") -> str:
     return f"{RUN_PREFIX}{label or uuid.uuid4().hex[:12]}"
 
 
+def _no_commit_wait(name: str) -> str:
+    """The statement that lets the PostgreSQL database `name` commit without waiting for the disk: with
+    synchronous_commit off a commit returns before its WAL record is flushed (the server may lose the last commits
+    if it crashes, and the suite drops everything anyway). What other sessions see, and when, is unchanged: a
+    committed row is visible at once, locks and conflicts are the same. The PostgreSQL side of the SQLite files in
+    memory (_scratch_folder); set on every database the suite makes, never on the server or a role."""
+    return f'ALTER DATABASE "{name}" SET synchronous_commit = off'
+
+
 def _postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for as long as the generator runs (dropped when it resumes)."""
     admin_url = make_url(os.environ["TESTS_POSTGRES_URL"])
@@ -71,6 +91,7 @@ def _postgres_database() -> Iterator[str]:
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(_no_commit_wait(name)))
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -110,7 +131,11 @@ def _bring_up(url: str, start: int, target: int) -> dict[str, int]:
 
 
 class _SqliteServer:
-    """Databases are files: `path` names the file (`label` is not used)."""
+    """Databases are files: `path` names the file (`label` is not used). A file in `folder` (the session's scratch
+    folder, see _scratch_folder) is deleted when dropped; any other lives in pytest's temporary folders."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
     def create(self, path: Path, label: str = "") -> str:
         return f"sqlite:///{path}"  # SQLite creates the file on the first connection
@@ -120,7 +145,10 @@ class _SqliteServer:
         return f"sqlite:///{path}"
 
     def drop(self, url: str) -> None:
-        pass  # the file lives in pytest's temporary folders
+        path = Path(make_url(url).database or "")
+        if path.parent == self.folder:
+            for file in (path, path.with_name(path.name + "-journal")):
+                file.unlink(missing_ok=True)
 
     def close(self) -> None:
         pass
@@ -134,19 +162,21 @@ class _PostgresServer:
         self.url = make_url(admin_url)
         self.admin: Engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
 
-    def _execute(self, sql: str) -> None:
+    def _execute(self, *statements: str) -> None:
         with self.admin.connect() as conn:
-            conn.execute(text(sql))
+            for sql in statements:
+                conn.execute(text(sql))
 
     def create(self, path: Path, label: str = "") -> str:
         name = _new_database_name(label)
-        self._execute(f'CREATE DATABASE "{name}"')
+        self._execute(f'CREATE DATABASE "{name}"', _no_commit_wait(name))
         return self.url.set(database=name).render_as_string(hide_password=False)
 
     def copy(self, template_url: str, path: Path, label: str = "") -> str:
         name = _new_database_name(label)
-        # Refused while anyone is connected to the template: _bring_up disposes its engines.
-        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"')
+        # Refused while anyone is connected to the template: _bring_up disposes its engines. A database's settings
+        # do not come with its template: the copy gets its own.
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"', _no_commit_wait(name))
         return self.url.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, url: str) -> None:
@@ -165,13 +195,45 @@ class _PostgresServer:
 
 
 class _Templates:
-    """One template database per level, built the first time a test needs it."""
+    """One template database per level, built the first time a test needs it, and the copies the tests get.
+
+    On PostgreSQL a copy (CREATE DATABASE ... TEMPLATE) takes the server a few tenths of a second, which the test
+    would wait for at its start. So each copy handed out is replaced by a spare of the same level, made in a
+    background thread while the test runs; the next test of that level takes the spare, a database nobody has used,
+    made from the same template as the one it would have waited for. Unused spares go with everything else at the end
+    of the session. SQLite copies a file in a millisecond: no spares."""
 
     def __init__(self, server: _SqliteServer | _PostgresServer, folder: Path) -> None:
         self.server, self.folder = server, folder
         self.urls: dict[int, str] = {}
         self.user_ids: dict[str, int] = {}
         self.failures: dict[int, str] = {}
+        self.spares: dict[int, Future[str]] = {}
+        self.maker = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="spare-database")
+                      if isinstance(server, _PostgresServer) else None)
+
+    def fresh(self, level: int, path: Path) -> str:
+        """A new database at `level` for one test (`path`: where its SQLite file goes)."""
+        if level == EMPTY:
+            make: Callable[[Path], str] = self.server.create
+        else:
+            template = self.url(level)
+            make = functools.partial(self.server.copy, template)
+        if self.maker is None:
+            return make(path)
+        url = None
+        spare = self.spares.pop(level, None)
+        if spare is not None:
+            with contextlib.suppress(Exception):  # failed in the background: made again below, which says why
+                url = spare.result()
+        if url is None:
+            url = make(path)
+        self.spares[level] = self.maker.submit(make, path)
+        return url
+
+    def close(self) -> None:
+        if self.maker is not None:
+            self.maker.shutdown(wait=True, cancel_futures=True)
 
     def url(self, level: int) -> str:
         if level in self.failures:  # built once, failed once: every later test says so at once
@@ -207,26 +269,43 @@ class _TestDatabase:
             self.level = level
 
 
+@contextlib.contextmanager
+def _scratch_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where the SQLite databases go: a folder in memory (/dev/shm, a tmpfs) when the machine has one, else in
+    pytest's temporary folders. They are real SQLite files all the same; only a commit's wait for the disk (fsync,
+    milliseconds each, tens of thousands of commits) is gone. Removed at the end of the session."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path_factory.mktemp("databases")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tracker-tests-", dir=shm))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def _templates(tmp_path_factory: pytest.TempPathFactory, _cheap_password_hashing: None) -> Iterator[_Templates]:
     admin_url = os.environ.get("TESTS_POSTGRES_URL")
-    server = _PostgresServer(admin_url) if admin_url else _SqliteServer()
-    try:
-        yield _Templates(server, tmp_path_factory.mktemp("templates"))
-    finally:
-        server.close()
+    with _scratch_folder(tmp_path_factory) as folder:
+        server = _PostgresServer(admin_url) if admin_url else _SqliteServer(folder)
+        templates = _Templates(server, folder)
+        try:
+            yield templates
+        finally:
+            templates.close()
+            server.close()
 
 
 @pytest.fixture
-def _database(request: pytest.FixtureRequest, tmp_path: Path, _templates: _Templates) -> Iterator[_TestDatabase]:
+def _database(request: pytest.FixtureRequest, _templates: _Templates) -> Iterator[_TestDatabase]:
     level = max((NEEDS[name] for name in request.fixturenames if name in NEEDS), default=EMPTY)
-    path = tmp_path / "tracker.sqlite3"
-    server = _templates.server
-    url = server.create(path) if level == EMPTY else server.copy(_templates.url(level), path)
+    url = _templates.fresh(level, _templates.folder / f"{uuid.uuid4().hex}.sqlite3")
     try:
         yield _TestDatabase(url, level, _templates.user_ids if level >= WITH_USERS else {})
     finally:
-        server.drop(url)
+        _templates.server.drop(url)
 
 
 @pytest.fixture
@@ -301,6 +380,90 @@ def calendar_html(client: FlaskClient, path: str = "/calendar", **kwargs: object
     return html
 
 
+CLOCK = "2026-11-28T12:00Z"  # NOW, as TRACKER_CLOCK spells it
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The flags keep Chromium from reaching out to the network, which this machine does not have.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Real Chromium (Debian's package) through Playwright, one process per test process: each test opens its own
+    context (cookies, storage, viewport and locale of its own) and closes it, so nothing carries over from one test
+    to the next but the running browser. Starting Playwright and Chromium cost a second or two per test module."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def live_url(app: Flask, users: dict[str, int]) -> Iterator[str]:
+    """The test's app on a live server in a thread, on a free port of loopback."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+
+
+@pytest.fixture
+def tracker_here(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch,
+                 capfd: pytest.CaptureFixture[str]):
+    """`tracker ARGS` in this process: tracker.cli.main, which the installed command calls, with the TRACKER_*
+    variables the command would get (this test's database and instance folder, the suite's clock, plus any given as
+    keywords) and ARGS as its argv. Gives the exit code, standard output and standard error as subprocess.run does;
+    an exception that escapes the command fails the test (a process would have printed a traceback).
+
+    For tests of what a command does: a new process costs a second or two of start-up. The tests of the process
+    itself (the installed command run for the first time, `tracker serve`, concurrent and killed processes) start
+    it for real."""
+    from tracker import cli
+
+    env = {"TRACKER_INSTANCE_PATH": str(tmp_path / "instance"), "TRACKER_DATABASE_URL": database_url,
+           "TRACKER_CLOCK": CLOCK}
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        with monkeypatch.context() as m:
+            for name in [k for k in os.environ if k.startswith("TRACKER_")]:
+                m.delenv(name)
+            for name, value in {**env, **extra}.items():
+                m.setenv(name, value)
+            m.setattr(sys, "argv", ["tracker", *args])
+            capfd.readouterr()
+            code: object = 0
+            try:
+                cli.main()
+            except SystemExit as exit_:
+                code = exit_.code
+            out, err = capfd.readouterr()
+        if code is None:
+            code = 0
+        elif not isinstance(code, int):  # sys.exit("message"): Python prints it and exits with 1
+            code, err = 1, f"{err}{code}\n"
+        return subprocess.CompletedProcess(["tracker", *args], code, out, err)
+
+    return run
+
+
 @pytest.fixture
 def login(app: Flask, users: dict[str, int]):
     return lambda email, password=PASSWORD: login_client(app, email, password)
@@ -311,15 +474,31 @@ def viewer(login) -> FlaskClient:
     return login("viewer@example.nl")
 
 
+def uses_the_database(item: pytest.Item) -> bool:
+    """Whether the test reaches the database under test: every fixture that gives one (database_url, settings, app,
+    db, session, mail_app, seeded, users, login, viewer, empty_db, and every test's own fixture built on them)
+    depends on the session's `_templates`, so the test's fixture closure names it."""
+    return "_templates" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `markup_only` judge only what the browser gets (axe-core, ids, widths, focus), which the database
-    cannot change: the PostgreSQL run leaves them to the SQLite run (deselected, not skipped), to keep CI short."""
+    """The PostgreSQL run is there for what the database can change; it leaves to the SQLite run (deselected, not
+    skipped, to keep CI short):
+
+    - tests that use no database fixture (`uses_the_database`): pure functions, parsing, settings, catalogues,
+      source scans, a `tracker` command that stops before it opens a database, `tracker serve` on its own SQLite
+      file. Whatever they check comes out the same on both runs. A test that reaches the database any other way
+      must ask for `database_url`, which also gives it the database of the run;
+    - tests marked `markup_only`: they judge only what the browser gets (axe-core, ids, widths, focus), which the
+      database cannot change.
+    """
     if not os.environ.get("TESTS_POSTGRES_URL"):
         return
-    markup = [item for item in items if item.get_closest_marker("markup_only")]
-    if markup:
-        config.hook.pytest_deselected(items=markup)
-        items[:] = [item for item in items if not item.get_closest_marker("markup_only")]
+    once = [item for item in items if item.get_closest_marker("markup_only") or not uses_the_database(item)]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        left = set(map(id, once))
+        items[:] = [item for item in items if id(item) not in left]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -328,6 +507,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if reporter is not None and reporter.stats.get("skipped") and exitstatus == 0:
         reporter.write_line("FAILED: tests were skipped; install what they need instead", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compile_once() -> Iterator[None]:
+    """URL rules and templates compiled once per test process, not once per test's app (tests/compile_once.py)."""
+    from tests.compile_once import installed
+
+    with installed():
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -410,19 +598,21 @@ def smtp() -> Iterator[tuple[SmtpCollector, int]]:
 
 
 @pytest.fixture
-def empty_db(tmp_path: Path, database_url: str) -> Iterator[Database]:
+def empty_db(database_url: str, _templates: _Templates) -> Iterator[Database]:
     """A second, empty database at the same schema (a fresh file or PostgreSQL database): to import into."""
     if os.environ.get("TESTS_POSTGRES_URL"):
         gen = _postgres_database()
         url = next(gen)
     else:
-        gen, url = None, f"sqlite:///{tmp_path / 'second.sqlite3'}"
+        gen, url = None, _templates.server.create(_templates.folder / f"{uuid.uuid4().hex}-second.sqlite3")
     migrate.upgrade(url)
     db = Database(url)
     yield db
     db.dispose()
     if gen is not None:
         next(gen, None)
+    else:
+        _templates.server.drop(url)
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tests.test_browser import browser, live_url  # noqa: F401  (fixtures)
 from tracker.notify import jobs
 from tracker.notify.models import OutboxMessage
 
@@ -53,7 +52,7 @@ def log_in(page: Page, base: str, email: str) -> None:
 
 
 @pytest.fixture
-def admin_page(browser: Browser, live_url: str) -> Iterator[Page]:  # noqa: F811
+def admin_page(browser: Browser, live_url: str) -> Iterator[Page]:
     context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -97,7 +96,7 @@ def visit_all(page: Page, states: list[tuple[str, Callable[[], None]]]) -> list[
 
 
 def test_every_page_and_state_passes_axe_has_unique_ids_and_fits_a_phone(
-    admin_page: Page, live_url: str, app: Flask  # noqa: F811
+    admin_page: Page, live_url: str, app: Flask
 ):
     page, base = admin_page, live_url
 
@@ -153,7 +152,7 @@ def test_every_page_and_state_passes_axe_has_unique_ids_and_fits_a_phone(
 
 
 def test_a_refused_form_starts_with_an_error_summary_that_has_the_focus_and_links_to_the_field(
-    admin_page: Page, live_url: str  # noqa: F811
+    admin_page: Page, live_url: str
 ):
     page = admin_page
     page.goto(f"{live_url}/regulations/DSA/deadlines/new")
@@ -170,7 +169,7 @@ def test_a_refused_form_starts_with_an_error_summary_that_has_the_focus_and_link
     assert "due-hint" in described.split() and "due-error" in described.split()
 
 
-def test_screenshots_of_board_act_page_and_form_at_desktop_and_phone_width(admin_page: Page, live_url: str):  # noqa: F811
+def test_screenshots_of_board_act_page_and_form_at_desktop_and_phone_width(admin_page: Page, live_url: str):
     page = admin_page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shots = {"board": "/?as_of=2023-09-30", "act": "/regulations/DSA", "form": "/regulations/DSA/deadlines/new"}
@@ -194,7 +193,7 @@ def tab_to(page: Page, selector: str, limit: int = 80) -> None:
     pytest.fail(f"{selector} cannot be reached with the Tab key")
 
 
-def test_the_readme_tasks_by_keyboard_alone(browser: Browser, live_url: str):  # noqa: F811
+def test_the_readme_tasks_by_keyboard_alone(browser: Browser, live_url: str):
     context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -11,7 +11,6 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from tests.test_accessibility import log_in, visit_all
-from tests.test_browser import browser, live_url  # noqa: F401  (fixtures)
 from tracker.audit.record import Actor
 from tracker.auth import passwords, service
 from tracker.clock import clock_of
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.markup_only  # what axe and the browser see: the same o
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:  # noqa: F811
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(15_000)
@@ -38,7 +37,7 @@ def _reset_link(app: Flask, email: str) -> str:
 
 
 def test_account_pages_and_states_pass_axe_have_unique_ids_and_fit_a_phone(
-    page: Page, live_url: str, app: Flask  # noqa: F811
+    page: Page, live_url: str, app: Flask
 ):
     base = live_url
     reset = _reset_link(app, "viewer@example.nl")

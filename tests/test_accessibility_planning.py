@@ -10,7 +10,6 @@ from playwright.sync_api import Page, expect
 
 # admin_page is the one login (through log_in); visit_all runs check (axe, ids, widths) on each state.
 from tests.test_accessibility import admin_page, check, log_in, visit_all  # noqa: F401
-from tests.test_browser import browser, live_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.markup_only  # what axe and the browser see: the same on both databases
 

@@ -1,4 +1,7 @@
-"""The installed `tracker` command, run as a user runs it: a real process with TRACKER_* variables.
+"""The `tracker` command as a user runs it, with TRACKER_* variables: the first run (upgrade, seed twice, board) as a
+real process of the installed command; the rest in-process through tracker.cli.main, what that command calls
+(`tracker_here`, tests/conftest.py), since a process costs seconds to start and these tests are about what the
+commands do.
 
 Every run gets TRACKER_CLOCK, the moment the rest of the suite runs at, so "today" (the board's default day, what
 counts as a future date) is the same whatever day the machine says it is.
@@ -13,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED
+from tests.conftest import CLOCK, SEED
 
 EXE = Path(sys.executable).with_name("tracker")
-CLOCK = "2026-11-28T12:00Z"  # tests.conftest.NOW
 
 # Figure 8 of the report: each act's stage on 30 September 2023 (None: no stage recorded).
 FIGURE_8 = {
@@ -72,18 +74,19 @@ def test_upgrade_seed_twice_and_board(run):
     assert {r["key"]: r["stage"] for r in figure8["regulations"]} == FIGURE_8
 
 
-def test_the_board_defaults_to_the_clocks_today(run, seeded):  # seeded: a copy of the migrated, seeded template
-    todays = board(run)
+def test_the_board_defaults_to_the_clocks_today(tracker_here, seeded):  # seeded: a copy of the seeded template
+    todays = board(tracker_here)
     assert todays["as_of"] == "2026-11-28"
     # Today is the day in Amsterdam: 23:30 UTC on 31 December is already 1 January there.
-    assert board(run, TRACKER_CLOCK="2026-12-31T23:30Z")["as_of"] == "2027-01-01"
-    assert board(run, TRACKER_CLOCK="2026-12-31T22:30Z")["as_of"] == "2026-12-31"
+    assert board(tracker_here, TRACKER_CLOCK="2026-12-31T23:30Z")["as_of"] == "2027-01-01"
+    assert board(tracker_here, TRACKER_CLOCK="2026-12-31T22:30Z")["as_of"] == "2026-12-31"
     # Today's board holds every act at its latest stage (the DGA has moved on since Figure 8).
     today = {r["key"]: r["stage"] for r in todays["regulations"]}
     assert today == {**FIGURE_8, "DGA": "parliament"}
 
 
-def test_a_stage_move_dated_after_the_clocks_today_is_refused(run, seeded):
+def test_a_stage_move_dated_after_the_clocks_today_is_refused(tracker_here, seeded):
+    run = tracker_here
     refused = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", "2026-11-29")
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "effective" in refused.stderr and "in de toekomst" in refused.stderr and "Traceback" not in refused.stderr
@@ -97,7 +100,8 @@ def test_a_stage_move_dated_after_the_clocks_today_is_refused(run, seeded):
     assert {r["key"]: r["stage"] for r in board(run)["regulations"]}["DSA"] == "council_of_state"
 
 
-def test_seed_with_a_broken_file_exits_1_naming_the_problem_and_loads_nothing(run, tmp_path):
+def test_seed_with_a_broken_file_exits_1_naming_the_problem_and_loads_nothing(tracker_here, tmp_path):
+    run = tracker_here
     broken = tmp_path / "seed"
     shutil.copytree(SEED, broken)
     path = broken / "regulations" / "pillar3.yaml"
@@ -113,26 +117,15 @@ def test_seed_with_a_broken_file_exits_1_naming_the_problem_and_loads_nothing(ru
     assert board(run)["regulations"] == []
 
 
-def test_seed_before_upgrade_says_what_to_do(run):
+def test_seed_before_upgrade_says_what_to_do(tracker_here):
+    run = tracker_here
     result = run("seed")
     assert result.returncode == 2
     assert "tracker db upgrade" in result.stderr
 
 
 @pytest.mark.parametrize("args", [("outbox", "deliver"), ("reminders", "sweep"), ("users", "list")])
-def test_a_command_before_upgrade_says_what_to_do_without_a_traceback(args, tmp_path, database_url, monkeypatch,
-                                                                        capsys):
-    # In-process (tracker.cli.main is what the installed command calls): a process per case would cost seconds.
-    from tracker import cli
-
-    for name in [k for k in os.environ if k.startswith("TRACKER_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
-    monkeypatch.setenv("TRACKER_CLOCK", CLOCK)
-    monkeypatch.setattr(sys, "argv", ["tracker", *args])
-    with pytest.raises(SystemExit) as exit_:
-        cli.main()
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err
-    assert "tracker db upgrade" in err and "Traceback" not in err
+def test_a_command_before_upgrade_says_what_to_do_without_a_traceback(args, tracker_here):
+    result = tracker_here(*args)
+    assert result.returncode == 2
+    assert "tracker db upgrade" in result.stderr and "Traceback" not in result.stderr

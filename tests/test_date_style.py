@@ -17,7 +17,6 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select, text, update
 
 from tests.conftest import NOW, csrf_from
-from tests.test_cli import run  # noqa: F401  (fixture)
 from tracker.api.common import create_token
 from tracker.audit.record import Actor
 from tracker.auth.models import User
@@ -262,8 +261,8 @@ CLI_WORDS = {"eind 2025": "4e kwartaal 2025", "begin 2026": "1e kwartaal 2026", 
 
 
 @pytest.mark.parametrize("typed", list(CLI_WORDS))
-def test_period_words_through_the_cli_give_one_period_for_a_stage_date(run, seeded, typed):  # noqa: F811
-    moved = run("stage", "move", "DSA", "--to", "council_of_state", "--effective", typed)
+def test_period_words_through_the_cli_give_one_period_for_a_stage_date(tracker_here, seeded, typed):
+    moved = tracker_here("stage", "move", "DSA", "--to", "council_of_state", "--effective", typed)
     assert moved.returncode == 0, moved.stderr
     # The terminal speaks Dutch (tracker.regulations.cli), its dates too.
     assert moved.stdout == (f"DSA: Consultatie en toetsen → Advisering Raad van State per {CLI_WORDS[typed]} "

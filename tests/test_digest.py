@@ -10,7 +10,6 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
 from tests.conftest import csrf_from
-from tests.test_cli import run  # noqa: F401  (fixture)
 from tracker.auth.models import User
 from tracker.notify import digest, jobs
 from tracker.notify.models import OutboxMessage
@@ -158,10 +157,10 @@ def test_admin_outbox_page(mail_app, users):
     assert login_client(mail_app, "viewer@example.nl").get("/admin/outbox").status_code == 403
 
 
-def test_the_preview_links_to_the_configured_base_url(run, users):  # noqa: F811
+def test_the_preview_links_to_the_configured_base_url(tracker_here, users):
     """`tracker digest preview` writes the links another mail would: to TRACKER_BASE_URL, whatever port a
     development server runs on."""
-    shown = run("digest", "preview", "viewer@example.nl", "--week", "2026-W49",
+    shown = tracker_here("digest", "preview", "viewer@example.nl", "--week", "2026-W49",
                 TRACKER_BASE_URL="https://tracker.test:8443")
     assert shown.returncode == 0, shown.stderr
     links = set(re.findall(r"https?://[^\s/]+", shown.stdout))

@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 
 from tests.conftest import NOW
 from tests.test_accessibility import AXE, AXE_TAGS
-from tests.test_browser import browser  # noqa: F401  (fixture)
 from tracker.auth.models import User
 from tracker.dates import PrecisionDate
 from tracker.notify import jobs
@@ -62,7 +61,7 @@ def test_an_english_reader_gets_english_mail_and_a_dutch_one_dutch(outbox):
     assert BeautifulSoup(english.body_html, "html.parser").html["lang"] == "en"
 
 
-def test_the_digest_and_a_reminder_pass_axe_in_chromium(outbox, browser: Browser):  # noqa: F811
+def test_the_digest_and_a_reminder_pass_axe_in_chromium(outbox, browser: Browser):
     context = browser.new_context(locale="nl-NL", viewport={"width": 720, "height": 900})
     page = context.new_page()
     problems = []

@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.test_browser import browser, live_url, log_in  # noqa: F401  (fixtures shared with the browser tests)
-
 WIDTHS = (1280, 390)
 
 
@@ -21,8 +19,8 @@ def no_sideways_scroll(page: Page) -> None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_timeline_reads_at_each_width_and_confirm_still_current(
-    browser: Browser,  # noqa: F811
-    live_url: str,  # noqa: F811
+    browser: Browser,
+    live_url: str,
     width: int,
     tmp_path: Path,
 ):

@@ -3,10 +3,6 @@ the queries, `tracker plan`, the board, the act page and "Confirm still current"
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -118,15 +114,8 @@ def test_as_of_today_every_act_the_report_described_is_stalled_until_confirmed(s
     )
 
 
-def test_tracker_plan_json_as_of_the_report(seeded, database_url, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env.update(
-        TRACKER_INSTANCE_PATH=str(tmp_path), TRACKER_DATABASE_URL=database_url, TRACKER_CLOCK="2026-11-28T12:00Z"
-    )
-    exe = Path(sys.executable).with_name("tracker")
-    result = subprocess.run(
-        [str(exe), "plan", "--as-of", "2023-09-30", "--json"], env=env, capture_output=True, text=True, timeout=120
-    )
+def test_tracker_plan_json_as_of_the_report(seeded, tracker_here):
+    result = tracker_here("plan", "--as-of", "2023-09-30", "--json")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     rows = {r["key"]: r for r in doc["acts"]}

@@ -17,7 +17,6 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from tests.test_accessibility import admin_page, queue_digests  # noqa: F401  (fixture)
-from tests.test_browser import browser, live_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.markup_only  # what the browser lays out: the same on both databases
 
