@@ -30,7 +30,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -80,7 +79,7 @@ def _no_commit_wait(name: str) -> str:
     synchronous_commit off a commit returns before its WAL record is flushed (the server may lose the last commits
     if it crashes, and the suite drops everything anyway). What other sessions see, and when, is unchanged: a
     committed row is visible at once, locks and conflicts are the same. The PostgreSQL side of the SQLite files in
-    memory (_scratch_folder); set on every database the suite makes, never on the server or a role."""
+    memory (pytest_configure); set on every database the suite makes, never on the server or a role."""
     return f'ALTER DATABASE "{name}" SET synchronous_commit = off'
 
 
@@ -131,8 +130,8 @@ def _bring_up(url: str, start: int, target: int) -> dict[str, int]:
 
 
 class _SqliteServer:
-    """Databases are files: `path` names the file (`label` is not used). A file in `folder` (the session's scratch
-    folder, see _scratch_folder) is deleted when dropped; any other lives in pytest's temporary folders."""
+    """Databases are files: `path` names the file (`label` is not used). A file in `folder` (the session's folder of
+    databases) is deleted when dropped; any other stays in pytest's temporary folders."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -269,33 +268,17 @@ class _TestDatabase:
             self.level = level
 
 
-@contextlib.contextmanager
-def _scratch_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Where the SQLite databases go: a folder in memory (/dev/shm, a tmpfs) when the machine has one, else in
-    pytest's temporary folders. They are real SQLite files all the same; only a commit's wait for the disk (fsync,
-    milliseconds each, tens of thousands of commits) is gone. Removed at the end of the session."""
-    shm = Path("/dev/shm")
-    if not (shm.is_dir() and os.access(shm, os.W_OK)):
-        yield tmp_path_factory.mktemp("databases")
-        return
-    folder = Path(tempfile.mkdtemp(prefix="tracker-tests-", dir=shm))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
 def _templates(tmp_path_factory: pytest.TempPathFactory, _cheap_password_hashing: None) -> Iterator[_Templates]:
     admin_url = os.environ.get("TESTS_POSTGRES_URL")
-    with _scratch_folder(tmp_path_factory) as folder:
-        server = _PostgresServer(admin_url) if admin_url else _SqliteServer(folder)
-        templates = _Templates(server, folder)
-        try:
-            yield templates
-        finally:
-            templates.close()
-            server.close()
+    folder = tmp_path_factory.mktemp("databases")  # in memory when pytest_configure could put it there
+    server = _PostgresServer(admin_url) if admin_url else _SqliteServer(folder)
+    templates = _Templates(server, folder)
+    try:
+        yield templates
+    finally:
+        templates.close()
+        server.close()
 
 
 @pytest.fixture
@@ -472,6 +455,21 @@ def login(app: Flask, users: dict[str, int]):
 @pytest.fixture
 def viewer(login) -> FlaskClient:
     return login("viewer@example.nl")
+
+
+MEMORY = Path("/dev/shm")  # a tmpfs on Linux
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest's temporary folders go to memory (/dev/shm, a tmpfs) when the machine has one, unless --basetemp or
+    PYTEST_DEBUG_TEMPROOT (pytest's own setting for the root of those folders) says where. They hold the SQLite
+    databases (real SQLite files all the same), the instance folders and whatever tests write: on a disk each commit
+    waited for fsync (about 3 ms here, tens of thousands of commits) and pytest's removal of an old run's thousands of
+    files delayed the end of the next. The xdist workers get their folders inside the controller's."""
+    if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
+        return
+    if MEMORY.is_dir() and os.access(MEMORY, os.W_OK):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY)
 
 
 def uses_the_database(item: pytest.Item) -> bool:
