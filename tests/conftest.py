@@ -461,11 +461,18 @@ MEMORY = Path("/dev/shm")  # a tmpfs on Linux
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """pytest's temporary folders go to memory (/dev/shm, a tmpfs) when the machine has one, unless --basetemp or
-    PYTEST_DEBUG_TEMPROOT (pytest's own setting for the root of those folders) says where. They hold the SQLite
-    databases (real SQLite files all the same), the instance folders and whatever tests write: on a disk each commit
-    waited for fsync (about 3 ms here, tens of thousands of commits) and pytest's removal of an old run's thousands of
-    files delayed the end of the next. The xdist workers get their folders inside the controller's."""
+    """Two settings of the run, each only when not given otherwise:
+
+    - pytest's temporary folders go to memory (/dev/shm, a tmpfs) when the machine has one, unless --basetemp or
+      PYTEST_DEBUG_TEMPROOT (pytest's own setting for the root of those folders) says where. They hold the SQLite
+      databases (real SQLite files all the same), the instance folders and whatever tests write: on a disk each
+      commit waited for fsync (about 3 ms here, tens of thousands of commits) and pytest's removal of an old run's
+      thousands of files delayed the end of the next. The xdist workers' folders are inside the controller's;
+    - pytest-xdist hands the tests out one at a time (--maxschedchunk=1, a shared queue) instead of in blocks of a
+      quarter of a worker's share, so the long tests, which go first (LONG_FIRST), are spread over the workers.
+    """
+    if getattr(config.option, "maxschedchunk", "absent") is None:
+        config.option.maxschedchunk = 1
     if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
         return
     if MEMORY.is_dir() and os.access(MEMORY, os.W_OK):
@@ -479,6 +486,31 @@ def uses_the_database(item: pytest.Item) -> bool:
     return "_templates" in getattr(item, "fixturenames", ())
 
 
+# The tests that take the longest (processes, browsers, hypothesis runs: five seconds and more here), longest first.
+# They run before the rest, so that the two workers end together on short tests instead of one waiting for the
+# other's last long one. Only the order changes; a name missing here just keeps its place.
+LONG_FIRST = (
+    "tests/test_unit_of_work_state.py",
+    "tests/test_accessibility.py::test_every_page_and_state_passes_axe_has_unique_ids_and_fits_a_phone",
+    "tests/test_accessibility_planning.py",
+    "tests/test_fuzz.py",
+    "tests/test_outbox_processes.py",
+    "tests/test_cli.py::test_upgrade_seed_twice_and_board",
+    "tests/test_accessibility_accounts.py",
+    "tests/test_throttle.py::test_forty_parallel_guesses",
+    "tests/test_accessibility.py::test_the_readme_tasks_by_keyboard_alone",
+    "tests/test_table_widths.py",
+    "tests/test_commands.py::test_stage_move_from_the_command_line",
+    "tests/test_feeds_pieces.py::test_a_synthetic_portfolio",
+    "tests/test_concurrent_editors.py",
+    "tests/test_planning_browser.py",
+)
+
+
+def _long_first(item: pytest.Item) -> int:
+    return next((i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The PostgreSQL run is there for what the database can change; it leaves to the SQLite run (deselected, not
     skipped, to keep CI short):
@@ -489,14 +521,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
       must ask for `database_url`, which also gives it the database of the run;
     - tests marked `markup_only`: they judge only what the browser gets (axe-core, ids, widths, focus), which the
       database cannot change.
+
+    Then the long tests go first (LONG_FIRST), in both runs; the rest keep pytest's order.
     """
-    if not os.environ.get("TESTS_POSTGRES_URL"):
-        return
-    once = [item for item in items if item.get_closest_marker("markup_only") or not uses_the_database(item)]
-    if once:
-        config.hook.pytest_deselected(items=once)
-        left = set(map(id, once))
-        items[:] = [item for item in items if id(item) not in left]
+    if os.environ.get("TESTS_POSTGRES_URL"):
+        once = [item for item in items if item.get_closest_marker("markup_only") or not uses_the_database(item)]
+        if once:
+            config.hook.pytest_deselected(items=once)
+            left = set(map(id, once))
+            items[:] = [item for item in items if id(item) not in left]
+    items.sort(key=_long_first)  # stable: the order within each group stays
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
