@@ -30,7 +30,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -80,7 +79,7 @@ def _no_commit_wait(name: str) -> str:
     synchronous_commit off a commit returns before its WAL record is flushed (the server may lose the last commits
     if it crashes, and the suite drops everything anyway). What other sessions see, and when, is unchanged: a
     committed row is visible at once, locks and conflicts are the same. The PostgreSQL side of the SQLite files in
-    memory (_scratch_folder); set on every database the suite makes, never on the server or a role."""
+    memory (pytest_configure); set on every database the suite makes, never on the server or a role."""
     return f'ALTER DATABASE "{name}" SET synchronous_commit = off'
 
 
@@ -131,8 +130,8 @@ def _bring_up(url: str, start: int, target: int) -> dict[str, int]:
 
 
 class _SqliteServer:
-    """Databases are files: `path` names the file (`label` is not used). A file in `folder` (the session's scratch
-    folder, see _scratch_folder) is deleted when dropped; any other lives in pytest's temporary folders."""
+    """Databases are files: `path` names the file (`label` is not used). A file in `folder` (the session's folder of
+    databases) is deleted when dropped; any other stays in pytest's temporary folders."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -269,33 +268,17 @@ class _TestDatabase:
             self.level = level
 
 
-@contextlib.contextmanager
-def _scratch_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Where the SQLite databases go: a folder in memory (/dev/shm, a tmpfs) when the machine has one, else in
-    pytest's temporary folders. They are real SQLite files all the same; only a commit's wait for the disk (fsync,
-    milliseconds each, tens of thousands of commits) is gone. Removed at the end of the session."""
-    shm = Path("/dev/shm")
-    if not (shm.is_dir() and os.access(shm, os.W_OK)):
-        yield tmp_path_factory.mktemp("databases")
-        return
-    folder = Path(tempfile.mkdtemp(prefix="tracker-tests-", dir=shm))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
 def _templates(tmp_path_factory: pytest.TempPathFactory, _cheap_password_hashing: None) -> Iterator[_Templates]:
     admin_url = os.environ.get("TESTS_POSTGRES_URL")
-    with _scratch_folder(tmp_path_factory) as folder:
-        server = _PostgresServer(admin_url) if admin_url else _SqliteServer(folder)
-        templates = _Templates(server, folder)
-        try:
-            yield templates
-        finally:
-            templates.close()
-            server.close()
+    folder = tmp_path_factory.mktemp("databases")  # in memory when pytest_configure could put it there
+    server = _PostgresServer(admin_url) if admin_url else _SqliteServer(folder)
+    templates = _Templates(server, folder)
+    try:
+        yield templates
+    finally:
+        templates.close()
+        server.close()
 
 
 @pytest.fixture
@@ -474,11 +457,58 @@ def viewer(login) -> FlaskClient:
     return login("viewer@example.nl")
 
 
+MEMORY = Path("/dev/shm")  # a tmpfs on Linux
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Two settings of the run, each only when not given otherwise:
+
+    - pytest's temporary folders go to memory (/dev/shm, a tmpfs) when the machine has one, unless --basetemp or
+      PYTEST_DEBUG_TEMPROOT (pytest's own setting for the root of those folders) says where. They hold the SQLite
+      databases (real SQLite files all the same), the instance folders and whatever tests write: on a disk each
+      commit waited for fsync (about 3 ms here, tens of thousands of commits) and pytest's removal of an old run's
+      thousands of files delayed the end of the next. The xdist workers' folders are inside the controller's;
+    - pytest-xdist hands the tests out one at a time (--maxschedchunk=1, a shared queue) instead of in blocks of a
+      quarter of a worker's share, so the long tests, which go first (LONG_FIRST), are spread over the workers.
+    """
+    if getattr(config.option, "maxschedchunk", "absent") is None:
+        config.option.maxschedchunk = 1
+    if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
+        return
+    if MEMORY.is_dir() and os.access(MEMORY, os.W_OK):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY)
+
+
 def uses_the_database(item: pytest.Item) -> bool:
     """Whether the test reaches the database under test: every fixture that gives one (database_url, settings, app,
     db, session, mail_app, seeded, users, login, viewer, empty_db, and every test's own fixture built on them)
     depends on the session's `_templates`, so the test's fixture closure names it."""
     return "_templates" in getattr(item, "fixturenames", ())
+
+
+# The tests that take the longest (processes, browsers, hypothesis runs: five seconds and more here), longest first.
+# They run before the rest, so that the two workers end together on short tests instead of one waiting for the
+# other's last long one. Only the order changes; a name missing here just keeps its place.
+LONG_FIRST = (
+    "tests/test_unit_of_work_state.py",
+    "tests/test_accessibility.py::test_every_page_and_state_passes_axe_has_unique_ids_and_fits_a_phone",
+    "tests/test_accessibility_planning.py",
+    "tests/test_fuzz.py",
+    "tests/test_outbox_processes.py",
+    "tests/test_cli.py::test_upgrade_seed_twice_and_board",
+    "tests/test_accessibility_accounts.py",
+    "tests/test_throttle.py::test_forty_parallel_guesses",
+    "tests/test_accessibility.py::test_the_readme_tasks_by_keyboard_alone",
+    "tests/test_table_widths.py",
+    "tests/test_commands.py::test_stage_move_from_the_command_line",
+    "tests/test_feeds_pieces.py::test_a_synthetic_portfolio",
+    "tests/test_concurrent_editors.py",
+    "tests/test_planning_browser.py",
+)
+
+
+def _long_first(item: pytest.Item) -> int:
+    return next((i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -491,14 +521,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
       must ask for `database_url`, which also gives it the database of the run;
     - tests marked `markup_only`: they judge only what the browser gets (axe-core, ids, widths, focus), which the
       database cannot change.
+
+    Then the long tests go first (LONG_FIRST), in both runs; the rest keep pytest's order.
     """
-    if not os.environ.get("TESTS_POSTGRES_URL"):
-        return
-    once = [item for item in items if item.get_closest_marker("markup_only") or not uses_the_database(item)]
-    if once:
-        config.hook.pytest_deselected(items=once)
-        left = set(map(id, once))
-        items[:] = [item for item in items if id(item) not in left]
+    if os.environ.get("TESTS_POSTGRES_URL"):
+        once = [item for item in items if item.get_closest_marker("markup_only") or not uses_the_database(item)]
+        if once:
+            config.hook.pytest_deselected(items=once)
+            left = set(map(id, once))
+            items[:] = [item for item in items if id(item) not in left]
+    items.sort(key=_long_first)  # stable: the order within each group stays
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
