@@ -458,6 +458,7 @@ def viewer(login) -> FlaskClient:
 
 
 MEMORY = Path("/dev/shm")  # a tmpfs on Linux
+MEMORY_NEEDED = 2 * 2**30  # bytes free in it for the suite's temporary folders
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -475,7 +476,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.maxschedchunk = 1
     if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
         return
-    if MEMORY.is_dir() and os.access(MEMORY, os.W_OK):
+    # Only a roomy tmpfs: a container's default /dev/shm of 64 MiB would fill with the suite's databases and PDFs.
+    if MEMORY.is_dir() and os.access(MEMORY, os.W_OK) and shutil.disk_usage(MEMORY).free >= MEMORY_NEEDED:
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY)
 
 
